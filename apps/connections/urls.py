@@ -1,0 +1,4 @@
+"""Connection pages (admins only)."""
+
+app_name = "connections"
+urlpatterns: list = []

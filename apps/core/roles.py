@@ -1,0 +1,76 @@
+"""The three roles (admin, manager, agent) as Django groups, and what each may do."""
+
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    AGENT = "agent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# Custom permissions, declared on apps.core.models.RolePermissions (app label "core").
+AGENT_PERMISSIONS = (
+    "view_tickets",
+    "reply_tickets",
+    "comment_tickets",
+    "assign_tickets",
+    "close_tickets",
+    "view_customers",
+    "view_team",
+)
+MANAGER_PERMISSIONS = AGENT_PERMISSIONS + (
+    "edit_tickets",
+    "delete_tickets",
+    "bulk_edit_tickets",
+    "edit_customers",
+    "view_insights",
+    "view_audit_log",
+)
+ADMIN_PERMISSIONS = MANAGER_PERMISSIONS + (
+    "manage_connections",
+    "manage_webhooks",
+    "manage_agents",
+    "manage_users",
+)
+
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.ADMIN: ADMIN_PERMISSIONS,
+    Role.MANAGER: MANAGER_PERMISSIONS,
+    Role.AGENT: AGENT_PERMISSIONS,
+}
+# Highest first: a user in several groups holds the strongest role.
+ROLE_ORDER = (Role.ADMIN, Role.MANAGER, Role.AGENT)
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="core")}
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = [permissions[c] for c in codenames if c in permissions]
+        group.permissions.set(wanted)
+
+
+def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    """The strongest role the user holds, or None. Superusers count as admins."""
+    if not user.is_authenticated:
+        return None
+    if getattr(user, "is_superuser", False):
+        return Role.ADMIN
+    names = {g.name for g in user.groups.all()}  # type: ignore[union-attr]
+    return next((role for role in ROLE_ORDER if role.value in names), None)
+
+
+def role_assign(*, user: Any, role: Role) -> None:
+    """Put the user in exactly one role group."""
+    groups = Group.objects.filter(name__in=[r.value for r in Role])
+    user.groups.remove(*groups)
+    user.groups.add(Group.objects.get(name=role.value))

@@ -1,0 +1,69 @@
+"""Core writes: the audit log, and users with roles."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from apps.core.models import AuditEntry, OrgMembership
+from apps.core.roles import Role, role_assign
+
+# Any detail key containing one of these is never stored: tokens and secrets stay out of the trail.
+SECRET_KEY_PARTS = ("token", "secret", "password", "authorization", "code_verifier", "signature")
+REDACTED = "[redacted]"
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every secret-looking key's value replaced, at any depth."""
+    if isinstance(value, Mapping):
+        return {
+            str(key): REDACTED if any(p in str(key).lower() for p in SECRET_KEY_PARTS) else redact(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(item) for item in value]
+    return value
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    org_id: str = "",
+    target_type: str = "",
+    target_id: str | int = "",
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    message: str = "",
+    api_calls: int = 0,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Write one audit entry. Every write in DeskAdmin calls this, whether it worked or not."""
+    if outcome not in AuditEntry.Outcome.values:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
+    if api_calls < 0:
+        raise ValueError("api_calls cannot be negative")
+    actor_obj = actor if actor is not None and actor.is_authenticated else None
+    return AuditEntry.objects.create(
+        actor=actor_obj,
+        actor_name=actor_obj.get_username() if actor_obj else "system",
+        org_id=str(org_id),
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        outcome=outcome,
+        message=message[:500],
+        api_calls=api_calls,
+        detail=redact(dict(detail or {})),
+    )
+
+
+def user_create(
+    *, username: str, password: str, role: Role, email: str = "", org_ids: list[str] | None = None
+) -> AbstractBaseUser:
+    """Create a console user in one role, with access to the given Desk orgs."""
+    user = get_user_model().objects.create_user(username=username, password=password, email=email)
+    role_assign(user=user, role=role)
+    for org_id in org_ids or []:
+        OrgMembership.objects.get_or_create(user=user, org_id=org_id)
+    return user

@@ -1,0 +1,21 @@
+"""URL map: each app mounts its own urls; the sandbox only when DESK_SANDBOX is on."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("connections/", include("apps.connections.urls")),
+    path("", include("apps.core.urls")),
+]
+if settings.DESK_SANDBOX:
+    urlpatterns.append(path("sandbox/", include("apps.sandbox.urls")))
+
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"

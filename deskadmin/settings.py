@@ -8,6 +8,9 @@
 Both profiles send a strict Content-Security-Policy with per-request nonces.
 """
 
+import base64
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -50,6 +53,33 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 # The built-in Zoho Desk emulator: the default outside production.
 DESK_SANDBOX = env.bool("DESK_SANDBOX", default=not PRODUCTION)
+
+# Zoho Desk connections. The OAuth client registered in Zoho's API console (defaults for new
+# connections; each connection may carry its own). The sandbox has a built-in demo client.
+ZOHO_CLIENT_ID = env.str("ZOHO_CLIENT_ID", default="")
+ZOHO_CLIENT_SECRET = env.str("ZOHO_CLIENT_SECRET", default="")
+DESK_DEFAULT_DATA_CENTER = env.str("DESK_DEFAULT_DATA_CENTER", default="us" if PRODUCTION else "sandbox")
+SANDBOX_CLIENT_ID = env.str("SANDBOX_CLIENT_ID", default="1000.SANDBOXDEMOCLIENT")
+SANDBOX_CLIENT_SECRET = env.str(
+    "SANDBOX_CLIENT_SECRET",
+    default=hmac.new(SECRET_KEY.encode(), b"sandbox-demo-client", hashlib.sha256).hexdigest()[:40],
+)
+
+
+def _embedded_encryption_key() -> str:
+    key_file = DATA_DIR / "encryption_key"
+    if not key_file.exists():
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Fernet keys for tokens and secrets at rest, newest first; older keys still decrypt, so a key is
+# rotated by prepending a new one and running `manage.py connections_rotate_keys`.
+if PRODUCTION:
+    ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS")
+else:
+    ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[]) or [_embedded_encryption_key()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -111,7 +141,10 @@ _SQLITE_OPTIONS = {
 
 
 def _database(url_var: str, default_file: str) -> dict:
-    config = env.db(url_var, default=f"sqlite:///{DATA_DIR / default_file}")
+    if PRODUCTION and url_var == "DATABASE_URL":
+        config = env.db(url_var)  # production must name its PostgreSQL
+    else:
+        config = env.db(url_var, default=f"sqlite:///{DATA_DIR / default_file}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
     else:
@@ -127,7 +160,11 @@ if DESK_SANDBOX:
     DATABASE_ROUTERS = ["apps.sandbox.routers.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://deskadmin")}
+CACHES = {
+    "default": env.cache("CACHE_URL")
+    if PRODUCTION
+    else env.cache("CACHE_URL", default="locmemcache://deskadmin")
+}
 
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 

@@ -30,11 +30,16 @@ class RolePermissions(models.Model):
             ("manage_users", "Manage console users and their roles"),
         ]
 
+    def __str__(self) -> str:
+        return "role permissions"
+
 
 class OrgMembership(models.Model):
     """A console user's access to one Desk org (by Desk orgId). Admins reach every org."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships"
+    )
     org_id = models.CharField(max_length=32, db_index=True)
     # The Desk agent this user acts as in that org ("me" in queues), matched by email when known.
     desk_agent_id = models.CharField(max_length=32, blank=True, default="")

@@ -15,9 +15,7 @@ def org_ids_for_user(*, user: Any) -> list[str] | None:
     return list(OrgMembership.objects.filter(user=user).values_list("org_id", flat=True))
 
 
-def audit_entries(
-    *, user: Any, query: str = "", outcome: str = "", action: str = ""
-) -> QuerySet[AuditEntry]:
+def audit_entries(*, user: Any, query: str = "", outcome: str = "", action: str = "") -> QuerySet[AuditEntry]:
     """Audit entries the user may see (their orgs' and the org-less ones), newest first, filtered."""
     entries = AuditEntry.objects.all()
     allowed = org_ids_for_user(user=user)

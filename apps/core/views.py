@@ -7,6 +7,7 @@ from django.db import DatabaseError, connections
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,12 +17,22 @@ from apps.core.models import AuditEntry
 AUDIT_PAGE_SIZE = 50
 
 
+def _url_or_empty(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     can_audit = request.user.has_perm("core.view_audit_log")
     context = {
         "recent_entries": selectors.audit_entries(user=request.user)[:8] if can_audit else [],
         "can_audit": can_audit,
+        "connect_url": _url_or_empty("connections:list")
+        if request.user.has_perm("core.manage_connections")
+        else "",
         "team_size": get_user_model().objects.filter(is_active=True).count(),
         "roles": (
             get_user_model()

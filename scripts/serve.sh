@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs DeskAdmin on the embedded defaults (SQLite, local cache, the sandbox with demo data) at
+# http://127.0.0.1:8000, with a task worker beside the web server. Prints the demo logins.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh" runtime
+
+export DESKADMIN_PROFILE="${DESKADMIN_PROFILE:-embedded}"
+BIND="${BIND:-127.0.0.1:8000}"
+
+python manage.py migrate --noinput -v 0
+python manage.py collectstatic --noinput -v 0
+if python manage.py help sandbox_seed >/dev/null 2>&1; then
+  python manage.py sandbox_seed --if-empty
+fi
+python manage.py demo_setup
+
+python manage.py db_worker >var/worker.log 2>&1 &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "DeskAdmin is starting at http://${BIND}/  (Ctrl+C stops it; the task worker logs to var/worker.log)"
+# One process with threads: the console calls its own sandbox over HTTP, and the local-memory
+# cache (the API budget counters) is shared by every request of the process.
+gunicorn deskadmin.wsgi:application --bind "$BIND" --workers 1 --threads "${WEB_THREADS:-16}" \
+  --worker-class gthread --timeout 60 --access-logfile - &
+WEB_PID=$!
+trap 'kill "$WORKER_PID" "$WEB_PID" 2>/dev/null || true' EXIT INT TERM
+wait "$WEB_PID"

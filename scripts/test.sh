@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite (unit, integration, browser), on the embedded defaults unless DATABASE_URL /
+# CACHE_URL say otherwise. Installs what it needs first (venv, Chromium; PostgreSQL and Redis are
+# started for the production-configuration run that .ci/run makes). Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh" dev
+bash scripts/ensure_services.sh
+python -m pytest -q "$@"

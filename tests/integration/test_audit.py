@@ -1,0 +1,50 @@
+"""The audit service records who did what, where and how it went, without secrets."""
+
+import pytest
+
+from apps.core.models import AuditEntry
+from apps.core.services import REDACTED, audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_record_stores_actor_org_target_outcome_and_api_calls(admin_user):
+    entry = audit_record(
+        actor=admin_user,
+        action="ticket.assign",
+        org_id="60001234",
+        target_type="ticket",
+        target_id=42,
+        api_calls=1,
+        detail={"assignee": "Jane", "access_token": "1000.leak"},
+    )
+    entry.refresh_from_db()
+    assert entry.actor == admin_user
+    assert entry.actor_name == "ada"
+    assert entry.org_id == "60001234"
+    assert (entry.target_type, entry.target_id) == ("ticket", "42")
+    assert entry.outcome == AuditEntry.Outcome.SUCCESS
+    assert entry.api_calls == 1
+    assert entry.detail == {"assignee": "Jane", "access_token": REDACTED}
+
+
+def test_audit_record_for_the_system_and_for_failures():
+    entry = audit_record(actor=None, action="sync.run", outcome="failure", message="Desk answered 503")
+    assert entry.actor is None
+    assert entry.actor_name == "system"
+    assert entry.outcome == "failure"
+
+
+def test_audit_record_refuses_unknown_outcomes_and_negative_calls(admin_user):
+    with pytest.raises(ValueError):
+        audit_record(actor=admin_user, action="x", outcome="maybe")
+    with pytest.raises(ValueError):
+        audit_record(actor=admin_user, action="x", api_calls=-1)
+
+
+def test_audit_entry_survives_the_deletion_of_its_actor(admin_user):
+    entry = audit_record(actor=admin_user, action="connection.create")
+    admin_user.delete()
+    entry.refresh_from_db()
+    assert entry.actor is None
+    assert entry.actor_name == "ada"

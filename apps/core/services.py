@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 
 from apps.core.models import AuditEntry, OrgMembership
 from apps.core.roles import Role, role_assign
@@ -58,12 +59,71 @@ def audit_record(
     )
 
 
+class LastAdminError(Exception):
+    """Refused: the change would leave DeskAdmin without an active admin."""
+
+
 def user_create(
-    *, username: str, password: str, role: Role, email: str = "", org_ids: list[str] | None = None
-) -> AbstractBaseUser:
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    org_ids: list[str] | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Any:
     """Create a console user in one role, with access to the given Desk orgs."""
-    user = get_user_model().objects.create_user(username=username, password=password, email=email)
+    user = get_user_model().objects.create_user(
+        username=username, password=password, email=email, first_name=first_name, last_name=last_name
+    )
     role_assign(user=user, role=role)
     for org_id in org_ids or []:
         OrgMembership.objects.get_or_create(user=user, org_id=org_id)
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="user.create",
+            target_type="user",
+            target_id=user.pk,
+            detail={"role": role.value},
+        )
+    return user
+
+
+def user_update(*, user: Any, role: Role, is_active: bool, actor: AbstractBaseUser) -> Any:
+    """Change a user's role and whether they may sign in; never remove the last active admin."""
+    from apps.core.roles import user_role
+
+    losing_admin = user_role(user) == Role.ADMIN and (role != Role.ADMIN or not is_active)
+    if losing_admin:
+        other_admins = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(groups__name=Role.ADMIN.value) | Q(is_superuser=True))
+            .exclude(pk=user.pk)
+            .exists()
+        )
+        if not other_admins:
+            audit_record(
+                actor=actor,
+                action="user.update",
+                target_type="user",
+                target_id=user.pk,
+                outcome=AuditEntry.Outcome.DENIED,
+                message="Refused: it would leave no active admin.",
+            )
+            raise LastAdminError("DeskAdmin needs at least one active admin.")
+    previous = {"role": str(user_role(user) or ""), "is_active": user.is_active}
+    role_assign(user=user, role=role)
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="user.update",
+        target_type="user",
+        target_id=user.pk,
+        detail={"before": previous, "after": {"role": role.value, "is_active": is_active}},
+    )
     return user

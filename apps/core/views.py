@@ -1,18 +1,24 @@
 """Core views: overview, audit log, health check and the error pages."""
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connections
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from apps.core import selectors
+from apps.core import selectors, services
+from apps.core.forms import UserCreateForm, UserUpdateForm
+from apps.core.htmx import toast
 from apps.core.models import AuditEntry
+from apps.core.roles import Role, user_role
 
 AUDIT_PAGE_SIZE = 50
 
@@ -91,3 +97,66 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@login_required
+@permission_required("core.manage_users", raise_exception=True)
+def users_list(request: HttpRequest) -> HttpResponse:
+    users = get_user_model().objects.order_by("username").prefetch_related("groups")
+    rows = [{"user": u, "form": UserUpdateForm(initial=_user_initial(u), prefix=f"u{u.pk}")} for u in users]
+    return render(request, "core/users.html", {"rows": rows})
+
+
+@login_required
+@permission_required("core.manage_users", raise_exception=True)
+def user_new(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_create(
+            username=data["username"],
+            password=data["password"],
+            role=Role(data["role"]),
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            actor=request.user,
+        )
+        messages.success(
+            request, f"{user.get_username()} can now sign in as {Role(data['role']).label.lower()}."
+        )
+        return redirect("core:users")
+    return render(request, "core/user_new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+@permission_required("core.manage_users", raise_exception=True)
+@require_POST
+def user_update(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=pk)
+    form = UserUpdateForm(request.POST, prefix=f"u{user.pk}")
+    message, level = "", "success"
+    if form.is_valid():
+        try:
+            services.user_update(
+                user=user,
+                role=Role(form.cleaned_data["role"]),
+                is_active=form.cleaned_data["is_active"],
+                actor=request.user,
+            )
+            message = f"Saved {user.get_username()}."
+        except services.LastAdminError as error:
+            message, level = str(error), "error"
+        form = UserUpdateForm(initial=_user_initial(user), prefix=f"u{user.pk}")
+    else:
+        message, level = "Pick one of the listed roles.", "error"
+    if not request.htmx:
+        (messages.success if level == "success" else messages.error)(request, message)
+        return redirect("core:users")
+    response = render(request, "core/users.html#user-row", {"row": {"user": user, "form": form}})
+    return toast(response, message, level)  # type: ignore[arg-type]
+
+
+def _user_initial(user: Any) -> dict[str, Any]:
+    role = user_role(user)
+    return {"role": role.value if role else Role.AGENT.value, "is_active": user.is_active}

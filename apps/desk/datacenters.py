@@ -38,7 +38,9 @@ DATA_CENTERS: dict[str, DataCenter] = {
 def sandbox_data_center(site_url: str) -> DataCenter:
     """The built-in emulator, served by this console under /sandbox/."""
     base = site_url.rstrip("/")
-    return DataCenter(SANDBOX, "Sandbox (built-in emulator)", f"{base}/sandbox/accounts", f"{base}/sandbox/desk")
+    return DataCenter(
+        SANDBOX, "Sandbox (built-in emulator)", f"{base}/sandbox/accounts", f"{base}/sandbox/desk"
+    )
 
 
 def data_center(code: str, *, site_url: str) -> DataCenter:

@@ -1,0 +1,972 @@
+"""DeskClient: one Zoho Desk org's API, one typed method per operation, real Desk forms.
+
+Build one through ``apps.connections.services.desk_client_for(connection)``; it needs no Django model.
+Every method goes through ``DeskHttp`` (auth, ``orgId``, budget, retries, error mapping, call log) and
+returns dataclasses from ``apps.desk.types``; lists are iterators that fetch 100 at a time.
+Errors are ``apps.desk.errors.DeskError`` subclasses. Arguments left out of an update (``UNSET``) are
+not sent; ``None`` clears a field.
+
+Operations (method -> endpoint; the full table with the seed forms is in docs/desk-client.md):
+
+* Org: ``organizations`` GET /organizations (no orgId) · ``myinfo`` GET /myinfo
+* Tickets: ``tickets_list`` GET /tickets · ``ticket_get`` GET /tickets/{id} · ``ticket_create`` POST
+  /tickets · ``ticket_update`` / ``ticket_set_status`` / ``ticket_assign`` PATCH /tickets/{id} ·
+  ``tickets_move_to_trash`` POST /tickets/moveToTrash · ``tickets_search`` GET /tickets/search ·
+  ``tickets_count`` GET /ticketsCount
+* Comments: ``comments_list`` GET, ``comment_create`` POST /tickets/{id}/comments ·
+  ``comment_update`` PATCH, ``comment_delete`` DELETE /tickets/{id}/comments/{cid}
+* Threads: ``threads_list`` GET /tickets/{id}/threads · ``thread_get`` GET /tickets/{id}/threads/{tid}
+  · ``reply_send`` POST /tickets/{id}/sendReply
+* Attachments: ``attachment_upload`` POST (multipart, ?isPublic), ``attachments_list`` GET
+  /tickets/{id}/attachments · ``attachment_get`` GET …/{aid} · ``attachment_download`` GET
+  …/{aid}/content (a stream) · ``attachment_delete`` DELETE …/{aid}
+* Contacts / accounts: ``contacts_list`` ``contact_get`` ``contact_create`` ``contact_update``
+  ``contacts_move_to_trash`` ``contacts_search`` (and the same ``account…`` names)
+* Agents: ``agents_list`` ``agent_get`` ``agent_add`` ``agent_update`` ``agent_activate``
+  ``agent_deactivate`` ``agent_delete`` · Departments: ``departments_list`` ``department_get`` ·
+  Teams: ``teams_list`` ``team_get``
+* SLA: ``sla_policies_list`` · ``ticket_sla_get`` (a ticket's response and resolution targets)
+* Webhooks: ``webhook_create`` ``webhooks_list`` ``webhook_get`` ``webhook_update`` ``webhook_delete``
+
+Items the real-Desk notes mark *unconfirmed* (agent activate/deactivate/delete paths, SLA paths) use
+the real form by default and the seed form when ``DESK_UNCONFIRMED_REAL_FORMS`` is false.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import IO, Any, Literal, TypeVar
+
+import httpx
+from django.conf import settings
+
+from apps.desk.budget import OrgBudget, Priority
+from apps.desk.errors import DeskError
+from apps.desk.transport import DeskHttp, TokenProvider
+from apps.desk.types import (
+    UNSET,
+    Account,
+    Agent,
+    AgentInfo,
+    Attachment,
+    Comment,
+    Contact,
+    Department,
+    DeskObject,
+    Organization,
+    SlaDue,
+    SlaPolicy,
+    Team,
+    Thread,
+    Ticket,
+    TicketSla,
+    Webhook,
+    camel_case,
+    to_desk,
+)
+
+__all__ = ["UNSET", "AttachmentDownload", "DeskClient", "TokenProvider"]
+
+T = TypeVar("T", bound=DeskObject)
+
+MAX_PAGE_SIZE = 100
+# Desk's ``from`` is an index; the seed reference starts it at 0.
+FIRST_INDEX = 0
+# The API's ``limit`` cap for agents is 200 in the real Desk, but 100 is safe everywhere.
+_IdList = list[str] | tuple[str, ...]
+
+
+class AttachmentDownload:
+    """An attachment's bytes as a stream. Use as a context manager; it holds one Desk slot until closed."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self.content_type: str = response.headers.get("Content-Type", "application/octet-stream")
+        length = response.headers.get("Content-Length")
+        self.size: int | None = int(length) if length and length.isdigit() else None
+        self.filename: str | None = _filename(response.headers.get("Content-Disposition", ""))
+
+    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        yield from self._response.iter_bytes(chunk_size)
+
+    def read(self) -> bytes:
+        return self._response.read()
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> AttachmentDownload:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _filename(disposition: str) -> str | None:
+    match = re.search(r"filename\*=(?:UTF-8'')?([^;]+)", disposition, re.IGNORECASE)
+    if match:
+        from urllib.parse import unquote
+
+        return unquote(match.group(1).strip().strip('"'))
+    match = re.search(r'filename="?([^";]+)"?', disposition, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _ids(values: _IdList, *, what: str) -> list[str]:
+    ids = [str(value) for value in values if str(value).strip()]
+    if not ids:
+        raise ValueError(f"give at least one {what} id")
+    return ids
+
+
+class DeskClient:
+    """The Desk API of one org (``org_id`` None only for ``organizations()`` before an org is chosen)."""
+
+    def __init__(
+        self,
+        *,
+        api_base_url: str,
+        org_id: str | None,
+        token_provider: TokenProvider,
+        transport: httpx.BaseTransport | None = None,
+        priority: Literal["interactive", "background"] = "interactive",
+        timeout: float | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        rng: random.Random | None = None,
+        budget: OrgBudget | None = None,
+        unconfirmed_real_forms: bool | None = None,
+    ) -> None:
+        self.org_id = org_id
+        self.priority: Priority = priority
+        self.http = DeskHttp(
+            api_base_url=api_base_url,
+            org_id=org_id,
+            token_provider=token_provider,
+            transport=transport,
+            priority=priority,
+            timeout=timeout,
+            sleep=sleep,
+            clock=clock,
+            rng=rng,
+            budget=budget,
+        )
+        self.real_forms = (
+            bool(getattr(settings, "DESK_UNCONFIRMED_REAL_FORMS", True))
+            if unconfirmed_real_forms is None
+            else unconfirmed_real_forms
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> DeskClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Plumbing -------------------------------------------------------------------------------------
+    def _get(
+        self, item_type: type[T], path: str, *, params: dict[str, Any] | None = None, **path_params: Any
+    ) -> T:
+        body = self.http.json("GET", path, retry="idempotent", path_params=path_params, params=params)
+        return item_type.from_desk(_record(body))
+
+    def _send(
+        self,
+        item_type: type[T],
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any],
+        retry: Literal["idempotent", "create"],
+        **path_params: Any,
+    ) -> T:
+        answer = self.http.json(method, path, retry=retry, path_params=path_params, json=body)
+        return item_type.from_desk(_record(answer))
+
+    def _pages(
+        self,
+        item_type: type[T],
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        path_params: dict[str, Any] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[T]:
+        """Walk ``from``/``limit`` pages, one request at a time; stop on 204 or on a short page."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        start = FIRST_INDEX
+        yielded = 0
+        while max_items is None or yielded < max_items:
+            size = page_size if max_items is None else min(page_size, max_items - yielded)
+            body = self.http.json(
+                "GET",
+                path,
+                retry="idempotent",
+                path_params=path_params,
+                params={**(params or {}), "from": start, "limit": size},
+            )
+            items = _items(body)
+            for item in items:
+                yield item_type.from_desk(item)
+            yielded += len(items)
+            if len(items) < size:
+                return
+            start += len(items)
+
+    def _list(
+        self, item_type: type[T], path: str, *, params: dict[str, Any] | None = None, **path_params: Any
+    ) -> list[T]:
+        """An unpaged list (departments' teams, webhooks, orgs): 204 means empty."""
+        body = self.http.json("GET", path, retry="idempotent", path_params=path_params, params=params)
+        return [item_type.from_desk(item) for item in _items(body)]
+
+    def _action(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        retry: Literal["idempotent", "create"] = "idempotent",
+        **path_params: Any,
+    ) -> None:
+        self.http.json(method, path, retry=retry, path_params=path_params, json=body)
+
+    # Organizations ----------------------------------------------------------------------------------
+    def organizations(self) -> list[Organization]:
+        """The orgs the token's user belongs to; the only call without an ``orgId`` header."""
+        body = self.http.json("GET", "/organizations", retry="idempotent", org_header=False)
+        return [Organization.from_desk(item) for item in _items(body)]
+
+    def myinfo(self) -> AgentInfo:
+        return self._get(AgentInfo, "/myinfo")
+
+    # Tickets ----------------------------------------------------------------------------------------
+    def tickets_list(
+        self,
+        *,
+        status: str | list[str] | None = None,
+        assignee: str | list[str] | None = None,
+        department_id: str | None = None,
+        department_ids: list[str] | None = None,
+        channel: str | list[str] | None = None,
+        priority: str | list[str] | None = None,
+        view_id: str | None = None,
+        received_in_days: int | None = None,
+        include: list[str] | None = None,
+        fields: list[str] | None = None,
+        sort_by: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Ticket]:
+        """Tickets in Desk's default order unless ``sort_by`` (one field, ``-`` prefix for descending).
+
+        ``assignee`` is agent ids or ``"Unassigned"``; ``include`` e.g. ``["contacts", "assignee"]``.
+        """
+        params = {
+            "status": status,
+            "assignee": assignee,
+            "departmentId": department_id,
+            "departmentIds": department_ids,
+            "channel": channel,
+            "priority": priority,
+            "viewId": view_id,
+            "receivedInDays": received_in_days,
+            "include": include,
+            "fields": fields,
+            "sortBy": sort_by,
+        }
+        return self._pages(Ticket, "/tickets", params=params, page_size=page_size, max_items=max_items)
+
+    def ticket_get(self, ticket_id: str, *, include: list[str] | None = None) -> Ticket:
+        return self._get(Ticket, "/tickets/{ticket_id}", params={"include": include}, ticket_id=ticket_id)
+
+    def ticket_create(
+        self,
+        *,
+        subject: str,
+        department_id: str,
+        contact_id: str | None = UNSET,
+        contact: dict[str, Any] | None = UNSET,
+        description: str | None = UNSET,
+        status: str | None = UNSET,
+        priority: str | None = UNSET,
+        channel: str | None = UNSET,
+        classification: str | None = UNSET,
+        category: str | None = UNSET,
+        sub_category: str | None = UNSET,
+        email: str | None = UNSET,
+        phone: str | None = UNSET,
+        language: str | None = UNSET,
+        due_date: datetime | None = UNSET,
+        assignee_id: str | None = UNSET,
+        team_id: str | None = UNSET,
+        product_id: str | None = UNSET,
+        account_id: str | None = UNSET,
+        cf: dict[str, Any] | None = UNSET,
+    ) -> Ticket:
+        """Create a ticket. Give ``contact_id``, or ``contact`` ({"last_name", "email", …}) to create one."""
+        values = {k: v for k, v in locals().items() if k != "self"}
+        if isinstance(contact, dict):
+            values["contact"] = {camel_case(key): value for key, value in contact.items()}
+        body = to_desk(values)
+        return self._send(Ticket, "POST", "/tickets", body=body, retry="create")
+
+    def ticket_update(
+        self,
+        ticket_id: str,
+        *,
+        subject: str = UNSET,
+        description: str | None = UNSET,
+        status: str = UNSET,
+        priority: str | None = UNSET,
+        channel: str | None = UNSET,
+        classification: str | None = UNSET,
+        category: str | None = UNSET,
+        sub_category: str | None = UNSET,
+        email: str | None = UNSET,
+        phone: str | None = UNSET,
+        language: str | None = UNSET,
+        due_date: datetime | None = UNSET,
+        resolution: str | None = UNSET,
+        department_id: str = UNSET,
+        contact_id: str = UNSET,
+        account_id: str | None = UNSET,
+        assignee_id: str | None = UNSET,
+        team_id: str | None = UNSET,
+        product_id: str | None = UNSET,
+        cf: dict[str, Any] | None = UNSET,
+    ) -> Ticket:
+        """Change the given fields only (PATCH)."""
+        values = {k: v for k, v in locals().items() if k not in ("self", "ticket_id")}
+        return self._send(
+            Ticket,
+            "PATCH",
+            "/tickets/{ticket_id}",
+            body=to_desk(values),
+            retry="idempotent",
+            ticket_id=ticket_id,
+        )
+
+    def ticket_set_status(self, ticket_id: str, *, status: str) -> Ticket:
+        return self.ticket_update(ticket_id, status=status)
+
+    def ticket_assign(
+        self, ticket_id: str, *, assignee_id: str | None, team_id: str | None = UNSET
+    ) -> Ticket:
+        """Assign to an agent (and/or team); ``assignee_id=None`` unassigns."""
+        return self.ticket_update(ticket_id, assignee_id=assignee_id, team_id=team_id)
+
+    def tickets_move_to_trash(self, *, ticket_ids: _IdList) -> None:
+        """Delete tickets the real way: they go to Desk's trash (``POST /tickets/moveToTrash``)."""
+        self._action("POST", "/tickets/moveToTrash", body={"ticketIds": _ids(ticket_ids, what="ticket")})
+
+    def tickets_search(
+        self,
+        *,
+        query: str | None = None,
+        subject: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        ticket_number: str | None = None,
+        status: str | None = None,
+        priority: str | None = None,
+        channel: str | None = None,
+        department_id: str | None = None,
+        contact_name: str | None = None,
+        account_name: str | None = None,
+        sort_by: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Ticket]:
+        """Desk's ticket search; ``query`` searches all fields (``_all``)."""
+        params = {
+            "_all": query,
+            "subject": subject,
+            "email": email,
+            "phone": phone,
+            "ticketNumber": ticket_number,
+            "status": status,
+            "priority": priority,
+            "channel": channel,
+            "departmentId": department_id,
+            "contactName": contact_name,
+            "accountName": account_name,
+            "sortBy": sort_by,
+        }
+        return self._pages(Ticket, "/tickets/search", params=params, page_size=page_size, max_items=max_items)
+
+    def tickets_count(
+        self,
+        *,
+        status: str | list[str] | None = None,
+        assignee: str | list[str] | None = None,
+        department_id: str | None = None,
+        department_ids: list[str] | None = None,
+        channel: str | list[str] | None = None,
+        priority: str | list[str] | None = None,
+        view_id: str | None = None,
+        received_in_days: int | None = None,
+    ) -> int:
+        """How many tickets match (``GET /ticketsCount``); same filters as ``tickets_list``."""
+        params = {
+            "status": status,
+            "assignee": assignee,
+            "departmentId": department_id,
+            "departmentIds": department_ids,
+            "channel": channel,
+            "priority": priority,
+            "viewId": view_id,
+            "receivedInDays": received_in_days,
+        }
+        body = self.http.json("GET", "/ticketsCount", retry="idempotent", params=params)
+        try:
+            return int((body or {}).get("count", 0))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise DeskError("Zoho Desk answered the count in an unexpected form.") from exc
+
+    # Comments ---------------------------------------------------------------------------------------
+    def comments_list(
+        self, ticket_id: str, *, page_size: int = MAX_PAGE_SIZE, max_items: int | None = None
+    ) -> Iterator[Comment]:
+        return self._pages(
+            Comment,
+            "/tickets/{ticket_id}/comments",
+            path_params={"ticket_id": ticket_id},
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def comment_create(
+        self, ticket_id: str, *, content: str, is_public: bool = False, content_type: str = "plainText"
+    ) -> Comment:
+        body = to_desk({"content": content, "is_public": is_public, "content_type": content_type})
+        return self._send(
+            Comment, "POST", "/tickets/{ticket_id}/comments", body=body, retry="create", ticket_id=ticket_id
+        )
+
+    def comment_update(
+        self,
+        ticket_id: str,
+        comment_id: str,
+        *,
+        content: str = UNSET,
+        is_public: bool = UNSET,
+        content_type: str = UNSET,
+    ) -> Comment:
+        body = to_desk({"content": content, "is_public": is_public, "content_type": content_type})
+        return self._send(
+            Comment,
+            "PATCH",
+            "/tickets/{ticket_id}/comments/{comment_id}",
+            body=body,
+            retry="idempotent",
+            ticket_id=ticket_id,
+            comment_id=comment_id,
+        )
+
+    def comment_delete(self, ticket_id: str, comment_id: str) -> None:
+        self._action(
+            "DELETE", "/tickets/{ticket_id}/comments/{comment_id}", ticket_id=ticket_id, comment_id=comment_id
+        )
+
+    # Threads and replies ----------------------------------------------------------------------------
+    def threads_list(
+        self, ticket_id: str, *, page_size: int = MAX_PAGE_SIZE, max_items: int | None = None
+    ) -> Iterator[Thread]:
+        """The conversation as summaries (no ``content``); ``thread_get`` fetches one in full."""
+        return self._pages(
+            Thread,
+            "/tickets/{ticket_id}/threads",
+            path_params={"ticket_id": ticket_id},
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def thread_get(self, ticket_id: str, thread_id: str, *, include_plain_text: bool = False) -> Thread:
+        params = {"include": "plainText"} if include_plain_text else None
+        return self._get(
+            Thread,
+            "/tickets/{ticket_id}/threads/{thread_id}",
+            params=params,
+            ticket_id=ticket_id,
+            thread_id=thread_id,
+        )
+
+    def reply_send(
+        self,
+        ticket_id: str,
+        *,
+        to: str,
+        from_email_address: str,
+        content: str,
+        content_type: Literal["html", "plainText"] = "html",
+        channel: str = "EMAIL",
+        cc: str | None = UNSET,
+        bcc: str | None = UNSET,
+        attachment_ids: list[str] | None = UNSET,
+        is_forward: bool = UNSET,
+    ) -> Thread:
+        """Send an email reply (``fromEmailAddress``: one of the department's addresses); returns the thread."""
+        values = {k: v for k, v in locals().items() if k not in ("self", "ticket_id")}
+        return self._send(
+            Thread,
+            "POST",
+            "/tickets/{ticket_id}/sendReply",
+            body=to_desk(values),
+            retry="create",
+            ticket_id=ticket_id,
+        )
+
+    # Attachments ------------------------------------------------------------------------------------
+    def attachment_upload(
+        self,
+        ticket_id: str,
+        *,
+        filename: str,
+        content: bytes | IO[bytes],
+        content_type: str = "application/octet-stream",
+        is_public: bool = False,
+    ) -> Attachment:
+        """Upload a file (multipart field ``file``). A file object is read from its current position."""
+        body = self.http.json(
+            "POST",
+            "/tickets/{ticket_id}/attachments",
+            retry="create",
+            path_params={"ticket_id": ticket_id},
+            params={"isPublic": is_public},
+            files={"file": (filename, content, content_type)},
+        )
+        return Attachment.from_desk(_record(body))
+
+    def attachments_list(
+        self, ticket_id: str, *, page_size: int = MAX_PAGE_SIZE, max_items: int | None = None
+    ) -> Iterator[Attachment]:
+        return self._pages(
+            Attachment,
+            "/tickets/{ticket_id}/attachments",
+            path_params={"ticket_id": ticket_id},
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def attachment_get(self, ticket_id: str, attachment_id: str) -> Attachment:
+        return self._get(
+            Attachment,
+            "/tickets/{ticket_id}/attachments/{attachment_id}",
+            ticket_id=ticket_id,
+            attachment_id=attachment_id,
+        )
+
+    def attachment_download(self, ticket_id: str, attachment_id: str) -> AttachmentDownload:
+        """The file's bytes as a stream (``with client.attachment_download(...) as download:``)."""
+        response = self.http.request(
+            "GET",
+            "/tickets/{ticket_id}/attachments/{attachment_id}/content",
+            retry="idempotent",
+            path_params={"ticket_id": ticket_id, "attachment_id": attachment_id},
+            stream=True,
+        )
+        return AttachmentDownload(response)
+
+    def attachment_delete(self, ticket_id: str, attachment_id: str) -> None:
+        self._action(
+            "DELETE",
+            "/tickets/{ticket_id}/attachments/{attachment_id}",
+            ticket_id=ticket_id,
+            attachment_id=attachment_id,
+        )
+
+    # Contacts ---------------------------------------------------------------------------------------
+    def contacts_list(
+        self,
+        *,
+        sort_by: str | None = None,
+        view_id: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Contact]:
+        params = {"sortBy": sort_by, "viewId": view_id}
+        return self._pages(Contact, "/contacts", params=params, page_size=page_size, max_items=max_items)
+
+    def contact_get(self, contact_id: str) -> Contact:
+        return self._get(Contact, "/contacts/{contact_id}", contact_id=contact_id)
+
+    def contact_create(
+        self,
+        *,
+        last_name: str,
+        first_name: str | None = UNSET,
+        email: str | None = UNSET,
+        secondary_email: str | None = UNSET,
+        phone: str | None = UNSET,
+        mobile: str | None = UNSET,
+        account_id: str | None = UNSET,
+        title: str | None = UNSET,
+        type: str | None = UNSET,
+        description: str | None = UNSET,
+        street: str | None = UNSET,
+        city: str | None = UNSET,
+        state: str | None = UNSET,
+        zip: str | None = UNSET,
+        country: str | None = UNSET,
+        cf: dict[str, Any] | None = UNSET,
+    ) -> Contact:
+        body = to_desk({k: v for k, v in locals().items() if k != "self"})
+        return self._send(Contact, "POST", "/contacts", body=body, retry="create")
+
+    def contact_update(
+        self,
+        contact_id: str,
+        *,
+        last_name: str = UNSET,
+        first_name: str | None = UNSET,
+        email: str | None = UNSET,
+        secondary_email: str | None = UNSET,
+        phone: str | None = UNSET,
+        mobile: str | None = UNSET,
+        account_id: str | None = UNSET,
+        title: str | None = UNSET,
+        type: str | None = UNSET,
+        description: str | None = UNSET,
+        street: str | None = UNSET,
+        city: str | None = UNSET,
+        state: str | None = UNSET,
+        zip: str | None = UNSET,
+        country: str | None = UNSET,
+        cf: dict[str, Any] | None = UNSET,
+    ) -> Contact:
+        values = {k: v for k, v in locals().items() if k not in ("self", "contact_id")}
+        return self._send(
+            Contact,
+            "PATCH",
+            "/contacts/{contact_id}",
+            body=to_desk(values),
+            retry="idempotent",
+            contact_id=contact_id,
+        )
+
+    def contacts_move_to_trash(self, *, contact_ids: _IdList) -> None:
+        """Delete contacts the real way: ``POST /contacts/moveToTrash``."""
+        self._action("POST", "/contacts/moveToTrash", body={"contactIds": _ids(contact_ids, what="contact")})
+
+    def contacts_search(
+        self,
+        *,
+        query: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        account_name: str | None = None,
+        sort_by: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Contact]:
+        params = {
+            "_all": query,
+            "email": email,
+            "phone": phone,
+            "firstName": first_name,
+            "lastName": last_name,
+            "accountName": account_name,
+            "sortBy": sort_by,
+        }
+        return self._pages(
+            Contact, "/contacts/search", params=params, page_size=page_size, max_items=max_items
+        )
+
+    # Accounts ---------------------------------------------------------------------------------------
+    def accounts_list(
+        self,
+        *,
+        sort_by: str | None = None,
+        view_id: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Account]:
+        params = {"sortBy": sort_by, "viewId": view_id}
+        return self._pages(Account, "/accounts", params=params, page_size=page_size, max_items=max_items)
+
+    def account_get(self, account_id: str) -> Account:
+        return self._get(Account, "/accounts/{account_id}", account_id=account_id)
+
+    def account_create(
+        self,
+        *,
+        account_name: str,
+        email: str | None = UNSET,
+        phone: str | None = UNSET,
+        fax: str | None = UNSET,
+        website: str | None = UNSET,
+        industry: str | None = UNSET,
+        description: str | None = UNSET,
+        annual_revenue: float | None = UNSET,
+        number_of_employees: int | None = UNSET,
+        code: str | None = UNSET,
+        street: str | None = UNSET,
+        city: str | None = UNSET,
+        state: str | None = UNSET,
+        country: str | None = UNSET,
+        cf: dict[str, Any] | None = UNSET,
+    ) -> Account:
+        body = to_desk({k: v for k, v in locals().items() if k != "self"})
+        return self._send(Account, "POST", "/accounts", body=body, retry="create")
+
+    def account_update(
+        self,
+        account_id: str,
+        *,
+        account_name: str = UNSET,
+        email: str | None = UNSET,
+        phone: str | None = UNSET,
+        fax: str | None = UNSET,
+        website: str | None = UNSET,
+        industry: str | None = UNSET,
+        description: str | None = UNSET,
+        annual_revenue: float | None = UNSET,
+        number_of_employees: int | None = UNSET,
+        code: str | None = UNSET,
+        street: str | None = UNSET,
+        city: str | None = UNSET,
+        state: str | None = UNSET,
+        country: str | None = UNSET,
+        cf: dict[str, Any] | None = UNSET,
+    ) -> Account:
+        values = {k: v for k, v in locals().items() if k not in ("self", "account_id")}
+        return self._send(
+            Account,
+            "PATCH",
+            "/accounts/{account_id}",
+            body=to_desk(values),
+            retry="idempotent",
+            account_id=account_id,
+        )
+
+    def accounts_move_to_trash(self, *, account_ids: _IdList) -> None:
+        """Delete accounts the real way: ``POST /accounts/moveToTrash``."""
+        self._action("POST", "/accounts/moveToTrash", body={"accountIds": _ids(account_ids, what="account")})
+
+    def accounts_search(
+        self,
+        *,
+        query: str | None = None,
+        account_name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        sort_by: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Account]:
+        params = {
+            "_all": query,
+            "accountName": account_name,
+            "email": email,
+            "phone": phone,
+            "sortBy": sort_by,
+        }
+        return self._pages(
+            Account, "/accounts/search", params=params, page_size=page_size, max_items=max_items
+        )
+
+    # Agents -----------------------------------------------------------------------------------------
+    def agents_list(
+        self,
+        *,
+        status: Literal["ACTIVE", "DISABLED"] | None = None,
+        department_ids: list[str] | None = None,
+        search: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> Iterator[Agent]:
+        params = {"status": status, "departmentIds": department_ids, "searchStr": search}
+        return self._pages(Agent, "/agents", params=params, page_size=page_size, max_items=max_items)
+
+    def agent_get(self, agent_id: str) -> Agent:
+        return self._get(Agent, "/agents/{agent_id}", agent_id=agent_id)
+
+    def agent_add(
+        self,
+        *,
+        email: str,
+        last_name: str,
+        first_name: str | None = UNSET,
+        role_id: str | None = UNSET,
+        profile_id: str | None = UNSET,
+        associated_department_ids: list[str] | None = UNSET,
+        phone: str | None = UNSET,
+        mobile: str | None = UNSET,
+        country_code: str | None = UNSET,
+        time_zone: str | None = UNSET,
+        language_code: str | None = UNSET,
+    ) -> Agent:
+        """Invite an agent (Desk sends the invitation; the agent stays unconfirmed until accepted)."""
+        values = {k: v for k, v in locals().items() if k != "self"}
+        return self._send(
+            Agent, "POST", "/agents", body=to_desk(values, aliases={"email": "emailId"}), retry="create"
+        )
+
+    def agent_update(
+        self,
+        agent_id: str,
+        *,
+        first_name: str | None = UNSET,
+        last_name: str = UNSET,
+        email: str = UNSET,
+        role_id: str | None = UNSET,
+        profile_id: str | None = UNSET,
+        associated_department_ids: list[str] | None = UNSET,
+        phone: str | None = UNSET,
+        mobile: str | None = UNSET,
+        country_code: str | None = UNSET,
+        time_zone: str | None = UNSET,
+        language_code: str | None = UNSET,
+    ) -> Agent:
+        values = {k: v for k, v in locals().items() if k not in ("self", "agent_id")}
+        body = to_desk(values, aliases={"email": "emailId"})
+        return self._send(
+            Agent, "PATCH", "/agents/{agent_id}", body=body, retry="idempotent", agent_id=agent_id
+        )
+
+    def agent_activate(self, agent_id: str) -> None:
+        # Unconfirmed real path; the seed form flips the status field.
+        if self.real_forms:
+            self._action("POST", "/agents/{agent_id}/activate", agent_id=agent_id)
+        else:
+            self._action("PATCH", "/agents/{agent_id}", body={"status": "ACTIVE"}, agent_id=agent_id)
+
+    def agent_deactivate(self, agent_id: str) -> None:
+        if self.real_forms:
+            self._action("POST", "/agents/{agent_id}/deactivate", agent_id=agent_id)
+        else:
+            self._action("PATCH", "/agents/{agent_id}", body={"status": "INACTIVE"}, agent_id=agent_id)
+
+    def agent_delete(self, agent_id: str) -> None:
+        """Delete an agent (an action endpoint in the real Desk; unconfirmed path)."""
+        if self.real_forms:
+            self._action("POST", "/agents/{agent_id}/delete", agent_id=agent_id)
+        else:
+            self._action("DELETE", "/agents/{agent_id}", agent_id=agent_id)
+
+    # Departments and teams --------------------------------------------------------------------------
+    def departments_list(
+        self, *, is_enabled: bool | None = None, page_size: int = MAX_PAGE_SIZE, max_items: int | None = None
+    ) -> Iterator[Department]:
+        return self._pages(
+            Department,
+            "/departments",
+            params={"isEnabled": is_enabled},
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def department_get(self, department_id: str) -> Department:
+        return self._get(Department, "/departments/{department_id}", department_id=department_id)
+
+    def teams_list(self, *, department_id: str | None = None) -> list[Team]:
+        """All teams, or one department's (``GET /departments/{id}/teams``)."""
+        if department_id:
+            return self._list(Team, "/departments/{department_id}/teams", department_id=department_id)
+        return self._list(Team, "/teams")
+
+    def team_get(self, team_id: str) -> Team:
+        return self._get(Team, "/teams/{team_id}", team_id=team_id)
+
+    # SLA --------------------------------------------------------------------------------------------
+    def sla_policies_list(self, *, department_id: str | None = None) -> list[SlaPolicy]:
+        # Unconfirmed real form: policies are settings per department.
+        if self.real_forms:
+            return self._list(SlaPolicy, "/slas", params={"departmentId": department_id})
+        return self._list(SlaPolicy, "/sla", params={"departmentId": department_id})
+
+    def ticket_sla_get(self, ticket_id: str) -> TicketSla:
+        """A ticket's first-response and resolution targets."""
+        if not self.real_forms:
+            sla = self._get(TicketSla, "/tickets/{ticket_id}/sla", ticket_id=ticket_id)
+            sla.ticket_id = sla.ticket_id or str(ticket_id)
+            return sla
+        # The real Desk puts the due times on the ticket itself.
+        ticket = self.ticket_get(ticket_id)
+        return TicketSla(
+            ticket_id=ticket.id,
+            response=SlaDue(due_time=ticket.response_due_date, is_overdue=ticket.is_response_overdue),
+            resolution=SlaDue(due_time=ticket.due_date, is_overdue=ticket.is_over_due),
+        )
+
+    # Webhooks ---------------------------------------------------------------------------------------
+    def webhook_create(
+        self,
+        *,
+        name: str,
+        url: str,
+        subscriptions: dict[str, dict[str, Any] | None],
+        ignore_source_id: str | None = UNSET,
+        is_enabled: bool = True,
+        description: str | None = UNSET,
+    ) -> Webhook:
+        """Subscribe ``url`` to events, e.g. ``{"Ticket_Add": None, "Ticket_Update": {...}}``."""
+        values = {k: v for k, v in locals().items() if k != "self"}
+        return self._send(Webhook, "POST", "/webhooks", body=to_desk(values), retry="create")
+
+    def webhooks_list(self) -> list[Webhook]:
+        return self._list(Webhook, "/webhooks")
+
+    def webhook_get(self, webhook_id: str) -> Webhook:
+        return self._get(Webhook, "/webhooks/{webhook_id}", webhook_id=webhook_id)
+
+    def webhook_update(
+        self,
+        webhook_id: str,
+        *,
+        name: str = UNSET,
+        url: str = UNSET,
+        subscriptions: dict[str, dict[str, Any] | None] = UNSET,
+        ignore_source_id: str | None = UNSET,
+        is_enabled: bool = UNSET,
+        description: str | None = UNSET,
+    ) -> Webhook:
+        values = {k: v for k, v in locals().items() if k not in ("self", "webhook_id")}
+        return self._send(
+            Webhook,
+            "PATCH",
+            "/webhooks/{webhook_id}",
+            body=to_desk(values),
+            retry="idempotent",
+            webhook_id=webhook_id,
+        )
+
+    def webhook_delete(self, webhook_id: str) -> None:
+        self._action("DELETE", "/webhooks/{webhook_id}", webhook_id=webhook_id)
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    """The records of a list answer: None (204) is empty; ``data`` is Desk's key (some use the name)."""
+    if body is None:
+        return []
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        for key in ("data", "teams", "agents", "webhooks"):
+            if isinstance(body.get(key), list):
+                return body[key]
+        return []
+    raise DeskError("Zoho Desk answered a list in an unexpected form.")
+
+
+def _record(body: Any) -> dict[str, Any]:
+    """One record: Desk answers the object itself; the seed wraps it in ``data``."""
+    if isinstance(body, dict):
+        data = body.get("data")
+        if isinstance(data, dict) and "id" not in body:
+            return data
+        return body
+    if body is None:
+        return {}
+    raise DeskError("Zoho Desk answered a record in an unexpected form.")

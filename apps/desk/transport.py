@@ -1,0 +1,387 @@
+"""The Desk client's HTTP engine: auth headers, budget, retries with backoff, error mapping, call log."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import IO, Any, Literal, Protocol
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from apps.desk.budget import BudgetBusy, OrgBudget, Priority, reset_epoch
+from apps.desk.errors import DeskError, DeskNetworkError, RateLimited, error_from_response
+
+logger = logging.getLogger("apps.desk")
+
+# "idempotent": safe to send again (GET, PUT, DELETE, PATCH of plain fields, trash/activate actions).
+# "create": a POST that creates something: resent only when it surely never reached Desk.
+RetryMode = Literal["idempotent", "create"]
+
+USER_AGENT = "DeskAdmin/0.1 (self-hosted Zoho Desk console; httpx)"
+
+
+class TokenProvider(Protocol):
+    def access_token(self) -> str: ...  # current token (may refresh if near expiry)
+
+    def refresh_access_token(self, *, rejected: str) -> str: ...  # called once on 401 with the rejected token
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+_shared_lock = threading.Lock()
+_shared_client: httpx.Client | None = None
+_shared_pid: int | None = None
+
+
+def shared_http_client() -> httpx.Client:
+    """One pooled httpx.Client per process (rebuilt after a fork: pools must not cross processes)."""
+    global _shared_client, _shared_pid
+    with _shared_lock:
+        if _shared_client is None or _shared_pid != os.getpid():
+            _shared_client = httpx.Client(
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30),
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=False,
+            )
+            _shared_pid = os.getpid()
+        return _shared_client
+
+
+def query_params(params: Mapping[str, Any] | None) -> dict[str, str]:
+    """Only what was given: Desk rejects unknown or empty parameters, so None is never sent."""
+    result: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            result[key] = "true" if value else "false"
+        elif isinstance(value, list | tuple | set):
+            if not value:
+                continue
+            result[key] = ",".join(str(item) for item in value)
+        else:
+            result[key] = str(value)
+    return result
+
+
+def _never_reached_server(exc: httpx.TransportError) -> bool:
+    # A connect failure or a wait for a pooled connection: no byte of the request left this process.
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class DeskHttp:
+    """Sends one logical Desk call, retrying as its RetryMode allows. Used by DeskClient."""
+
+    def __init__(
+        self,
+        *,
+        api_base_url: str,
+        org_id: str | None,
+        token_provider: TokenProvider,
+        transport: httpx.BaseTransport | None = None,
+        priority: Priority = "interactive",
+        timeout: float | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        rng: random.Random | None = None,
+        budget: OrgBudget | None = None,
+    ) -> None:
+        if priority not in ("interactive", "background"):
+            raise ValueError("priority must be 'interactive' or 'background'")
+        self.api_base_url = api_base_url.rstrip("/")
+        self.org_id = org_id
+        self.token_provider = token_provider
+        self.priority: Priority = priority
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.time
+        self.rng = rng or random.Random()
+        self.budget = budget or OrgBudget(org_id, clock=self.clock, sleep=self.sleep)
+        self._own_client = transport is not None
+        self.http = (
+            httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+            if transport is not None
+            else shared_http_client()
+        )
+        self.timeout = httpx.Timeout(
+            connect=float(_setting("DESK_CONNECT_TIMEOUT", 5.0)),
+            read=float(timeout if timeout is not None else _setting("DESK_READ_TIMEOUT", 30.0)),
+            write=float(_setting("DESK_WRITE_TIMEOUT", 60.0)),
+            pool=float(_setting("DESK_POOL_TIMEOUT", 10.0)),
+        )
+        self.max_attempts = max(1, int(_setting("DESK_MAX_ATTEMPTS", 4)))
+        self.backoff_base = float(_setting("DESK_BACKOFF_BASE", 0.5))
+        self.backoff_cap = float(_setting("DESK_BACKOFF_CAP", 8.0))
+        wait_setting = "DESK_MAX_WAIT_BACKGROUND" if priority == "background" else "DESK_MAX_WAIT_INTERACTIVE"
+        self.max_rate_wait = float(_setting(wait_setting, 120.0 if priority == "background" else 10.0))
+
+    def close(self) -> None:
+        if self._own_client:
+            self.http.close()
+
+    # ------------------------------------------------------------------------------------------
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter: between half and all of base * 2^(attempt-1), capped."""
+        delay = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        return delay / 2 + self.rng.uniform(0, delay / 2)
+
+    def url(self, path_template: str, path_params: Mapping[str, Any] | None) -> str:
+        quoted = {key: quote(str(value), safe="") for key, value in (path_params or {}).items()}
+        return self.api_base_url + path_template.format(**quoted)
+
+    def _headers(self, token: str, *, org_header: bool) -> dict[str, str]:
+        headers = {"Authorization": f"Zoho-oauthtoken {token}", "Accept": "application/json"}
+        if org_header and self.org_id:
+            headers["orgId"] = str(self.org_id)
+        return headers
+
+    def _retry_at(self, response: httpx.Response, attempt: int) -> datetime:
+        """When Desk said a call may succeed again: Retry-After, else X-RateLimit-Reset, else backoff."""
+        now = self.clock()
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            try:
+                return datetime.fromtimestamp(now + max(0.0, float(retry_after)), tz=UTC)
+            except ValueError:
+                try:
+                    return parsedate_to_datetime(retry_after).astimezone(UTC)
+                except (TypeError, ValueError):
+                    pass
+        reset = reset_epoch(response.headers.get("X-RateLimit-Reset"), now=now)
+        if reset is not None:
+            return datetime.fromtimestamp(max(now, reset), tz=UTC)
+        return datetime.fromtimestamp(now + self.backoff(attempt), tz=UTC)
+
+    def _log(
+        self,
+        *,
+        method: str,
+        path_template: str,
+        status: int | str,
+        started: float,
+        attempt: int,
+    ) -> None:
+        duration_ms = int((time.monotonic() - started) * 1000)
+        fields = {
+            "org": self.org_id or "-",
+            "method": method,
+            "path": path_template,
+            "status": status,
+            "duration_ms": duration_ms,
+            "attempt": attempt,
+            "priority": self.priority,
+        }
+        level = logging.INFO if isinstance(status, int) and status < 400 else logging.WARNING
+        # The path *template* only: ids and query strings (search terms, emails) stay out of logs.
+        logger.log(
+            level,
+            "desk_call org=%(org)s method=%(method)s path=%(path)s status=%(status)s "
+            "duration_ms=%(duration_ms)s attempt=%(attempt)s priority=%(priority)s",
+            fields,
+            extra={"desk_call": fields},
+        )
+
+    # ------------------------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path_template: str,
+        *,
+        retry: RetryMode,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        files: Mapping[str, tuple[str, bytes | IO[bytes], str]] | None = None,
+        org_header: bool = True,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send the call; return a 2xx response (open, for ``stream``) or raise a DeskError."""
+        url = self.url(path_template, path_params)
+        query = query_params(params)
+        refreshed = False
+        attempt = 0
+        # A file object is rewound before each attempt, so a retried upload sends the whole file.
+        file_starts = {
+            name: spec[1].tell() for name, spec in (files or {}).items() if not isinstance(spec[1], bytes)
+        }
+        while True:
+            attempt += 1
+            self._wait_for_budget()
+            token = self.token_provider.access_token()
+            for name, start in file_starts.items():
+                file_object = (files or {})[name][1]
+                if not isinstance(file_object, bytes):
+                    file_object.seek(start)
+            request = self.http.build_request(
+                method,
+                url,
+                params=query,
+                json=json,
+                files=files,
+                headers=self._headers(token, org_header=org_header),
+                timeout=self.timeout,
+            )
+            try:
+                slot = self.budget.acquire_slot(self.priority, max_wait=self.max_rate_wait)
+            except BudgetBusy as exc:
+                now = datetime.fromtimestamp(self.clock(), tz=UTC)
+                raise RateLimited(
+                    "Too many Desk calls in flight for this org; try again shortly.",
+                    retry_at=now + timedelta(seconds=exc.retry_after),
+                    status=None,
+                    error_code="CONCURRENCY_LIMIT",
+                    now=now,
+                ) from exc
+            release_slot = True
+            started = time.monotonic()
+            failure: httpx.TransportError | None = None
+            try:
+                self.budget.spend()
+                try:
+                    response = self.http.send(request, stream=stream)
+                except httpx.TransportError as exc:
+                    self._log(
+                        method=method,
+                        path_template=path_template,
+                        status=type(exc).__name__,
+                        started=started,
+                        attempt=attempt,
+                    )
+                    failure = exc
+                else:
+                    release_slot = self._answered(
+                        response, slot, method, path_template, started, attempt, stream
+                    )
+                    if not release_slot or response.status_code < 400:
+                        return response
+            finally:
+                # Backoff waits happen below, after the slot is given back to other callers.
+                if release_slot:
+                    self.budget.release_slot(slot)
+
+            if failure is not None:
+                if (retry == "idempotent" or _never_reached_server(failure)) and attempt < self.max_attempts:
+                    self.sleep(self.backoff(attempt))
+                    continue
+                raise DeskNetworkError(
+                    f"Could not reach Zoho Desk ({type(failure).__name__}).",
+                    error_code=type(failure).__name__,
+                ) from failure
+
+            body = _json_or_none(response)
+            status = response.status_code
+            if status == 401 and not refreshed:
+                # An expired or revoked token: ask for a fresh one once, and retry once.
+                refreshed = True
+                attempt -= 1
+                self.token_provider.refresh_access_token(rejected=token)
+                continue
+            if status == 429:
+                retry_at = self._retry_at(response, attempt)
+                wait = (retry_at - datetime.fromtimestamp(self.clock(), tz=UTC)).total_seconds()
+                # A 429 is refused before any work, so even a create may be resent.
+                if wait <= self.max_rate_wait and attempt < self.max_attempts:
+                    self.sleep(max(0.0, wait))
+                    continue
+                raise error_from_response(
+                    status=status,
+                    body=body,
+                    retry_at=retry_at,
+                    now=datetime.fromtimestamp(self.clock(), tz=UTC),
+                )
+            if status >= 500 and retry == "idempotent" and attempt < self.max_attempts:
+                self.sleep(self.backoff(attempt))
+                continue
+            raise error_from_response(
+                status=status, body=body, now=datetime.fromtimestamp(self.clock(), tz=UTC)
+            )
+
+    def _answered(
+        self,
+        response: httpx.Response,
+        slot: str,
+        method: str,
+        path_template: str,
+        started: float,
+        attempt: int,
+        stream: bool,
+    ) -> bool:
+        """Learn from and log an answer; False when a streamed success keeps its slot until closed."""
+        self.budget.learn(response.headers)
+        self._log(
+            method=method,
+            path_template=path_template,
+            status=response.status_code,
+            started=started,
+            attempt=attempt,
+        )
+        if stream and response.status_code < 400:
+            _release_on_close(response, functools.partial(self.budget.release_slot, slot))
+            return False
+        if stream:
+            response.read()
+            response.close()
+        return True
+
+    def _wait_for_budget(self) -> None:
+        wait = self.budget.wait_needed(self.priority)
+        if wait <= 0:
+            return
+        if wait > self.max_rate_wait:
+            now = datetime.fromtimestamp(self.clock(), tz=UTC)
+            raise RateLimited(
+                "This org's Desk API budget for the minute is spent; try again later.",
+                retry_at=now + timedelta(seconds=wait),
+                status=None,
+                error_code="BUDGET_EXHAUSTED",
+                now=now,
+            )
+        self.sleep(wait)
+
+    def json(self, method: str, path_template: str, **kwargs: Any) -> Any:
+        """The decoded JSON of a call; None for 204 No Content or an empty body."""
+        response = self.request(method, path_template, **kwargs)
+        if response.status_code == 204:
+            return None
+        body = _json_or_none(response)
+        if body is None and response.content:
+            raise DeskError(
+                "Zoho Desk answered with something that is not JSON.", status=response.status_code
+            )
+        return body
+
+
+def _release_on_close(response: httpx.Response, release: Callable[[], None]) -> None:
+    """Give the concurrency slot back when the caller closes a streamed response."""
+    original_close = response.close
+    released = False
+
+    def close() -> None:
+        nonlocal released
+        try:
+            original_close()
+        finally:
+            if not released:
+                released = True
+                release()
+
+    response.close = close  # type: ignore[method-assign]

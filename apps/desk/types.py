@@ -1,0 +1,469 @@
+"""Typed Desk objects: camelCase Desk JSON becomes these snake_case dataclasses once, at the boundary."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin
+
+from apps.desk.errors import snake_case
+
+
+class _Unset:
+    """Marks an argument the caller did not give (PATCH leaves it alone), unlike None (clears it)."""
+
+    _instance: ClassVar[_Unset | None] = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+T = TypeVar("T", bound="DeskObject")
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """Desk times: ISO-8601 (``2026-11-25T10:00:00.000Z``) or epoch milliseconds (webhooks)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def format_datetime(value: datetime) -> str:
+    """The form Desk writes and reads: UTC, milliseconds, ``Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def camel_case(name: str) -> str:
+    """``department_id`` -> ``departmentId``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def to_desk(values: dict[str, Any], *, aliases: dict[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments -> a Desk JSON body: camelCase names, UNSET dropped, times formatted."""
+    body: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is UNSET:
+            continue
+        key = (aliases or {}).get(name) or camel_case(name)
+        body[key] = _to_desk_value(value)
+    return body
+
+
+def _to_desk_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, DeskObject):
+        return {
+            camel_case(k): _to_desk_value(v) for k, v in dataclasses.asdict(value).items() if k != "extra"
+        }
+    if isinstance(value, list | tuple):
+        return [_to_desk_value(item) for item in value]
+    return value
+
+
+@dataclass(kw_only=True)
+class DeskObject:
+    """Base of every Desk object. ``extra`` keeps (snake_cased) fields this class does not name."""
+
+    # Desk key -> field name, where snake-casing the key is not enough.
+    desk_aliases: ClassVar[dict[str, str]] = {}
+
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_desk(cls: type[T], data: dict[str, Any]) -> T:
+        hints = _field_types(cls)  # type: ignore[arg-type]
+        kwargs: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in (data or {}).items():
+            name = cls.desk_aliases.get(key) or snake_case(key)
+            if name in hints and name != "extra" and name not in kwargs:
+                converted, ok = _convert(hints[name], value)
+                if ok:
+                    kwargs[name] = converted
+                    continue
+            extra[name] = value
+        return cls(**kwargs, extra=extra)
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _convert(hint: Any, value: Any) -> tuple[Any, bool]:
+    """Convert one JSON value to the field's type; (value, False) when it does not fit."""
+    if value is None:
+        return None, True
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        for arg in get_args(hint):
+            if arg is type(None):
+                continue
+            converted, ok = _convert(arg, value)
+            if ok:
+                return converted, True
+        return value, False
+    if origin is list:
+        (item_type,) = get_args(hint) or (Any,)
+        if not isinstance(value, list):
+            return value, False
+        items = [_convert(item_type, item) for item in value]
+        return [item for item, _ in items], all(ok for _, ok in items)
+    if origin is dict:
+        return (value, True) if isinstance(value, dict) else (value, False)
+    if hint is datetime:
+        parsed = parse_datetime(value)
+        return parsed, parsed is not None
+    if isinstance(hint, type) and issubclass(hint, DeskObject):
+        return (hint.from_desk(value), True) if isinstance(value, dict) else (value, False)
+    if hint is str:
+        return (
+            (str(value), True)
+            if isinstance(value, str | int | float) and not isinstance(value, bool)
+            else (
+                value,
+                False,
+            )
+        )
+    if hint is bool:
+        if isinstance(value, bool):
+            return value, True
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true", True
+        return value, False
+    if hint is int:
+        if isinstance(value, bool):
+            return value, False
+        try:
+            return int(value), True
+        except (TypeError, ValueError):
+            return value, False
+    if hint is float:
+        try:
+            return float(value), True
+        except (TypeError, ValueError):
+            return value, False
+    return value, True
+
+
+@dataclass(kw_only=True)
+class Author(DeskObject):
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    photo_url: str | None = None
+
+
+@dataclass(kw_only=True)
+class Organization(DeskObject):
+    id: str = ""
+    company_name: str | None = None
+    portal_name: str | None = None
+    edition: str | None = None
+    is_default: bool | None = None
+    is_admin_in_org: bool | None = None
+    time_zone: str | None = None
+    employee_count: str | None = None
+    website: str | None = None
+    phone_number: str | None = None
+    logo_url: str | None = None
+    created_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class Agent(DeskObject):
+    desk_aliases: ClassVar[dict[str, str]] = {"emailId": "email"}
+
+    id: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    role_id: str | None = None
+    role_name: str | None = None
+    profile_id: str | None = None
+    country_code: str | None = None
+    language_code: str | None = None
+    time_zone: str | None = None
+    status: str | None = None
+    is_confirmed: bool | None = None
+    zuid: str | None = None
+    photo_url: str | None = None
+    associated_department_ids: list[str] | None = None
+    created_time: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        return (
+            self.name or " ".join(p for p in (self.first_name, self.last_name) if p) or self.email or self.id
+        )
+
+
+@dataclass(kw_only=True)
+class AgentInfo(Agent):
+    """``GET /myinfo``: the agent the token belongs to."""
+
+
+@dataclass(kw_only=True)
+class Department(DeskObject):
+    id: str = ""
+    name: str | None = None
+    description: str | None = None
+    creator_id: str | None = None
+    is_enabled: bool | None = None
+    is_default: bool | None = None
+    name_in_customer_portal: str | None = None
+    sanitized_name: str | None = None
+    chat_status: str | None = None
+    # The department's support addresses: what a reply's ``from_email_address`` may be.
+    email_addresses: list[str] | None = None
+    created_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class Team(DeskObject):
+    id: str = ""
+    name: str | None = None
+    description: str | None = None
+    department_id: str | None = None
+    logo_url: str | None = None
+    member_ids: list[str] | None = None
+
+
+@dataclass(kw_only=True)
+class Contact(DeskObject):
+    id: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    secondary_email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    account_id: str | None = None
+    title: str | None = None
+    type: str | None = None
+    description: str | None = None
+    owner_id: str | None = None
+    is_spam: bool | None = None
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    web_url: str | None = None
+    cf: dict[str, Any] | None = None
+    created_time: datetime | None = None
+    modified_time: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email or self.id
+
+
+@dataclass(kw_only=True)
+class Account(DeskObject):
+    id: str = ""
+    account_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    fax: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    description: str | None = None
+    annual_revenue: float | None = None
+    number_of_employees: int | None = None
+    owner_id: str | None = None
+    code: str | None = None
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    web_url: str | None = None
+    cf: dict[str, Any] | None = None
+    created_time: datetime | None = None
+    modified_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class Ticket(DeskObject):
+    id: str = ""
+    ticket_number: str | None = None
+    subject: str | None = None
+    description: str | None = None
+    status: str | None = None
+    status_type: str | None = None
+    priority: str | None = None
+    classification: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    sub_category: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: str | None = None
+    contact_id: str | None = None
+    account_id: str | None = None
+    department_id: str | None = None
+    assignee_id: str | None = None
+    team_id: str | None = None
+    product_id: str | None = None
+    resolution: str | None = None
+    due_date: datetime | None = None
+    response_due_date: datetime | None = None
+    customer_response_time: datetime | None = None
+    closed_time: datetime | None = None
+    created_time: datetime | None = None
+    modified_time: datetime | None = None
+    is_over_due: bool | None = None
+    is_response_overdue: bool | None = None
+    is_escalated: bool | None = None
+    is_trashed: bool | None = None
+    is_spam: bool | None = None
+    thread_count: int | None = None
+    comment_count: int | None = None
+    attachment_count: int | None = None
+    web_url: str | None = None
+    cf: dict[str, Any] | None = None
+    # Filled when the call asked for ``include=contacts,assignee,departments,team``.
+    contact: Contact | None = None
+    assignee: Agent | None = None
+    department: Department | None = None
+    team: Team | None = None
+
+
+@dataclass(kw_only=True)
+class Comment(DeskObject):
+    id: str = ""
+    content: str | None = None
+    content_type: str | None = None
+    is_public: bool | None = None
+    commenter_id: str | None = None
+    commenter: Author | None = None
+    commented_time: datetime | None = None
+    modified_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class Thread(DeskObject):
+    """A conversation entry. Lists give summaries (``content`` is None); ``thread_get`` gives content."""
+
+    desk_aliases: ClassVar[dict[str, str]] = {"from": "from_email_address"}
+
+    id: str = ""
+    channel: str | None = None
+    direction: str | None = None
+    status: str | None = None
+    visibility: str | None = None
+    from_email_address: str | None = None
+    to: str | None = None
+    cc: str | None = None
+    bcc: str | None = None
+    reply_to: str | None = None
+    subject: str | None = None
+    summary: str | None = None
+    content: str | None = None
+    content_type: str | None = None
+    plain_text: str | None = None
+    is_forward: bool | None = None
+    has_attach: bool | None = None
+    attachment_count: int | None = None
+    author: Author | None = None
+    created_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class Attachment(DeskObject):
+    id: str = ""
+    name: str | None = None
+    size: int | None = None
+    content_type: str | None = None
+    is_public: bool | None = None
+    creator_id: str | None = None
+    creator: Author | None = None
+    href: str | None = None
+    created_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class SlaHours(DeskObject):
+    business_hours: float | None = None
+    calendar_hours: float | None = None
+
+
+@dataclass(kw_only=True)
+class SlaPolicy(DeskObject):
+    id: str = ""
+    name: str | None = None
+    description: str | None = None
+    department_id: str | None = None
+    is_default: bool | None = None
+    is_active: bool | None = None
+    response_time: SlaHours | None = None
+    resolution_time: SlaHours | None = None
+
+
+@dataclass(kw_only=True)
+class SlaDue(DeskObject):
+    due_time: datetime | None = None
+    is_overdue: bool | None = None
+    remaining_time: int | None = None  # milliseconds, as Desk counts
+
+
+@dataclass(kw_only=True)
+class TicketSla(DeskObject):
+    """A ticket's SLA targets: first response and resolution due times."""
+
+    desk_aliases: ClassVar[dict[str, str]] = {"responseTime": "response", "resolutionTime": "resolution"}
+
+    ticket_id: str | None = None
+    sla_id: str | None = None
+    sla_name: str | None = None
+    response: SlaDue | None = None
+    resolution: SlaDue | None = None
+
+
+@dataclass(kw_only=True)
+class Webhook(DeskObject):
+    id: str = ""
+    name: str | None = None
+    url: str | None = None
+    description: str | None = None
+    # Event name (``Ticket_Add``…) -> its filter object, or None for "all".
+    subscriptions: dict[str, Any] | None = None
+    ignore_source_id: str | None = None
+    is_enabled: bool | None = None
+    created_by: str | None = None
+    created_time: datetime | None = None
+    modified_time: datetime | None = None

@@ -1,0 +1,418 @@
+"""Desk client: every operation sends the real Desk form and returns typed objects."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from apps.desk.types import Agent, Organization, Thread, Ticket, TicketSla, Webhook
+
+from .conftest import ORG
+
+
+class Recorder:
+    def __init__(self, answer: httpx.Response | None = None) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answer = answer
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        return self.answer or httpx.Response(200, json={"id": "1"})
+
+    @property
+    def last(self) -> httpx.Request:
+        return self.requests[-1]
+
+    @property
+    def last_json(self):
+        return json.loads(self.last.content) if self.last.content else None
+
+
+def _path(request: httpx.Request) -> str:
+    return request.url.path.removeprefix("/api/v1")
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "body"),
+    [
+        (lambda c: c.myinfo(), "GET", "/myinfo", None),
+        (lambda c: c.ticket_get("5", include=["contacts"]), "GET", "/tickets/5", None),
+        (
+            lambda c: c.ticket_create(subject="S", department_id="11", contact_id="22", priority="High"),
+            "POST",
+            "/tickets",
+            {"subject": "S", "departmentId": "11", "contactId": "22", "priority": "High"},
+        ),
+        (
+            lambda c: c.ticket_update("5", sub_category="Login"),
+            "PATCH",
+            "/tickets/5",
+            {"subCategory": "Login"},
+        ),
+        (lambda c: c.ticket_set_status("5", status="Closed"), "PATCH", "/tickets/5", {"status": "Closed"}),
+        (lambda c: c.ticket_assign("5", assignee_id=None), "PATCH", "/tickets/5", {"assigneeId": None}),
+        (
+            lambda c: c.ticket_assign("5", assignee_id="7", team_id="8"),
+            "PATCH",
+            "/tickets/5",
+            {"assigneeId": "7", "teamId": "8"},
+        ),
+        (
+            lambda c: c.tickets_move_to_trash(ticket_ids=["5", "6"]),
+            "POST",
+            "/tickets/moveToTrash",
+            {"ticketIds": ["5", "6"]},
+        ),
+        (lambda c: c.comment_create("5", content="Hi"), "POST", "/tickets/5/comments", None),
+        (
+            lambda c: c.comment_update("5", "9", content="Edited"),
+            "PATCH",
+            "/tickets/5/comments/9",
+            {"content": "Edited"},
+        ),
+        (lambda c: c.comment_delete("5", "9"), "DELETE", "/tickets/5/comments/9", None),
+        (lambda c: c.thread_get("5", "3"), "GET", "/tickets/5/threads/3", None),
+        (lambda c: c.attachment_get("5", "4"), "GET", "/tickets/5/attachments/4", None),
+        (lambda c: c.attachment_delete("5", "4"), "DELETE", "/tickets/5/attachments/4", None),
+        (lambda c: c.contact_get("8"), "GET", "/contacts/8", None),
+        (
+            lambda c: c.contact_create(last_name="Doe", email="d@example.com"),
+            "POST",
+            "/contacts",
+            {"lastName": "Doe", "email": "d@example.com"},
+        ),
+        (lambda c: c.contact_update("8", phone="+1"), "PATCH", "/contacts/8", {"phone": "+1"}),
+        (
+            lambda c: c.contacts_move_to_trash(contact_ids=["8"]),
+            "POST",
+            "/contacts/moveToTrash",
+            {"contactIds": ["8"]},
+        ),
+        (lambda c: c.account_get("3"), "GET", "/accounts/3", None),
+        (lambda c: c.account_create(account_name="Acme"), "POST", "/accounts", {"accountName": "Acme"}),
+        (
+            lambda c: c.account_update("3", number_of_employees=5),
+            "PATCH",
+            "/accounts/3",
+            {"numberOfEmployees": 5},
+        ),
+        (
+            lambda c: c.accounts_move_to_trash(account_ids=["3"]),
+            "POST",
+            "/accounts/moveToTrash",
+            {"accountIds": ["3"]},
+        ),
+        (lambda c: c.agent_get("2"), "GET", "/agents/2", None),
+        (
+            lambda c: c.agent_add(email="a@example.com", last_name="Ng", associated_department_ids=["11"]),
+            "POST",
+            "/agents",
+            {"emailId": "a@example.com", "lastName": "Ng", "associatedDepartmentIds": ["11"]},
+        ),
+        (lambda c: c.agent_update("2", first_name="Al"), "PATCH", "/agents/2", {"firstName": "Al"}),
+        (lambda c: c.agent_activate("2"), "POST", "/agents/2/activate", None),
+        (lambda c: c.agent_deactivate("2"), "POST", "/agents/2/deactivate", None),
+        (lambda c: c.agent_delete("2"), "POST", "/agents/2/delete", None),
+        (lambda c: c.department_get("11"), "GET", "/departments/11", None),
+        (lambda c: c.team_get("12"), "GET", "/teams/12", None),
+        (lambda c: c.webhook_get("13"), "GET", "/webhooks/13", None),
+        (lambda c: c.webhook_update("13", is_enabled=False), "PATCH", "/webhooks/13", {"isEnabled": False}),
+        (lambda c: c.webhook_delete("13"), "DELETE", "/webhooks/13", None),
+    ],
+)
+def test_each_operation_uses_the_real_desk_method_path_and_body(make_client, call, method, path, body):
+    recorder = Recorder()
+
+    call(make_client(recorder))
+
+    assert recorder.last.method == method
+    assert _path(recorder.last) == path
+    assert recorder.last.headers["orgId"] == ORG
+    assert recorder.last.headers["Authorization"] == "Zoho-oauthtoken 1000.first-token"
+    if body is not None:
+        assert recorder.last_json == body
+
+
+def test_organizations_is_called_without_an_org_id_header(make_client):
+    recorder = Recorder(
+        httpx.Response(200, json={"data": [{"id": 700001, "companyName": "Acme", "edition": "ENTERPRISE"}]})
+    )
+
+    orgs = make_client(recorder, org_id=None).organizations()
+
+    assert "orgId" not in recorder.last.headers
+    assert orgs == [Organization(id="700001", company_name="Acme", edition="ENTERPRISE")]
+
+
+def test_objects_are_snake_case_dataclasses_with_parsed_times_and_extras():
+    ticket = Ticket.from_desk(
+        {
+            "id": "1",
+            "ticketNumber": "101",
+            "createdTime": "2026-11-25T10:00:00.000Z",
+            "isOverDue": "false",
+            "threadCount": "4",
+            "assignee": {"id": "7", "firstName": "Sam", "emailId": "sam@example.com"},
+            "someNewField": 3,
+        }
+    )
+
+    assert ticket.ticket_number == "101"
+    assert ticket.created_time == datetime(2026, 11, 25, 10, tzinfo=UTC)
+    assert ticket.is_over_due is False
+    assert ticket.thread_count == 4
+    assert ticket.assignee == Agent(id="7", first_name="Sam", email="sam@example.com")
+    assert ticket.extra == {"some_new_field": 3}
+
+
+def test_ticket_create_sends_due_dates_in_desk_time_format(make_client):
+    recorder = Recorder()
+
+    make_client(recorder).ticket_create(
+        subject="S", department_id="1", contact_id="2", due_date=datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    )
+
+    assert recorder.last_json["dueDate"] == "2026-12-01T09:30:00.000Z"
+
+
+def test_ticket_create_with_a_new_contact_sends_it_in_desk_form(make_client):
+    recorder = Recorder()
+
+    make_client(recorder).ticket_create(
+        subject="S", department_id="1", contact={"last_name": "Doe", "email": "d@example.com"}
+    )
+
+    assert recorder.last_json["contact"] == {"lastName": "Doe", "email": "d@example.com"}
+    assert "contactId" not in recorder.last_json
+
+
+def test_reply_is_sent_with_from_email_address_not_from(make_client):
+    recorder = Recorder(
+        httpx.Response(200, json={"id": "30", "direction": "out", "fromEmailAddress": "s@acme.test"})
+    )
+
+    thread = make_client(recorder).reply_send(
+        "5", to="c@example.com", from_email_address="s@acme.test", content="<p>Fixed</p>", cc="x@example.com"
+    )
+
+    assert _path(recorder.last) == "/tickets/5/sendReply"
+    assert recorder.last_json == {
+        "to": "c@example.com",
+        "fromEmailAddress": "s@acme.test",
+        "content": "<p>Fixed</p>",
+        "contentType": "html",
+        "channel": "EMAIL",
+        "cc": "x@example.com",
+    }
+    assert thread == Thread(id="30", direction="out", from_email_address="s@acme.test")
+
+
+def test_attachment_upload_is_multipart_with_is_public(make_client):
+    recorder = Recorder(httpx.Response(200, json={"id": "4", "name": "log.txt", "size": "5"}))
+
+    attachment = make_client(recorder).attachment_upload(
+        "5", filename="log.txt", content=io.BytesIO(b"hello"), content_type="text/plain", is_public=True
+    )
+
+    request = recorder.last
+    assert request.method == "POST"
+    assert _path(request) == "/tickets/5/attachments"
+    assert request.url.params["isPublic"] == "true"
+    assert request.headers["Content-Type"].startswith("multipart/form-data")
+    assert b'name="file"; filename="log.txt"' in request.content
+    assert b"hello" in request.content
+    assert (attachment.id, attachment.name, attachment.size) == ("4", "log.txt", 5)
+
+
+def test_attachment_upload_resends_the_whole_file_after_a_connect_error(make_client):
+    calls = []
+
+    def handler(request):
+        request.read()
+        calls.append(request)
+        if len(calls) == 1:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"id": "4"})
+
+    make_client(handler).attachment_upload("5", filename="a.bin", content=io.BytesIO(b"\x00\x01payload"))
+
+    assert b"\x00\x01payload" in calls[1].content
+
+
+def test_attachment_download_streams_the_content_path(make_client):
+    payload = bytes(range(256)) * 1000
+
+    def handler(request):
+        assert _path(request) == "/tickets/5/attachments/4/content"
+        return httpx.Response(
+            200,
+            content=payload,
+            headers={"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="shot.png"'},
+        )
+
+    with make_client(handler).attachment_download("5", "4") as download:
+        received = b"".join(download.iter_bytes(4096))
+
+    assert received == payload
+    assert download.filename == "shot.png"
+    assert download.content_type == "image/png"
+
+
+def test_a_download_holds_its_slot_until_closed(make_client):
+    client = make_client(lambda request: httpx.Response(200, content=b"abc"))
+
+    download = client.attachment_download("5", "4")
+    assert client.http.budget.in_flight() == 1
+    download.close()
+
+    assert client.http.budget.in_flight() == 0
+
+
+def test_tickets_count_reads_the_count(make_client):
+    recorder = Recorder(httpx.Response(200, json={"count": 17}))
+
+    assert make_client(recorder).tickets_count(status="Open", department_id="1") == 17
+    assert _path(recorder.last) == "/ticketsCount"
+    assert dict(recorder.last.url.params) == {"status": "Open", "departmentId": "1"}
+
+
+def test_searches_send_only_the_given_terms(make_client):
+    recorder = Recorder(httpx.Response(204))
+
+    client = make_client(recorder)
+    list(client.tickets_search(email="c@example.com"))
+    assert _path(recorder.last) == "/tickets/search"
+    assert dict(recorder.last.url.params) == {"email": "c@example.com", "from": "0", "limit": "100"}
+
+    list(client.contacts_search(email="c@example.com"))
+    assert _path(recorder.last) == "/contacts/search"
+
+    list(client.accounts_search(account_name="Acme"))
+    assert dict(recorder.last.url.params)["accountName"] == "Acme"
+
+
+def test_teams_list_reads_all_teams_or_one_departments(make_client):
+    recorder = Recorder(
+        httpx.Response(200, json={"teams": [{"id": "12", "name": "Tier 2", "departmentId": "11"}]})
+    )
+    client = make_client(recorder)
+
+    assert [t.name for t in client.teams_list()] == ["Tier 2"]
+    assert _path(recorder.last) == "/teams"
+    client.teams_list(department_id="11")
+    assert _path(recorder.last) == "/departments/11/teams"
+
+
+def test_webhook_create_uses_the_real_subscriptions_form(make_client):
+    recorder = Recorder(
+        httpx.Response(
+            200,
+            json={
+                "id": "13",
+                "name": "DeskAdmin",
+                "url": "https://console.example/hooks/abc",
+                "subscriptions": {"Ticket_Add": None},
+                "isEnabled": True,
+            },
+        )
+    )
+
+    webhook = make_client(recorder).webhook_create(
+        name="DeskAdmin",
+        url="https://console.example/hooks/abc",
+        subscriptions={"Ticket_Add": None, "Ticket_Update": {"includePrevState": True}},
+        ignore_source_id="2b7f0c2e-0000-4000-8000-000000000000",
+    )
+
+    assert _path(recorder.last) == "/webhooks"
+    assert recorder.last_json == {
+        "name": "DeskAdmin",
+        "url": "https://console.example/hooks/abc",
+        "subscriptions": {"Ticket_Add": None, "Ticket_Update": {"includePrevState": True}},
+        "ignoreSourceId": "2b7f0c2e-0000-4000-8000-000000000000",
+        "isEnabled": True,
+    }
+    assert webhook == Webhook(
+        id="13",
+        name="DeskAdmin",
+        url="https://console.example/hooks/abc",
+        subscriptions={"Ticket_Add": None},
+        is_enabled=True,
+    )
+
+
+def test_webhooks_list_of_none_is_empty(make_client):
+    assert make_client(Recorder(httpx.Response(204))).webhooks_list() == []
+
+
+def test_ticket_sla_comes_from_the_ticket_due_times_in_the_real_form(make_client):
+    recorder = Recorder(
+        httpx.Response(
+            200,
+            json={
+                "id": "5",
+                "dueDate": "2026-11-27T10:00:00.000Z",
+                "responseDueDate": "2026-11-25T12:00:00.000Z",
+            },
+        )
+    )
+
+    sla = make_client(recorder).ticket_sla_get("5")
+
+    assert _path(recorder.last) == "/tickets/5"
+    assert sla.response.due_time == datetime(2026, 11, 25, 12, tzinfo=UTC)
+    assert sla.resolution.due_time == datetime(2026, 11, 27, 10, tzinfo=UTC)
+
+
+def test_the_unconfirmed_switch_falls_back_to_the_seed_forms(make_client, settings):
+    settings.DESK_UNCONFIRMED_REAL_FORMS = False
+    recorder = Recorder(
+        httpx.Response(
+            200,
+            json={
+                "slaId": "88",
+                "slaName": "Standard",
+                "responseTime": {
+                    "dueTime": "2026-11-25T12:00:00.000Z",
+                    "isOverdue": False,
+                    "remainingTime": 60000,
+                },
+            },
+        )
+    )
+    client = make_client(recorder)
+
+    sla = client.ticket_sla_get("5")
+    assert _path(recorder.last) == "/tickets/5/sla"
+    assert isinstance(sla, TicketSla)
+    assert (sla.sla_id, sla.response.remaining_time) == ("88", 60000)
+
+    client.agent_deactivate("2")
+    assert (recorder.last.method, _path(recorder.last)) == ("PATCH", "/agents/2")
+    assert json.loads(recorder.last.content) == {"status": "INACTIVE"}
+    client.agent_delete("2")
+    assert (recorder.last.method, _path(recorder.last)) == ("DELETE", "/agents/2")
+    client.sla_policies_list()
+    assert _path(recorder.last) == "/sla"
+
+
+def test_path_ids_are_escaped_so_they_cannot_change_the_url(make_client):
+    recorder = Recorder()
+
+    make_client(recorder).ticket_get("../organizations")
+
+    assert recorder.last.url.raw_path.startswith(b"/api/v1/tickets/..%2Forganizations")
+
+
+def test_empty_id_lists_are_refused_before_any_call(make_client):
+    recorder = Recorder()
+
+    with pytest.raises(ValueError, match="ticket"):
+        make_client(recorder).tickets_move_to_trash(ticket_ids=[])
+
+    assert recorder.requests == []

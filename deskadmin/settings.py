@@ -66,6 +66,47 @@ SANDBOX_CLIENT_SECRET = env.str(
 )
 
 
+# Connections: refresh access tokens this long before they expire; accounts-server timeout; PKCE.
+CONNECTIONS_REFRESH_MARGIN_SECONDS = env.int("CONNECTIONS_REFRESH_MARGIN_SECONDS", default=300)
+CONNECTIONS_OAUTH_TIMEOUT = env.float("CONNECTIONS_OAUTH_TIMEOUT", default=15.0)
+CONNECTIONS_OAUTH_PKCE = env.bool("CONNECTIONS_OAUTH_PKCE", default=True)
+
+# The Desk client (apps/desk): timeouts, retries, and the per-org budget shared through the cache.
+DESK_CONNECT_TIMEOUT = env.float("DESK_CONNECT_TIMEOUT", default=5.0)
+DESK_READ_TIMEOUT = env.float("DESK_READ_TIMEOUT", default=30.0)
+DESK_WRITE_TIMEOUT = env.float("DESK_WRITE_TIMEOUT", default=60.0)
+DESK_POOL_TIMEOUT = env.float("DESK_POOL_TIMEOUT", default=10.0)
+DESK_MAX_ATTEMPTS = env.int("DESK_MAX_ATTEMPTS", default=4)
+DESK_BACKOFF_BASE = env.float("DESK_BACKOFF_BASE", default=0.5)
+DESK_BACKOFF_CAP = env.float("DESK_BACKOFF_CAP", default=8.0)
+DESK_MAX_WAIT_INTERACTIVE = env.float("DESK_MAX_WAIT_INTERACTIVE", default=10.0)
+DESK_MAX_WAIT_BACKGROUND = env.float("DESK_MAX_WAIT_BACKGROUND", default=120.0)
+DESK_MAX_CONCURRENT = env.int("DESK_MAX_CONCURRENT", default=10)
+DESK_BACKGROUND_SHARE = env.float("DESK_BACKGROUND_SHARE", default=0.7)
+DESK_SLOT_LEASE_SECONDS = env.int("DESK_SLOT_LEASE_SECONDS", default=120)
+DESK_MINUTE_LIMIT = env.int("DESK_MINUTE_LIMIT", default=None)
+DESK_DAILY_LIMIT = env.int("DESK_DAILY_LIMIT", default=None)
+DESK_UNCONFIRMED_REAL_FORMS = env.bool("DESK_UNCONFIRMED_REAL_FORMS", default=True)
+
+
+# The sandbox (apps/sandbox): fault injection, OAuth limits, request log, attachments, activity.
+SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
+SANDBOX_ERROR_RATE = env.float("SANDBOX_ERROR_RATE", default=0.0)
+SANDBOX_429_BURST = env.float("SANDBOX_429_BURST", default=0.0)
+SANDBOX_429_BURST_LENGTH = env.int("SANDBOX_429_BURST_LENGTH", default=5)
+SANDBOX_TIMEOUT_RATE = env.float("SANDBOX_TIMEOUT_RATE", default=0.0)
+SANDBOX_TIMEOUT_SECONDS = env.int("SANDBOX_TIMEOUT_SECONDS", default=35)
+SANDBOX_REFRESH_LIMIT = env.int("SANDBOX_REFRESH_LIMIT", default=10)
+SANDBOX_REFRESH_WINDOW_SECONDS = env.int("SANDBOX_REFRESH_WINDOW_SECONDS", default=600)
+SANDBOX_MAX_REFRESH_TOKENS = env.int("SANDBOX_MAX_REFRESH_TOKENS", default=20)
+SANDBOX_REQUEST_LOG = env.bool("SANDBOX_REQUEST_LOG", default=True)
+SANDBOX_REQUEST_LOG_DAYS = env.int("SANDBOX_REQUEST_LOG_DAYS", default=7)
+SANDBOX_MAX_ATTACHMENT_BYTES = env.int("SANDBOX_MAX_ATTACHMENT_BYTES", default=20 * 1024 * 1024)
+SANDBOX_WEBHOOKS_AUTO_DELIVER = env.bool("SANDBOX_WEBHOOKS_AUTO_DELIVER", default=True)
+SANDBOX_ACTIVITY = env.bool("SANDBOX_ACTIVITY", default=False)
+SANDBOX_ACTIVITY_INTERVAL = env.float("SANDBOX_ACTIVITY_INTERVAL", default=5.0)
+
+
 def _embedded_encryption_key() -> str:
     key_file = DATA_DIR / "encryption_key"
     if not key_file.exists():

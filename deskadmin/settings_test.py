@@ -1,8 +1,21 @@
 """Test settings: the embedded profile, with plain static storage (no collectstatic needed)."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from deskadmin.settings import *  # noqa: F403
-from deskadmin.settings import STORAGES
+from deskadmin.settings import DATABASES, STORAGES
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# SQLite test databases live in files, not in memory: an in-memory database is one connection shared
+# by the live server's threads, which hides (and sometimes causes) concurrency bugs. A file per
+# alias and per test process gives every thread its own connection, as in the real deployment.
+_TEST_DB_DIR = Path(tempfile.gettempdir()) / "deskadmin-tests"
+_TEST_DB_DIR.mkdir(exist_ok=True)
+for _alias, _config in DATABASES.items():
+    if _config["ENGINE"] == "django.db.backends.sqlite3":
+        _config["TEST"] = {"NAME": str(_TEST_DB_DIR / f"test_{_alias}_{os.getpid()}.sqlite3")}

@@ -9,14 +9,21 @@ BIND="${BIND:-127.0.0.1:8000}"
 
 python manage.py migrate --noinput -v 0
 python manage.py collectstatic --noinput -v 0
-if python manage.py help sandbox_seed >/dev/null 2>&1; then
-  python manage.py sandbox_seed --if-empty
-fi
 python manage.py demo_setup
+export SANDBOX_ACTIVITY="${SANDBOX_ACTIVITY:-true}"
+if [ "${DESK_SANDBOX:-true}" = "true" ]; then
+  python manage.py sandbox_seed   # keeps the demo orgs it made before; --reset rebuilds them
+fi
 
 python manage.py db_worker >var/worker.log 2>&1 &
 WORKER_PID=$!
 trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
+if [ "${DESK_SANDBOX:-true}" = "true" ]; then
+  # Simulated customers: new tickets and replies every few seconds, so the demo is alive.
+  python manage.py sandbox_activity --if-enabled >var/activity.log 2>&1 &
+  ACTIVITY_PID=$!
+  trap 'kill "$WORKER_PID" "$ACTIVITY_PID" 2>/dev/null || true' EXIT INT TERM
+fi
 
 echo
 echo "DeskAdmin is starting at http://${BIND}/  (Ctrl+C stops it; the task worker logs to var/worker.log)"
@@ -25,5 +32,5 @@ echo "DeskAdmin is starting at http://${BIND}/  (Ctrl+C stops it; the task worke
 gunicorn deskadmin.wsgi:application --bind "$BIND" --workers 1 --threads "${WEB_THREADS:-16}" \
   --worker-class gthread --timeout 60 --access-logfile - &
 WEB_PID=$!
-trap 'kill "$WORKER_PID" "$WEB_PID" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$WORKER_PID" "$WEB_PID" ${ACTIVITY_PID:-} 2>/dev/null || true' EXIT INT TERM
 wait "$WEB_PID"

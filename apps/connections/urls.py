@@ -1,4 +1,18 @@
-"""Connection pages (admins only)."""
+"""Connection pages (admins only), the OAuth callback and the org switcher."""
+
+from django.urls import path
+
+from apps.connections import views
 
 app_name = "connections"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.connection_list, name="list"),
+    path("connect/", views.connect, name="connect"),
+    path("oauth/callback/", views.callback, name="callback"),
+    path("connect/orgs/", views.pick_orgs, name="pick"),
+    path("switch/", views.switch, name="switch"),
+    path("<int:pk>/", views.connection_detail, name="detail"),
+    path("<int:pk>/disconnect/", views.disconnect, name="disconnect"),
+    path("<int:pk>/reconnect/", views.reconnect, name="reconnect"),
+    path("<int:pk>/check/", views.check, name="check"),
+]

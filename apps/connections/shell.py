@@ -1,0 +1,26 @@
+"""Fills the page shell's slots: the org switcher (shell_orgs, current_org) and the API budget meter."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from apps.connections.selectors import api_usage_for, connection_for_request, connections_for_user
+
+
+def shell_slots(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = connection_for_request(request)
+    orgs = [
+        {
+            "id": c.pk,
+            "org_id": c.org_id,
+            "name": c.org_name,
+            "status": c.status,
+            "status_label": c.get_status_display(),
+        }
+        for c in connections_for_user(user=user)
+    ]
+    current_org = next((o for o in orgs if current is not None and o["id"] == current.pk), None)
+    return {"shell_orgs": orgs, "current_org": current_org, "api_budget": api_usage_for(current)}

@@ -1,0 +1,243 @@
+"""Connection pages: list, detail, connect (OAuth), org picker, disconnect, reconnect, org switcher."""
+
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.connections import flow, selectors, services
+from apps.connections.forms import ConnectForm, PickOrgsForm
+from apps.connections.models import DeskConnection
+from apps.core.htmx import toast
+from apps.core.services import audit_record
+
+MANAGE = "core.manage_connections"
+
+
+def admin_only(view: Any) -> Any:
+    @wraps(view)
+    @login_required
+    @permission_required(MANAGE, raise_exception=True)
+    @never_cache
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _actor(request: HttpRequest) -> Any:
+    """The signed-in user, for the audit log (admin_only guarantees one)."""
+    return request.user
+
+
+def _origin(request: HttpRequest) -> str:
+    """This console's origin as the browser reaches it (the sandbox and the redirect URI use it)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@admin_only
+@require_GET
+def connection_list(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"connection": c, "usage": selectors.api_usage_for(c) if c.status != c.Status.DISCONNECTED else None}
+        for c in selectors.connections_for_admin_list()
+    ]
+    return render(
+        request, "connections/list.html", {"rows": rows, "sandbox_enabled": services.sandbox_enabled()}
+    )
+
+
+@admin_only
+@require_GET
+def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(DeskConnection, pk=pk)
+    context = {"connection": connection, "usage": selectors.api_usage_for(connection)}
+    return render(request, "connections/detail.html", context)
+
+
+@admin_only
+@sensitive_post_parameters("client_secret")
+@require_http_methods(["GET", "POST"])
+def connect(request: HttpRequest) -> HttpResponse:
+    form = ConnectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        url = flow.flow_start(
+            session=request.session,
+            data_center_code=form.cleaned_data["data_center"],
+            client_id=form.cleaned_data["client_id"],
+            client_secret=form.cleaned_data["client_secret"],
+            scopes=form.cleaned_data["scopes"],
+            origin=_origin(request),
+        )
+        audit_record(
+            actor=_actor(request),
+            action="connection.consent_started",
+            target_type="connection",
+            message=f"Sent to the {form.cleaned_data['data_center']} consent page",
+            detail={"scopes": form.cleaned_data["scopes"], "data_center": form.cleaned_data["data_center"]},
+        )
+        return _external_redirect(request, url)
+    return render(request, "connections/connect.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _external_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    # An HTMX-boosted form would try to swap the accounts server's page in: make it a full navigation.
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+@admin_only
+@require_GET
+@sensitive_variables()
+def callback(request: HttpRequest) -> HttpResponse:
+    try:
+        grant = flow.flow_callback(
+            session=request.session, params=request.GET, origin=_origin(request), actor=_actor(request)
+        )
+    except flow.FlowError as exc:
+        status = 400 if exc.reason in {"state", "accounts_server"} else 200
+        return render(
+            request,
+            "connections/callback_error.html",
+            {"message": str(exc), "reason": exc.reason},
+            status=status,
+        )
+    if grant.reconnect_id is not None:
+        target = DeskConnection.objects.filter(pk=grant.reconnect_id).first()
+        if target is not None and any(org["id"] == target.org_id for org in grant.orgs):
+            services.connections_save(actor=_actor(request), grant=grant, org_ids=[target.org_id])
+            flow.grant_discard(request.session)
+            messages.success(request, f"{target.org_name} is reconnected.")
+            return redirect("connections:detail", pk=target.pk)
+    return redirect("connections:pick")
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+def pick_orgs(request: HttpRequest) -> HttpResponse:
+    grant = flow.pending_grant(request.session)
+    if grant is None:
+        messages.info(request, "There is no consent waiting for org selection. Connect an org first.")
+        return redirect("connections:connect")
+    if request.method == "POST" and "cancel" in request.POST:
+        services.grant_abandon(actor=_actor(request), grant=grant)
+        flow.grant_discard(request.session)
+        messages.info(request, "Nothing was connected; the consent was revoked.")
+        return redirect("connections:list")
+    connected = set(
+        DeskConnection.objects.filter(org_id__in=[o["id"] for o in grant.orgs])
+        .exclude(status=DeskConnection.Status.DISCONNECTED)
+        .values_list("org_id", flat=True)
+    )
+    form = PickOrgsForm(request.POST or None, orgs=grant.orgs, connected=connected)
+    if request.method == "POST" and form.is_valid():
+        saved = services.connections_save(
+            actor=_actor(request), grant=grant, org_ids=form.cleaned_data["orgs"]
+        )
+        flow.grant_discard(request.session)
+        request.session[selectors.SESSION_KEY] = saved[0].pk
+        names = ", ".join(c.org_name for c in saved)
+        messages.success(request, f"Connected {names}. The first sync starts in the background.")
+        if len(saved) == 1:
+            return redirect("connections:detail", pk=saved[0].pk)
+        return redirect("connections:list")
+    context = {"form": form, "grant": grant, "connected": connected}
+    return render(request, "connections/pick.html", context, status=400 if form.errors else 200)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(DeskConnection, pk=pk)
+    if request.method == "POST":
+        if connection.status != DeskConnection.Status.DISCONNECTED:
+            connection = services.connection_disconnect(actor=_actor(request), connection=connection)
+        text = f"{connection.org_name} is disconnected; its tokens are deleted."
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("connections:detail", kwargs={"pk": pk})
+            return toast(response, text)
+        messages.success(request, text)
+        return redirect("connections:detail", pk=pk)
+    return render(request, "connections/disconnect.html", {"connection": connection})
+
+
+@admin_only
+@require_GET
+@sensitive_variables()
+def reconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click from the needs-re-consent banner: straight to the consent page with the same settings."""
+    connection = get_object_or_404(DeskConnection, pk=pk)
+    try:
+        url = flow.flow_start(
+            session=request.session,
+            data_center_code=connection.data_center,
+            client_id=connection.client_id,
+            client_secret=connection.get_client_secret(),
+            scopes=list(connection.scopes) or services.DEFAULT_SCOPES,
+            origin=_origin(request),
+            reconnect_id=connection.pk,
+        )
+    except KeyError:
+        messages.error(request, "This connection's data center is not available here; connect the org anew.")
+        return redirect("connections:connect")
+    audit_record(
+        actor=_actor(request),
+        action="connection.consent_started",
+        org_id=connection.org_id,
+        target_type="connection",
+        target_id=connection.pk,
+        message=f"Reconnecting {connection.org_name}",
+    )
+    return _external_redirect(request, url)
+
+
+@admin_only
+@require_POST
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(DeskConnection, pk=pk)
+    if not connection.is_usable:
+        messages.error(request, "This connection has no usable tokens; reconnect it first.")
+        return redirect("connections:detail", pk=pk)
+    connection = services.connection_check(actor=_actor(request), connection=connection)
+    if connection.status == DeskConnection.Status.HEALTHY:
+        messages.success(request, f"{connection.org_name} answered: the connection is healthy.")
+    else:
+        messages.error(
+            request, f"{connection.org_name}: {connection.get_status_display()}. {connection.last_error}"
+        )
+    return redirect("connections:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    """The org switcher in the top bar: any signed-in user, but only to a connection they may see."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("core:dashboard")
+    try:
+        wanted = int(request.POST.get("connection", ""))
+    except ValueError:
+        wanted = None
+    connection = (
+        selectors.connections_for_user(user=request.user).filter(pk=wanted).first() if wanted else None
+    )
+    if connection is None:
+        messages.error(request, "You cannot switch to that org.")
+    else:
+        request.session[selectors.SESSION_KEY] = connection.pk
+    return redirect(next_url)

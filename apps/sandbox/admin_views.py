@@ -1,0 +1,107 @@
+"""The sandbox's admin page: orgs with their edition, limits and fault knobs (editable), and the request log."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from apps.sandbox.models import Org, RequestLog
+
+LOG_ROWS = 100
+
+
+class OrgKnobsForm(forms.ModelForm):
+    """Edition, limits and fault injection for one sandbox org; empty means the default."""
+
+    class Meta:
+        model = Org
+        fields = [
+            "edition",
+            "per_minute_limit",
+            "daily_limit",
+            "max_concurrent",
+            "latency_ms",
+            "error_rate",
+            "burst_429_rate",
+            "burst_429_remaining",
+            "timeout_rate",
+            "timeout_seconds",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        for name in ("error_rate", "burst_429_rate", "timeout_rate"):
+            value = data.get(name)
+            if value is not None and not 0 <= value <= 1:
+                self.add_error(name, "Give a share between 0 and 1.")
+        if data.get("max_concurrent") == 0:
+            self.add_error("max_concurrent", "At least one concurrent call.")
+        for name in ("latency_ms", "timeout_seconds"):
+            value = data.get(name)
+            if value is not None and value > 600_000 / (1000 if name == "latency_ms" else 1):
+                self.add_error(name, "Too long.")
+        return data
+
+
+def _allowed(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_superuser or user.has_perm("core.manage_connections"))
+
+
+def _global_defaults() -> list[tuple[str, object]]:
+    names = (
+        ("SANDBOX_LATENCY_MS", 0),
+        ("SANDBOX_ERROR_RATE", 0.0),
+        ("SANDBOX_429_BURST", 0.0),
+        ("SANDBOX_429_BURST_LENGTH", 5),
+        ("SANDBOX_TIMEOUT_RATE", 0.0),
+        ("SANDBOX_TIMEOUT_SECONDS", 35),
+    )
+    return [(name, getattr(settings, name, default)) for name, default in names]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admin_page(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        raise PermissionDenied
+    orgs = list(Org.objects.order_by("id"))
+    forms_by_org = {org.pk: OrgKnobsForm(instance=org, prefix=f"org{org.pk}") for org in orgs}
+    if request.method == "POST":
+        org = next((o for o in orgs if str(o.pk) == request.POST.get("org", "")), None)
+        if org is None:
+            messages.error(request, "Unknown sandbox org.")
+            return HttpResponseRedirect(reverse("sandbox:admin"))
+        form = OrgKnobsForm(request.POST, instance=org, prefix=f"org{org.pk}")
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Saved the settings of {org.company_name}.")
+            return HttpResponseRedirect(reverse("sandbox:admin"))
+        forms_by_org[org.pk] = form
+
+    log = RequestLog.objects.order_by("-id")
+    kind = request.GET.get("kind", "")
+    if kind in RequestLog.Kind.values:
+        log = log.filter(kind=kind)
+    org_filter = request.GET.get("org", "")[:32]
+    if org_filter:
+        log = log.filter(org_id=org_filter)
+    context = {
+        "rows": [(org, forms_by_org[org.pk]) for org in orgs],
+        "log": list(log[:LOG_ROWS]),
+        "kind": kind,
+        "org_filter": org_filter,
+        "kinds": RequestLog.Kind.choices,
+        "defaults": _global_defaults(),
+        "total_calls": RequestLog.objects.count(),
+    }
+    partial = request.headers.get("HX-Request") == "true" and request.GET.get("partial") == "log"
+    template = "sandbox/admin.html#log" if partial else "sandbox/admin.html"
+    return render(request, template, context, status=400 if request.method == "POST" else 200)

@@ -1,0 +1,389 @@
+"""Sandbox records as Desk API v1 JSON: camelCase names, string ids, Desk's time format."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.utils import timezone
+
+from apps.sandbox import models as m
+from apps.sandbox.contract import desk_time
+
+API_PREFIX = "/sandbox/desk/api/v1"
+
+
+def _id(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def org_json(org: m.Org, *, is_default: bool = False) -> dict[str, Any]:
+    return {
+        "id": org.org_id,
+        "companyName": org.company_name,
+        "portalName": org.portal_name,
+        "portalURL": f"https://desk.zoho.com/portal/{org.portal_name}" if org.portal_name else None,
+        "description": org.description,
+        "edition": org.edition.upper(),
+        "isDefault": is_default,
+        "timeZone": org.time_zone,
+        "currencyCode": org.currency_code,
+        "country": org.country,
+        "isAdminInOrg": True,
+        "isPayloadEncryption": False,
+        "createdTime": desk_time(org.created_time),
+    }
+
+
+def department_json(department: m.Department) -> dict[str, Any]:
+    return {
+        "id": _id(department.pk),
+        "name": department.name,
+        "nameInCustomerPortal": department.name,
+        "description": department.description,
+        "creatorId": _id(department.creator_id),
+        "isEnabled": department.is_enabled,
+        "isDefault": department.is_default,
+        "isVisibleInCustomerPortal": True,
+        "hasLogo": False,
+        "businessHours": department.business_hours,
+        "emailAddresses": list(department.email_addresses or []),
+        "createdTime": desk_time(department.created_time),
+    }
+
+
+def agent_json(agent: m.Agent) -> dict[str, Any]:
+    return {
+        "id": _id(agent.pk),
+        "firstName": agent.first_name,
+        "lastName": agent.last_name,
+        "name": agent.name,
+        "emailId": agent.email,
+        "email": agent.email,
+        "phone": agent.phone,
+        "status": agent.status,
+        "roleId": _id(agent.role_id),
+        "roleName": agent.role_name,
+        "profileId": _id(agent.profile_id),
+        "profileName": agent.profile_name,
+        "countryCode": agent.country_code,
+        "timeZone": agent.time_zone,
+        "langCode": agent.language_code,
+        "isConfirmed": agent.is_confirmed,
+        "associatedDepartmentIds": [str(d) for d in agent.department_ids or []],
+        "photoURL": None,
+        "zuid": _id(agent.pk),
+        "createdTime": desk_time(agent.created_time),
+        "modifiedTime": desk_time(agent.modified_time),
+    }
+
+
+def agent_brief(agent: m.Agent | None) -> dict[str, Any] | None:
+    if agent is None:
+        return None
+    return {
+        "id": _id(agent.pk),
+        "firstName": agent.first_name,
+        "lastName": agent.last_name,
+        "email": agent.email,
+        "photoURL": None,
+    }
+
+
+def team_json(team: m.Team) -> dict[str, Any]:
+    return {
+        "id": _id(team.pk),
+        "name": team.name,
+        "description": team.description,
+        "departmentId": _id(team.department_id),
+        "members": [str(member) for member in team.member_ids or []],
+        "createdTime": desk_time(team.created_time),
+        "modifiedTime": desk_time(team.modified_time),
+    }
+
+
+def account_json(account: m.Account) -> dict[str, Any]:
+    return {
+        "id": _id(account.pk),
+        "accountName": account.account_name,
+        "email": account.email,
+        "phone": account.phone,
+        "website": account.website,
+        "description": account.description,
+        "industry": account.industry,
+        "annualRevenue": account.annual_revenue,
+        "numberOfEmployees": account.number_of_employees,
+        "city": account.city,
+        "country": account.country,
+        "ownerId": _id(account.owner_id),
+        "cf": account.cf or {},
+        "isTrashed": account.is_trashed,
+        "webUrl": None,
+        "createdTime": desk_time(account.created_time),
+        "modifiedTime": desk_time(account.modified_time),
+    }
+
+
+def contact_json(contact: m.Contact) -> dict[str, Any]:
+    return {
+        "id": _id(contact.pk),
+        "firstName": contact.first_name,
+        "lastName": contact.last_name,
+        "name": contact.name,
+        "email": contact.email,
+        "secondaryEmail": contact.secondary_email,
+        "phone": contact.phone,
+        "mobile": contact.mobile,
+        "accountId": _id(contact.account_id),
+        "description": contact.description,
+        "title": contact.title,
+        "type": contact.type,
+        "city": contact.city,
+        "country": contact.country,
+        "ownerId": _id(contact.owner_id),
+        "cf": contact.cf or {},
+        "isSpam": contact.is_spam,
+        "isTrashed": contact.is_trashed,
+        "photoURL": None,
+        "webUrl": None,
+        "createdTime": desk_time(contact.created_time),
+        "modifiedTime": desk_time(contact.modified_time),
+    }
+
+
+def ticket_json(ticket: m.Ticket, *, include: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": _id(ticket.pk),
+        "ticketNumber": str(ticket.ticket_number),
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": ticket.status,
+        "statusType": ticket.status_type,
+        "priority": ticket.priority or None,
+        "channel": ticket.channel,
+        "classification": ticket.classification or None,
+        "category": ticket.category or None,
+        "subCategory": ticket.sub_category or None,
+        "language": ticket.language,
+        "email": ticket.email,
+        "phone": ticket.phone,
+        "contactId": _id(ticket.contact_id),
+        "accountId": _id(ticket.account_id),
+        "departmentId": _id(ticket.department_id),
+        "assigneeId": _id(ticket.assignee_id),
+        "teamId": _id(ticket.team_id),
+        "slaId": _id(ticket.sla_id),
+        "dueDate": desk_time(ticket.due_date),
+        "responseDueDate": desk_time(ticket.response_due_date),
+        "responseTime": desk_time(ticket.first_response_time),
+        "closedTime": desk_time(ticket.closed_time),
+        "customerResponseTime": desk_time(ticket.customer_response_time),
+        "createdTime": desk_time(ticket.created_time),
+        "modifiedTime": desk_time(ticket.modified_time),
+        "createdBy": _id(ticket.created_by),
+        "modifiedBy": _id(ticket.modified_by),
+        "threadCount": str(ticket.thread_count),
+        "commentCount": str(ticket.comment_count),
+        "attachmentCount": str(ticket.attachment_count),
+        "isEscalated": ticket.is_escalated,
+        "isSpam": ticket.is_spam,
+        "isTrashed": ticket.is_trashed,
+        "isOverDue": ticket.is_overdue,
+        "isResponseOverdue": _response_overdue(ticket),
+        "productId": None,
+        "resolution": ticket.resolution,
+        "cf": ticket.cf or {},
+        "webUrl": None,
+    }
+    if "contacts" in include:
+        contact = ticket.contact
+        data["contact"] = (
+            None
+            if contact is None
+            else {
+                "id": _id(contact.pk),
+                "firstName": contact.first_name,
+                "lastName": contact.last_name,
+                "email": contact.email,
+                "phone": contact.phone,
+                "mobile": contact.mobile,
+                "accountId": _id(contact.account_id),
+                "account": None
+                if ticket.account is None
+                else {"id": _id(ticket.account_id), "accountName": ticket.account.account_name},
+            }
+        )
+    if "assignee" in include:
+        data["assignee"] = agent_brief(ticket.assignee)
+    if "departments" in include:
+        data["department"] = {"id": _id(ticket.department_id), "name": ticket.department.name}
+    if "team" in include:
+        data["team"] = None if ticket.team is None else {"id": _id(ticket.team_id), "name": ticket.team.name}
+    return data
+
+
+def _response_overdue(ticket: m.Ticket) -> bool:
+    """The first response is late: it came after responseDueDate, or has not come and that time passed."""
+    if ticket.response_due_date is None:
+        return False
+    if ticket.first_response_time is not None:
+        return ticket.first_response_time > ticket.response_due_date
+    return ticket.status_type != "Closed" and timezone.now() > ticket.response_due_date
+
+
+def _author(thread: m.Thread) -> dict[str, Any]:
+    return {
+        "id": _id(thread.author_id),
+        "name": thread.author_name,
+        "email": thread.author_email,
+        "type": thread.author_type,
+        "photoURL": None,
+    }
+
+
+def thread_json(
+    thread: m.Thread, *, full: bool = False, attachments: list[dict] | None = None, plain_text: bool = False
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": _id(thread.pk),
+        "ticketId": _id(thread.ticket_id),
+        "channel": thread.channel,
+        "direction": thread.direction,
+        "status": thread.status,
+        "summary": thread.summary,
+        "fromEmailAddress": thread.from_email,
+        "from": thread.from_email,
+        "to": thread.to,
+        "cc": thread.cc,
+        "isForward": thread.is_forward,
+        "visibility": thread.visibility,
+        "contentType": thread.content_type,
+        "hasAttach": thread.attachment_count > 0,
+        "attachmentCount": str(thread.attachment_count),
+        "author": _author(thread),
+        "createdTime": desk_time(thread.created_time),
+    }
+    if full:
+        data.update(
+            {
+                "subject": thread.subject,
+                "bcc": thread.bcc,
+                "content": thread.content,
+                "replyTo": None,
+                "attachments": attachments or [],
+            }
+        )
+        if plain_text:
+            data["plainText"] = plain_text_of(thread.content)
+    return data
+
+
+def comment_json(comment: m.Comment) -> dict[str, Any]:
+    return {
+        "id": _id(comment.pk),
+        "ticketId": _id(comment.ticket_id),
+        "content": comment.content,
+        "contentType": comment.content_type,
+        "isPublic": comment.is_public,
+        "commenterId": _id(comment.commenter_id),
+        "commenter": {
+            "id": _id(comment.commenter_id),
+            "name": comment.commenter_name,
+            "type": comment.commenter_type,
+        },
+        "commentedTime": desk_time(comment.created_time),
+        "createdTime": desk_time(comment.created_time),
+        "modifiedTime": desk_time(comment.modified_time),
+    }
+
+
+def attachment_json(attachment: m.Attachment, *, base_url: str = "") -> dict[str, Any]:
+    href = f"{base_url}{API_PREFIX}/tickets/{attachment.ticket_id}/attachments/{attachment.pk}/content"
+    return {
+        "id": _id(attachment.pk),
+        "ticketId": _id(attachment.ticket_id),
+        "threadId": _id(attachment.thread_id),
+        "name": attachment.name,
+        "size": str(attachment.size),
+        "contentType": attachment.content_type,
+        "isPublic": attachment.is_public,
+        "creatorId": _id(attachment.creator_id),
+        "createdTime": desk_time(attachment.created_time),
+        "href": href,
+    }
+
+
+def _hours(policy: m.SlaPolicy, priority: str, key: str) -> float | None:
+    target = (policy.targets or {}).get(priority) or {}
+    value = target.get(key)
+    return None if value is None else float(value)
+
+
+def _seed_target(policy: m.SlaPolicy, key: str) -> dict[str, float | None]:
+    """The seed's single {businessHours, calendarHours} pair, taken from the Medium target."""
+    priorities = list((policy.targets or {}).keys())
+    priority = "Medium" if "Medium" in priorities else (priorities[0] if priorities else "Medium")
+    hours = _hours(policy, priority, key)
+    if policy.uses_business_hours:
+        return {"businessHours": hours, "calendarHours": None}
+    return {"businessHours": None, "calendarHours": hours}
+
+
+def sla_policy_json(policy: m.SlaPolicy) -> dict[str, Any]:
+    return {
+        "id": _id(policy.pk),
+        "name": policy.name,
+        "description": policy.description,
+        "departmentId": _id(policy.department_id),
+        "isDefault": policy.is_default,
+        "isActive": policy.is_active,
+        "usesBusinessHours": policy.uses_business_hours,
+        "responseTime": _seed_target(policy, "responseHours"),
+        "resolutionTime": _seed_target(policy, "resolutionHours"),
+        "targets": policy.targets or {},
+        "createdTime": desk_time(policy.created_time),
+        "modifiedTime": desk_time(policy.modified_time),
+    }
+
+
+def webhook_json(webhook: m.Webhook) -> dict[str, Any]:
+    """The real `/webhooks` form. The secret is never echoed back (except once, on create)."""
+    return {
+        "id": _id(webhook.pk),
+        "name": webhook.name,
+        "description": webhook.description,
+        "url": webhook.url,
+        "subscriptions": webhook.subscriptions or {},
+        "ignoreSourceId": webhook.ignore_source_id or None,
+        "isEnabled": webhook.is_enabled,
+        "type": "WEBHOOK",
+        "createdBy": _id(webhook.created_by),
+        "createdTime": desk_time(webhook.created_time),
+        "modifiedTime": desk_time(webhook.modified_time),
+    }
+
+
+def event_json(webhook: m.Webhook) -> dict[str, Any]:
+    """The seed's `/events` form."""
+    event_type = webhook.event_type
+    if not event_type:
+        from apps.sandbox.webhooks_out import REAL_TO_SEED
+
+        names = list((webhook.subscriptions or {}).keys())
+        event_type = REAL_TO_SEED.get(names[0], names[0]) if names else ""
+    return {
+        "id": _id(webhook.pk),
+        "url": webhook.url,
+        "eventType": event_type,
+        "actions": list(webhook.actions or []),
+        "isActive": webhook.is_enabled,
+        "createdTime": desk_time(webhook.created_time),
+    }
+
+
+def plain_text_of(content: str) -> str:
+    """HTML reduced to its words (Desk's `include=plainText`)."""
+    without_tags = re.sub(r"<(br|/p|/div)\s*/?>", "\n", content or "", flags=re.IGNORECASE)
+    without_tags = re.sub(r"<[^>]+>", "", without_tags)
+    return html.unescape(without_tags).strip()

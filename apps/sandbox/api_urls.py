@@ -1,0 +1,71 @@
+"""Desk API v1 routes under /sandbox/desk/api/v1/: every operation, in the seed's and the real API's forms."""
+
+from django.urls import path
+
+from apps.sandbox.api import attachments, conversations, org, people, tickets, webhooks
+
+urlpatterns = [
+    # Organisation and me
+    path("organizations", org.organizations_list, name="api_organizations"),
+    path("organizations/<str:org_id>", org.organization_get, name="api_organization"),
+    path("myinfo", org.myinfo, name="api_myinfo"),
+    # Tickets (literal paths before the {id} ones)
+    path("tickets", tickets.tickets_collection, name="api_tickets"),
+    path("tickets/search", tickets.tickets_search, name="api_tickets_search"),
+    path("tickets/moveToTrash", tickets.tickets_move_to_trash, name="api_tickets_trash"),
+    path("ticketsCount", tickets.tickets_count, name="api_tickets_count"),
+    path("tickets/<str:ticket_id>", tickets.ticket_item, name="api_ticket"),
+    path("tickets/<str:ticket_id>/sla", tickets.ticket_sla, name="api_ticket_sla"),
+    path("tickets/<str:ticket_id>/threads", conversations.threads_list, name="api_threads"),
+    path("tickets/<str:ticket_id>/threads/<str:thread_id>", conversations.thread_get, name="api_thread"),
+    path("tickets/<str:ticket_id>/conversations", conversations.conversations_list, name="api_conversations"),
+    path("tickets/<str:ticket_id>/sendReply", conversations.send_reply, name="api_send_reply"),
+    path("tickets/<str:ticket_id>/comments", conversations.comments_collection, name="api_comments"),
+    path("tickets/<str:ticket_id>/comments/<str:comment_id>", conversations.comment_item, name="api_comment"),
+    path("tickets/<str:ticket_id>/attachments", attachments.attachments_collection, name="api_attachments"),
+    path(
+        "tickets/<str:ticket_id>/attachments/<str:attachment_id>",
+        attachments.attachment_item,
+        name="api_attachment",
+    ),
+    path(
+        "tickets/<str:ticket_id>/attachments/<str:attachment_id>/content",
+        attachments.attachment_content,
+        name="api_attachment_content",
+    ),
+    # Contacts
+    path("contacts", people.contacts_collection, name="api_contacts"),
+    path("contacts/search", people.contacts_search, name="api_contacts_search"),
+    path("contacts/moveToTrash", people.contacts_move_to_trash, name="api_contacts_trash"),
+    path("contacts/<str:contact_id>", people.contact_item, name="api_contact"),
+    path("contacts/<str:contact_id>/tickets", people.contact_tickets, name="api_contact_tickets"),
+    # Accounts
+    path("accounts", people.accounts_collection, name="api_accounts"),
+    path("accounts/search", people.accounts_search, name="api_accounts_search"),
+    path("accounts/moveToTrash", people.accounts_move_to_trash, name="api_accounts_trash"),
+    path("accounts/<str:account_id>", people.account_item, name="api_account"),
+    path("accounts/<str:account_id>/contacts", people.account_contacts, name="api_account_contacts"),
+    path("accounts/<str:account_id>/tickets", people.account_tickets, name="api_account_tickets"),
+    # Agents
+    path("agents", org.agents_collection, name="api_agents"),
+    path("agents/<str:agent_id>", org.agent_item, name="api_agent"),
+    path("agents/<str:agent_id>/activate", org.agent_activate, name="api_agent_activate"),
+    path("agents/<str:agent_id>/deactivate", org.agent_deactivate, name="api_agent_deactivate"),
+    path("agents/<str:agent_id>/delete", org.agent_delete, name="api_agent_delete"),
+    # Departments and teams
+    path("departments", org.departments_list, name="api_departments"),
+    path("departments/<str:department_id>", org.department_get, name="api_department"),
+    path("departments/<str:department_id>/teams", org.department_teams, name="api_department_teams"),
+    path("teams", org.teams_list, name="api_teams"),
+    path("teams/<str:team_id>", org.team_get, name="api_team"),
+    # SLA policies: the seed's /sla and a settings-style /slas
+    path("sla", org.sla_list, name="api_sla"),
+    path("sla/<str:sla_id>", org.sla_get, name="api_sla_item"),
+    path("slas", org.sla_list, name="api_slas"),
+    path("slas/<str:sla_id>", org.sla_get, name="api_slas_item"),
+    # Webhooks: real /webhooks and the seed's /events
+    path("webhooks", webhooks.webhooks_collection, name="api_webhooks"),
+    path("webhooks/<str:webhook_id>", webhooks.webhook_item, name="api_webhook"),
+    path("events", webhooks.events_collection, name="api_events"),
+    path("events/<str:webhook_id>", webhooks.event_item, name="api_event"),
+]

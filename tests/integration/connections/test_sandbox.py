@@ -1,0 +1,146 @@
+"""Against the sandbox over real HTTP (live server): the refresh happens once across threads, revokes count."""
+
+import json
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from apps.connections import oauth
+from apps.connections.models import DeskConnection
+from apps.connections.services import connection_disconnect, desk_client_for
+from apps.connections.tokens import ConnectionTokenProvider
+from apps.desk.errors import DeskAuthError
+
+sandbox = pytest.importorskip("apps.sandbox.models")
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
+
+
+def refresh_requests() -> int:
+    from apps.sandbox.models import RequestLog
+
+    return RequestLog.objects.filter(kind="accounts", detail="refresh_token").count()
+
+
+def revoke_requests() -> int:
+    from apps.sandbox.models import RequestLog
+
+    return RequestLog.objects.filter(kind="accounts", path__endswith="/revoke").count()
+
+
+@pytest.fixture
+def sandbox_connection(live_server):
+    """A connection to the seeded "Acme Support" org, with tokens from the sandbox's accounts server."""
+    from apps.sandbox.seed import seed_sandbox
+
+    result = seed_sandbox(tickets=4)
+    org = next(o for o in result.orgs if o.company_name == "Acme Support")
+    out = StringIO()
+    call_command(
+        "sandbox_self_client",
+        org=str(org.pk),
+        scope="Desk.tickets.ALL,Desk.basic.ALL",
+        base_url=live_server.url,
+        stdout=out,
+    )
+    grant_code = json.loads(out.getvalue())
+    tokens = oauth.exchange_code(
+        accounts_url=grant_code["accounts_url"],
+        client_id=grant_code["client_id"],
+        client_secret=grant_code["client_secret"],
+        redirect_uri="",
+        code=grant_code["code"],
+    )
+    connection = DeskConnection(
+        org_id=str(org.pk),
+        org_name=org.company_name,
+        data_center="sandbox",
+        accounts_url=grant_code["accounts_url"],
+        api_domain=tokens.api_domain,
+        client_id=grant_code["client_id"],
+        grant_id="sandbox-test",
+        scopes=["Desk.tickets.ALL", "Desk.basic.ALL"],
+    )
+    connection.set_client_secret(grant_code["client_secret"])
+    connection.set_refresh_token(tokens.refresh_token)
+    connection.set_access_token(tokens.access_token, expires_at=timezone.now() + timedelta(hours=1))
+    connection.save()
+    return connection
+
+
+def expire(connection: DeskConnection) -> None:
+    DeskConnection.objects.filter(pk=connection.pk).update(
+        access_token_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+
+def test_eight_threads_with_an_expired_token_send_exactly_one_refresh(sandbox_connection):
+    expire(sandbox_connection)
+    before = refresh_requests()
+    threads_count = 8
+    barrier = threading.Barrier(threads_count)
+    tokens, errors = [], []
+
+    def work():
+        try:
+            provider = ConnectionTokenProvider(DeskConnection.objects.get(pk=sandbox_connection.pk))
+            barrier.wait()
+            tokens.append(provider.access_token())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(tokens) == threads_count and len(set(tokens)) == 1
+    assert refresh_requests() - before == 1
+    # …and the shared token is one the sandbox accepts.
+    with desk_client_for(DeskConnection.objects.get(pk=sandbox_connection.pk)) as client:
+        assert [o.company_name for o in client.organizations()] == ["Acme Support"]
+
+
+def test_refresh_token_revoked_at_the_sandbox_moves_the_connection_to_needs_reconsent(sandbox_connection):
+    oauth.revoke(
+        accounts_url=sandbox_connection.accounts_url, refresh_token=sandbox_connection.get_refresh_token()
+    )
+    expire(sandbox_connection)
+    with pytest.raises(DeskAuthError):
+        ConnectionTokenProvider(DeskConnection.objects.get(pk=sandbox_connection.pk)).access_token()
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.status == DeskConnection.Status.NEEDS_RECONSENT
+
+
+def test_disconnect_revokes_at_the_sandbox_so_the_token_stops_working(sandbox_connection):
+    refresh_token = sandbox_connection.get_refresh_token()
+    before = revoke_requests()
+    connection_disconnect(actor=None, connection=sandbox_connection)
+    assert revoke_requests() - before == 1
+    with pytest.raises(oauth.OAuthInvalidGrant):
+        oauth.refresh(
+            accounts_url=sandbox_connection.accounts_url,
+            client_id=sandbox_connection.client_id,
+            client_secret=sandbox_connection.get_client_secret(),
+            refresh_token=refresh_token,
+        )
+
+
+def test_check_now_calls_desk_once_and_records_health(sandbox_connection):
+    from apps.connections.services import connection_check
+    from apps.core.models import AuditEntry
+    from apps.sandbox.models import RequestLog
+
+    before = RequestLog.objects.filter(kind="api").count()
+    connection = connection_check(actor=None, connection=sandbox_connection)
+    assert connection.status == DeskConnection.Status.HEALTHY
+    assert RequestLog.objects.filter(kind="api").count() - before == 1
+    assert AuditEntry.objects.get(action="connection.checked").api_calls == 1

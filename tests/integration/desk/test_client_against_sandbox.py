@@ -1,0 +1,278 @@
+"""Every DeskClient method against the sandbox over real HTTP (pytest-django's live server)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from apps.desk.client import DeskClient
+from apps.desk.errors import DeskNotFound, DeskValidationError
+
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
+
+
+def _department(client: DeskClient):
+    return next(d for d in client.departments_list() if d.email_addresses)
+
+
+def test_organizations_and_myinfo(sandbox):
+    orgs = sandbox.client.organizations()
+
+    assert sandbox.org_id in [org.id for org in orgs]
+    assert next(org for org in orgs if org.id == sandbox.org_id).company_name == "Acme Support"
+    me = sandbox.client.myinfo()
+    assert me.id and me.email
+
+
+def test_ticket_lifecycle_create_get_update_status_assign_search_count_trash(sandbox):
+    client = sandbox.client
+    department = _department(client)
+    contact = next(client.contacts_list(max_items=1))
+    agent = next(client.agents_list(status="ACTIVE", max_items=1))
+
+    created = client.ticket_create(
+        subject="Integration: cannot log in",
+        department_id=department.id,
+        contact_id=contact.id,
+        description="Since this morning",
+        priority="High",
+        channel="Email",
+    )
+    assert created.id and created.subject == "Integration: cannot log in"
+
+    fetched = client.ticket_get(created.id, include=["contacts", "assignee"])
+    assert fetched.contact_id == contact.id
+    assert fetched.priority == "High"
+
+    assert client.ticket_update(created.id, priority="Low").priority == "Low"
+    assigned = client.ticket_assign(created.id, assignee_id=agent.id)
+    assert assigned.assignee_id == agent.id
+    assert client.ticket_assign(created.id, assignee_id=None).assignee_id is None
+    closed = client.ticket_set_status(created.id, status="Closed")
+    assert closed.status == "Closed"
+    assert closed.closed_time is not None
+
+    newest = next(client.tickets_list(sort_by="-modifiedTime", max_items=1))
+    assert newest.id == created.id
+    assert all(t.status == "Closed" for t in client.tickets_list(status="Closed"))
+    assert client.tickets_count(status="Closed") >= 1
+    assert created.id in [t.id for t in client.tickets_search(subject="Integration: cannot log in")]
+
+    client.tickets_move_to_trash(ticket_ids=[created.id])
+    assert created.id not in [t.id for t in client.tickets_list(status="Closed")]
+
+
+def test_ticket_list_walks_every_page_to_the_count(sandbox):
+    total = sandbox.client.tickets_count()
+
+    ids = [ticket.id for ticket in sandbox.client.tickets_list(page_size=7)]
+
+    assert len(ids) == total == len(set(ids))
+
+
+def test_comments_threads_and_reply(sandbox):
+    client = sandbox.client
+    department = _department(client)
+    contact = next(c for c in client.contacts_list() if c.email)
+    ticket = client.ticket_create(subject="Conversation", department_id=department.id, contact_id=contact.id)
+
+    assert list(client.comments_list(ticket.id)) == []  # a 204 ends the iteration
+    comment = client.comment_create(ticket.id, content="Looking into it", is_public=False)
+    assert [c.id for c in client.comments_list(ticket.id)] == [comment.id]
+    assert client.comment_update(ticket.id, comment.id, content="Fixed soon").content == "Fixed soon"
+    client.comment_delete(ticket.id, comment.id)
+    assert list(client.comments_list(ticket.id)) == []
+
+    sent = client.reply_send(
+        ticket.id,
+        to=contact.email,
+        from_email_address=department.email_addresses[0],
+        content="<p>Please try again now.</p>",
+    )
+    summaries = list(client.threads_list(ticket.id))
+    assert sent.id in [thread.id for thread in summaries]
+    full = client.thread_get(ticket.id, sent.id)
+    assert "Please try again now." in (full.content or "")
+    assert full.direction == "out"
+
+
+def test_reply_from_an_unknown_address_is_a_validation_error_on_that_field(sandbox):
+    client = sandbox.client
+    department = _department(client)
+    contact = next(c for c in client.contacts_list() if c.email)
+    ticket = client.ticket_create(subject="Wrong sender", department_id=department.id, contact_id=contact.id)
+
+    with pytest.raises(DeskValidationError) as caught:
+        client.reply_send(
+            ticket.id, to=contact.email, from_email_address="nobody@elsewhere.invalid", content="x"
+        )
+
+    assert "from_email_address" in caught.value.fields
+
+
+def test_attachment_round_trip_is_byte_for_byte(sandbox):
+    client = sandbox.client
+    ticket = next(client.tickets_list(max_items=1))
+    payload = os.urandom(300_000)
+
+    uploaded = client.attachment_upload(
+        ticket.id,
+        filename="capture.bin",
+        content=payload,
+        content_type="application/octet-stream",
+        is_public=True,
+    )
+    assert uploaded.name == "capture.bin"
+    assert uploaded.size == len(payload)
+    assert uploaded.id in [a.id for a in client.attachments_list(ticket.id)]
+    assert client.attachment_get(ticket.id, uploaded.id).size == len(payload)
+
+    with client.attachment_download(ticket.id, uploaded.id) as download:
+        received = b"".join(download.iter_bytes())
+    assert received == payload
+
+    client.attachment_delete(ticket.id, uploaded.id)
+    assert uploaded.id not in [a.id for a in client.attachments_list(ticket.id)]
+
+
+def test_accounts_and_contacts_create_get_update_search_trash(sandbox):
+    client = sandbox.client
+
+    account = client.account_create(account_name="Initech Integration", website="https://initech.example")
+    assert client.account_get(account.id).account_name == "Initech Integration"
+    assert client.account_update(account.id, phone="+1 555 0100").phone == "+1 555 0100"
+    assert account.id in [a.id for a in client.accounts_list()]
+    assert account.id in [a.id for a in client.accounts_search(account_name="Initech Integration")]
+
+    contact = client.contact_create(
+        last_name="Lumbergh", first_name="Bill", email="bill@initech.example", account_id=account.id
+    )
+    assert client.contact_get(contact.id).account_id == account.id
+    assert client.contact_update(contact.id, title="VP").title == "VP"
+    assert contact.id in [c.id for c in client.contacts_search(email="bill@initech.example")]
+
+    client.contacts_move_to_trash(contact_ids=[contact.id])
+    assert contact.id not in [c.id for c in client.contacts_list()]
+    client.accounts_move_to_trash(account_ids=[account.id])
+    assert account.id not in [a.id for a in client.accounts_list()]
+
+
+def test_agents_add_update_deactivate_activate_delete(sandbox):
+    client = sandbox.client
+    department = next(client.departments_list())
+    existing = next(client.agents_list(max_items=1))
+    assert client.agent_get(existing.id).email == existing.email
+
+    agent = client.agent_add(
+        email="new.agent@acme.example",
+        last_name="Nguyen",
+        first_name="Lin",
+        associated_department_ids=[department.id],
+    )
+    assert agent.email == "new.agent@acme.example"
+    assert client.agent_update(agent.id, first_name="Linh").first_name == "Linh"
+
+    client.agent_deactivate(existing.id)
+    assert client.agent_get(existing.id).status == "DISABLED"
+    client.agent_activate(existing.id)
+    assert client.agent_get(existing.id).status == "ACTIVE"
+
+    client.agent_delete(agent.id)
+    with pytest.raises(DeskNotFound):
+        client.agent_get(agent.id)
+
+
+def test_departments_and_teams(sandbox):
+    client = sandbox.client
+    departments = list(client.departments_list())
+    assert departments
+    assert client.department_get(departments[0].id).name == departments[0].name
+
+    teams = client.teams_list()
+    assert teams
+    team = client.team_get(teams[0].id)
+    assert team.name == teams[0].name
+    assert team.id in [t.id for t in client.teams_list(department_id=team.department_id)]
+
+
+def test_sla_policies_and_a_tickets_targets(sandbox):
+    client = sandbox.client
+    department = _department(client)
+    contact = next(client.contacts_list(max_items=1))
+
+    assert client.sla_policies_list(department_id=department.id)
+    ticket = client.ticket_create(
+        subject="SLA check", department_id=department.id, contact_id=contact.id, priority="High"
+    )
+    sla = client.ticket_sla_get(ticket.id)
+    assert sla.response is not None and sla.response.due_time is not None
+    assert sla.resolution is not None and sla.resolution.due_time is not None
+
+
+def test_webhooks_create_list_get_update_delete(sandbox):
+    client = sandbox.client
+
+    webhook = client.webhook_create(
+        name="DeskAdmin test",
+        url="https://console.example/hooks/secret-part",
+        subscriptions={"Ticket_Add": None, "Ticket_Update": None},
+    )
+    assert webhook.id in [w.id for w in client.webhooks_list()]
+    assert client.webhook_get(webhook.id).url == "https://console.example/hooks/secret-part"
+    assert client.webhook_update(webhook.id, is_enabled=False).is_enabled is False
+
+    client.webhook_delete(webhook.id)
+    with pytest.raises(DeskNotFound):
+        client.webhook_get(webhook.id)
+
+
+def test_errors_come_back_typed_with_field_names(sandbox):
+    client = sandbox.client
+    department = _department(client)
+
+    with pytest.raises(DeskNotFound):
+        client.ticket_get("1")
+    with pytest.raises(DeskValidationError) as caught:
+        client.ticket_create(subject="", department_id=department.id)
+    assert "subject" in caught.value.fields
+
+
+def test_a_rejected_token_is_refreshed_once_and_the_call_succeeds(sandbox):
+    sandbox.tokens.token = "1000.not-a-valid-token"
+
+    assert sandbox.client.myinfo().id
+
+    assert sandbox.tokens.rejected == ["1000.not-a-valid-token"]
+
+
+def test_budget_is_learned_from_the_sandbox_headers(sandbox):
+    from apps.desk.budget import api_usage
+
+    sandbox.client.myinfo()
+
+    usage = api_usage(sandbox.org_id)
+    assert usage.calls_this_minute >= 1
+    assert usage.minute_limit == 100  # Enterprise
+    assert usage.minute_remaining is not None
+
+
+def test_ticket_create_with_a_new_contact_and_full_thread_text(sandbox):
+    client = sandbox.client
+    department = _department(client)
+
+    ticket = client.ticket_create(
+        subject="From a new customer",
+        department_id=department.id,
+        contact={"last_name": "Newcomer", "email": "newcomer@example.com"},
+    )
+
+    contact = client.contact_get(ticket.contact_id)
+    assert contact.email == "newcomer@example.com"
+    sent = client.reply_send(
+        ticket.id,
+        to=contact.email,
+        from_email_address=department.email_addresses[0],
+        content="<b>Welcome</b>",
+    )
+    assert "Welcome" in (client.thread_get(ticket.id, sent.id, include_plain_text=True).content or "")

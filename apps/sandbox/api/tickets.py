@@ -581,12 +581,10 @@ def tickets_search(request: HttpRequest) -> HttpResponse:
     word = get.get("searchStr") or get.get("_all")
     if word:
         word = word.strip("*")
-        queryset = queryset.filter(
-            Q(subject__icontains=word)
-            | Q(description__icontains=word)
-            | Q(email__icontains=word)
-            | Q(ticket_number__iexact=word if word.isdigit() else -1)
-        )
+        matches = Q(subject__icontains=word) | Q(description__icontains=word) | Q(email__icontains=word)
+        if word.isdigit():
+            matches |= Q(ticket_number=int(word))
+        queryset = queryset.filter(matches)
     # Contacts are looked up first: an OR across the join would scan every ticket with it.
     if get.get("email"):
         contacts = list(

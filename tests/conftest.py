@@ -1,5 +1,9 @@
 """Shared fixtures: console users in each role."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from apps.core.roles import Role
@@ -29,3 +33,12 @@ def manager_user(make_user):
 @pytest.fixture
 def agent_user(make_user):
     return make_user("alex", Role.AGENT, email="agent@deskadmin.local")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this test process's scratch folder (see deskadmin/settings_test.py)."""
+    from django.conf import settings
+
+    data_dir = Path(settings.DATA_DIR)
+    if data_dir.is_relative_to(Path(tempfile.gettempdir()) / "deskadmin-tests"):
+        shutil.rmtree(data_dir, ignore_errors=True)

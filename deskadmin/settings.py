@@ -89,6 +89,25 @@ DESK_DAILY_LIMIT = env.int("DESK_DAILY_LIMIT", default=None)
 DESK_UNCONFIRMED_REAL_FORMS = env.bool("DESK_UNCONFIRMED_REAL_FORMS", default=True)
 
 
+# Sync (apps/sync): how often the mirror is refreshed from Desk and how much API budget it may use.
+SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
+SYNC_TICK_SECONDS = env.int("SYNC_TICK_SECONDS", default=60)
+SYNC_BUDGET_SHARE = env.float("SYNC_BUDGET_SHARE", default=0.5)
+SYNC_MAX_BUDGET_WAIT_SECONDS = env.int("SYNC_MAX_BUDGET_WAIT_SECONDS", default=65)
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=300)
+SYNC_CUSTOMERS_INTERVAL_SECONDS = env.int("SYNC_CUSTOMERS_INTERVAL_SECONDS", default=900)
+SYNC_TEAM_INTERVAL_SECONDS = env.int("SYNC_TEAM_INTERVAL_SECONDS", default=3600)
+SYNC_COUNT_CHECK_INTERVAL_SECONDS = env.int("SYNC_COUNT_CHECK_INTERVAL_SECONDS", default=3600)
+SYNC_RECONCILE_INTERVAL_SECONDS = env.int("SYNC_RECONCILE_INTERVAL_SECONDS", default=86400)
+SYNC_VERIFY_DELETIONS_MAX = env.int("SYNC_VERIFY_DELETIONS_MAX", default=20)
+SYNC_AUTO_SCHEDULE = env.bool("SYNC_AUTO_SCHEDULE", default=True)
+
+# Tickets: upload limit, and how old a ticket's mirrored conversation may be before opening it
+# fetches it again from Desk (at most this many threads' full text per open).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+TICKETS_CONVERSATION_MAX_AGE = env.int("TICKETS_CONVERSATION_MAX_AGE", default=300)
+TICKETS_THREAD_CONTENTS_PER_OPEN = env.int("TICKETS_THREAD_CONTENTS_PER_OPEN", default=10)
+
 # The sandbox (apps/sandbox): fault injection, OAuth limits, request log, attachments, activity.
 SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
 SANDBOX_ERROR_RATE = env.float("SANDBOX_ERROR_RATE", default=0.0)
@@ -134,6 +153,10 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.desk",
     "apps.connections",
+    "apps.tickets",
+    "apps.customers",
+    "apps.team",
+    "apps.sync",
 ]
 if DESK_SANDBOX:
     INSTALLED_APPS.append("apps.sandbox")

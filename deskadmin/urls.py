@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("connections/", include("apps.connections.urls")),
+    path("sync/", include("apps.sync.urls")),
+    path("tickets/", include("apps.tickets.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DESK_SANDBOX:

@@ -5,4 +5,5 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh" dev
 bash scripts/ensure_services.sh
-python -m pytest -q "$@"
+# Two workers (this machine kind has two cores); each has its own test databases and scratch folder.
+python -m pytest -q -n "${TEST_WORKERS:-2}" "$@"

@@ -1,0 +1,74 @@
+"""Mirror of a Desk org's contacts and accounts (read by every page; written by apps.sync)."""
+
+from django.db import models
+
+from apps.sync.mirror_base import MirrorModel
+
+
+class Account(MirrorModel):
+    account_name = models.CharField(max_length=200, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=50, blank=True, default="")
+    website = models.CharField(max_length=300, blank=True, default="")
+    industry = models.CharField(max_length=100, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    annual_revenue = models.FloatField(null=True, blank=True)
+    number_of_employees = models.IntegerField(null=True, blank=True)
+    owner_desk_id = models.CharField(max_length=32, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    country = models.CharField(max_length=100, blank=True, default="")
+    cf = models.JSONField(default=dict, blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account_name", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="customers_account_desk_id_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["connection", "account_name"], name="customers_account_name_idx"),
+            models.Index(fields=["connection", "modified_time"], name="customers_account_mod_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.account_name or self.desk_id
+
+
+class Contact(MirrorModel):
+    first_name = models.CharField(max_length=100, blank=True, default="")
+    last_name = models.CharField(max_length=100, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    secondary_email = models.CharField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=50, blank=True, default="")
+    mobile = models.CharField(max_length=50, blank=True, default="")
+    account_desk_id = models.CharField(max_length=32, blank=True, default="")
+    title = models.CharField(max_length=100, blank=True, default="")
+    type = models.CharField(max_length=50, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    owner_desk_id = models.CharField(max_length=32, blank=True, default="")
+    is_spam = models.BooleanField(default=False)
+    city = models.CharField(max_length=100, blank=True, default="")
+    country = models.CharField(max_length=100, blank=True, default="")
+    cf = models.JSONField(default=dict, blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="customers_contact_desk_id_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["connection", "email"], name="customers_contact_email_idx"),
+            models.Index(fields=["connection", "last_name"], name="customers_contact_name_idx"),
+            models.Index(fields=["connection", "account_desk_id"], name="customers_contact_account_idx"),
+            models.Index(fields=["connection", "modified_time"], name="customers_contact_mod_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email or self.desk_id

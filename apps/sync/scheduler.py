@@ -1,0 +1,136 @@
+"""Recurring sync without cron: a self-renewing tick task, claimed in the database, plus a cheap watchdog.
+
+* ``sync_tick`` (a django.tasks task) enqueues a sync for each connection that is due, then enqueues
+  itself again ``SYNC_TICK_SECONDS`` later (``run_after``). The queue lives in the database
+  (django-tasks-db), so the chain survives restarts of every process.
+* Each tick first claims the single ``SchedulerTick`` row with ``UPDATE … WHERE next_tick_at <= now``:
+  duplicate ticks (two watchdogs raced, a retried task) find it claimed and end without re-enqueuing,
+  so the chain never multiplies.
+* The watchdog (``tick_ensure``) restarts a broken chain (e.g. the queue was purged): it runs at most
+  once a minute per process on web requests and from ``desk_sync``, and costs one indexed query.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.sync.engine import setting
+from apps.sync.models import SchedulerTick, SyncState
+
+logger = logging.getLogger(__name__)
+
+_TICK_ROW = 1
+_last_watchdog = 0.0
+
+
+def tick_seconds() -> int:
+    return int(setting("SYNC_TICK_SECONDS", 60))
+
+
+def backend_runs_elsewhere() -> bool:
+    """True when tasks run in a worker (django-tasks-db); False for the immediate backend, which would run a
+    long sync inside the web request that queued it."""
+    from django.tasks import default_task_backend
+
+    return bool(getattr(default_task_backend, "supports_defer", False))
+
+
+def _tick_row() -> SchedulerTick:
+    row = SchedulerTick.objects.filter(pk=_TICK_ROW).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return SchedulerTick.objects.create(pk=_TICK_ROW)
+    except IntegrityError:
+        return SchedulerTick.objects.get(pk=_TICK_ROW)
+
+
+def tick_claim(*, now: datetime | None = None) -> bool:
+    """Claim the current tick: True for exactly one caller per tick interval."""
+    now = now or timezone.now()
+    _tick_row()
+    slack = timedelta(seconds=5)  # a worker may pick a run_after task up a moment early
+    return (
+        SchedulerTick.objects.filter(pk=_TICK_ROW)
+        .filter(Q(next_tick_at__isnull=True) | Q(next_tick_at__lte=now + slack))
+        .update(next_tick_at=now + timedelta(seconds=tick_seconds()), last_tick_at=now)
+        == 1
+    )
+
+
+def connections_due(*, now: datetime | None = None) -> list[Any]:
+    """Usable connections whose next sync is due (or that never synced)."""
+    from apps.connections.models import DeskConnection
+
+    now = now or timezone.now()
+    usable = [c for c in DeskConnection.objects.filter(status=DeskConnection.Status.HEALTHY) if c.is_usable]
+    states = {s.connection_id: s for s in SyncState.objects.filter(connection__in=usable)}
+    due = []
+    for connection in usable:
+        state = states.get(connection.pk)
+        if state is None or state.next_run_at is None or state.next_run_at <= now:
+            due.append(connection)
+    return due
+
+
+def enqueue_due_syncs(*, now: datetime | None = None) -> int:
+    """Queue one sync per due connection. Each is claimed first (next_run_at pushed ahead), so a second
+    tick does not queue it again before it has run."""
+    from apps.sync.engine import sync_state_for
+    from apps.sync.tasks import sync_connection_task
+
+    now = now or timezone.now()
+    queued = 0
+    for connection in connections_due(now=now):
+        state = sync_state_for(connection)
+        claimed = (
+            SyncState.objects.filter(pk=state.pk)
+            .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
+            .update(next_run_at=now + timedelta(seconds=int(setting("SYNC_LEASE_SECONDS", 300))))
+        )
+        if claimed:
+            sync_connection_task.enqueue(connection.pk)
+            queued += 1
+    return queued
+
+
+def tick_ensure(*, force: bool = False) -> bool:
+    """Restart the tick chain if it stalled (overdue by more than one interval). True if a tick was queued."""
+    global _last_watchdog
+    if not setting("SYNC_AUTO_SCHEDULE", True) or not backend_runs_elsewhere():
+        return False
+    if not force and time.monotonic() - _last_watchdog < 60:
+        return False
+    _last_watchdog = time.monotonic()
+    now = timezone.now()
+    _tick_row()
+    stalled = (
+        SchedulerTick.objects.filter(pk=_TICK_ROW)
+        .filter(Q(next_tick_at__isnull=True) | Q(next_tick_at__lt=now - timedelta(seconds=tick_seconds())))
+        .update(next_tick_at=now)
+    )
+    if not stalled:
+        return False
+    from apps.sync.tasks import sync_tick
+
+    sync_tick.enqueue()
+    logger.info("sync scheduler: restarted the tick chain")
+    return True
+
+
+def on_request_started(**kwargs: Any) -> None:
+    """The watchdog on web requests: cheap (once a minute per process) and never breaks a request."""
+    if time.monotonic() - _last_watchdog < 60:
+        return
+    try:
+        tick_ensure()
+    except Exception:  # the database may not be migrated yet, or be busy: the next request tries again
+        logger.debug("sync watchdog skipped", exc_info=True)

@@ -1,0 +1,119 @@
+"""Sync reads: how fresh a connection's mirror is ("synced 14 s ago") and how far a running sync got."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from apps.sync.engine import ENTITY_LABELS, ENTITY_ORDER
+from apps.sync.models import SyncCheckpoint, SyncState
+
+
+@dataclass
+class Freshness:
+    synced_at: datetime | None
+    age_seconds: int | None
+
+    @property
+    def label(self) -> str:
+        """ "synced 14 s ago", "synced 3 min ago", "never synced"."""
+        if self.age_seconds is None:
+            return "never synced"
+        return f"synced {age_words(self.age_seconds)} ago"
+
+
+def age_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def sync_freshness(connection: Any, *, now: datetime | None = None) -> Freshness:
+    """When the connection's mirror was last brought up to date (any list may show ``freshness.label``)."""
+    if connection is None or connection.last_synced_at is None:
+        return Freshness(synced_at=None, age_seconds=None)
+    now = now or timezone.now()
+    age = max(0, int((now - connection.last_synced_at).total_seconds()))
+    return Freshness(synced_at=connection.last_synced_at, age_seconds=age)
+
+
+@dataclass
+class EntityProgress:
+    entity: str
+    label: str
+    done: int
+    total: int | None
+    status: str
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == SyncCheckpoint.Status.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(99, int(self.done * 100 / self.total))
+
+
+@dataclass
+class SyncProgress:
+    running: bool
+    initial_done: bool
+    current: EntityProgress | None
+    entities: list[EntityProgress] = field(default_factory=list)
+    eta_seconds: int | None = None
+    last_error: str = ""
+    last_success_at: datetime | None = None
+    next_run_at: datetime | None = None
+
+    @property
+    def eta_label(self) -> str:
+        return "" if self.eta_seconds is None else f"about {age_words(self.eta_seconds)} left"
+
+
+def sync_progress(connection: Any, *, now: datetime | None = None) -> SyncProgress:
+    """The connection's sync as the progress bar shows it: the entity being walked, done / total, ETA."""
+    now = now or timezone.now()
+    state = SyncState.objects.filter(connection=connection).first()
+    checkpoints = {c.entity: c for c in SyncCheckpoint.objects.filter(connection=connection)}
+    entities = []
+    for entity in ENTITY_ORDER:
+        checkpoint = checkpoints.get(entity)
+        entities.append(
+            EntityProgress(
+                entity=entity,
+                label=ENTITY_LABELS[entity],
+                done=checkpoint.done if checkpoint else 0,
+                total=checkpoint.total if checkpoint else None,
+                status=checkpoint.status if checkpoint else SyncCheckpoint.Status.PENDING,
+            )
+        )
+    running = bool(state and state.locked_until and state.locked_until > now)
+    current = next((e for e in entities if e.status == SyncCheckpoint.Status.RUNNING), None)
+    eta = None
+    if current is not None and current.total:
+        checkpoint = checkpoints[current.entity]
+        elapsed = (now - checkpoint.started_at).total_seconds() if checkpoint.started_at else 0
+        if current.done and elapsed > 0:
+            eta = int(max(0, current.total - current.done) * elapsed / current.done)
+    return SyncProgress(
+        running=running,
+        initial_done=bool(state and state.initial_completed_at),
+        current=current,
+        entities=entities,
+        eta_seconds=eta,
+        last_error=state.last_error if state else "",
+        last_success_at=state.last_success_at if state else None,
+        next_run_at=state.next_run_at if state else None,
+    )
+
+
+def sync_states() -> list[SyncState]:
+    """Every connection's sync state, for ``desk_sync_status``."""
+    return list(SyncState.objects.select_related("connection").order_by("connection__org_name"))

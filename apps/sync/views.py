@@ -1,0 +1,57 @@
+"""Sync pages: the status page with its HTMX-polled progress bar, and the admins' "Sync now" button."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.connections.selectors import connection_for_request
+from apps.core.htmx import toast
+from apps.sync import selectors, services
+
+MANAGE = "core.manage_connections"
+
+
+def _context(request: HttpRequest) -> dict:
+    connection = connection_for_request(request)
+    return {
+        "connection": connection,
+        "freshness": selectors.sync_freshness(connection),
+        "progress": selectors.sync_progress(connection) if connection else None,
+        "can_sync": request.user.has_perm(MANAGE),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def sync_status(request: HttpRequest) -> HttpResponse:
+    template = "sync/status.html#progress" if getattr(request, "htmx", False) else "sync/status.html"
+    return render(request, template, _context(request))
+
+
+@login_required
+@never_cache
+@require_GET
+def sync_progress(request: HttpRequest) -> HttpResponse:
+    """The progress fragment alone: polled every 2 s while a sync runs, then it stops polling itself."""
+    return render(request, "sync/status.html#progress", _context(request))
+
+
+@login_required
+@require_POST
+def sync_now(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(MANAGE):
+        raise PermissionDenied("Only admins can start a sync.")
+    connection = connection_for_request(request)
+    if connection is None or not connection.is_usable:
+        response = render(request, "sync/status.html#progress", _context(request))
+        return toast(response, "Connect a Desk org first: there is nothing to sync.", "warning")
+    full = request.POST.get("full") == "1"
+    services.sync_request(actor=request.user, connection=connection, full=full)
+    response = render(request, "sync/status.html#progress", _context(request))
+    return toast(response, f"{'Full' if full else 'A'} sync of {connection.org_name} is queued.", "success")

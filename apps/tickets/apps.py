@@ -1,0 +1,9 @@
+"""Tickets: the local mirror of a Desk org's tickets, conversations and SLA policies."""
+
+from django.apps import AppConfig
+
+
+class TicketsConfig(AppConfig):
+    name = "apps.tickets"
+    label = "tickets"
+    verbose_name = "Tickets"

@@ -1,0 +1,250 @@
+"""Mirror of a Desk org's tickets, their conversations (fetched lazily) and SLA policies."""
+
+from django.db import models
+
+from apps.sync.mirror_base import MirrorModel
+
+
+def _index(name: str, *fields: str) -> models.Index:
+    return models.Index(fields=["connection", *fields], name=name)
+
+
+class Ticket(MirrorModel):
+    ticket_number = models.CharField(max_length=32, blank=True, default="")
+    subject = models.CharField(max_length=255, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=100, blank=True, default="")
+    status_type = models.CharField(max_length=32, blank=True, default="")
+    priority = models.CharField(max_length=32, blank=True, default="")
+    channel = models.CharField(max_length=32, blank=True, default="")
+    classification = models.CharField(max_length=64, blank=True, default="")
+    category = models.CharField(max_length=100, blank=True, default="")
+    sub_category = models.CharField(max_length=100, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=50, blank=True, default="")
+    language = models.CharField(max_length=32, blank=True, default="")
+    # Desk ids, not foreign keys: a ticket may arrive before its contact, agent or team does.
+    contact_desk_id = models.CharField(max_length=32, blank=True, default="")
+    account_desk_id = models.CharField(max_length=32, blank=True, default="")
+    department_desk_id = models.CharField(max_length=32, blank=True, default="")
+    assignee_desk_id = models.CharField(max_length=32, blank=True, default="")
+    team_desk_id = models.CharField(max_length=32, blank=True, default="")
+    product_desk_id = models.CharField(max_length=32, blank=True, default="")
+    resolution = models.TextField(blank=True, default="")
+    due_date = models.DateTimeField(null=True, blank=True)
+    response_due_date = models.DateTimeField(null=True, blank=True)
+    customer_response_time = models.DateTimeField(null=True, blank=True)
+    closed_time = models.DateTimeField(null=True, blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True)
+    is_over_due = models.BooleanField(default=False)
+    is_response_overdue = models.BooleanField(default=False)
+    is_escalated = models.BooleanField(default=False)
+    is_spam = models.BooleanField(default=False)
+    thread_count = models.IntegerField(default=0)
+    comment_count = models.IntegerField(default=0)
+    attachment_count = models.IntegerField(default=0)
+    cf = models.JSONField(default=dict, blank=True)
+    # Plain text the full-text index reads besides the subject: description, contact name and
+    # email, and the conversation as far as it is mirrored. Kept by apps.sync.apply.
+    search_text = models.TextField(blank=True, default="")
+    # The mirrored conversation as plain text (thread summaries or content, comments), for search_text.
+    conversation_text = models.TextField(blank=True, default="")
+    # When the conversation (threads, comments, attachment metadata) was last fetched from Desk.
+    conversation_synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-modified_time", "-desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_ticket_desk_id_uniq")
+        ]
+        # One index per queue filter and sort, each led by the connection every query is scoped to.
+        indexes = [
+            _index("tickets_status_idx", "is_deleted", "status", "modified_time"),
+            _index("tickets_status_type_idx", "is_deleted", "status_type", "modified_time"),
+            _index("tickets_priority_idx", "priority"),
+            _index("tickets_department_idx", "department_desk_id", "modified_time"),
+            _index("tickets_assignee_idx", "assignee_desk_id", "modified_time"),
+            _index("tickets_team_idx", "team_desk_id"),
+            _index("tickets_channel_idx", "channel"),
+            _index("tickets_classification_idx", "classification"),
+            _index("tickets_contact_idx", "contact_desk_id"),
+            _index("tickets_account_idx", "account_desk_id"),
+            _index("tickets_due_idx", "due_date"),
+            _index("tickets_response_due_idx", "response_due_date"),
+            _index("tickets_created_idx", "created_time"),
+            _index("tickets_modified_idx", "modified_time"),
+            _index("tickets_number_idx", "ticket_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_number} {self.subject}"
+
+
+class TicketThread(MirrorModel):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="threads")
+    channel = models.CharField(max_length=32, blank=True, default="")
+    direction = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=32, blank=True, default="")
+    visibility = models.CharField(max_length=16, blank=True, default="")
+    from_email_address = models.CharField(max_length=254, blank=True, default="")
+    to = models.TextField(blank=True, default="")
+    cc = models.TextField(blank=True, default="")
+    bcc = models.TextField(blank=True, default="")
+    subject = models.CharField(max_length=255, blank=True, default="")
+    summary = models.TextField(blank=True, default="")
+    # The full content comes from a second call per thread; None until fetched.
+    content = models.TextField(null=True, blank=True)
+    content_type = models.CharField(max_length=32, blank=True, default="")
+    has_attach = models.BooleanField(default=False)
+    attachment_count = models.IntegerField(default=0)
+    author_desk_id = models.CharField(max_length=32, blank=True, default="")
+    author_name = models.CharField(max_length=200, blank=True, default="")
+    author_email = models.CharField(max_length=254, blank=True, default="")
+    author_type = models.CharField(max_length=32, blank=True, default="")
+    created_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_time", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_thread_desk_id_uniq")
+        ]
+        indexes = [models.Index(fields=["ticket", "created_time"], name="tickets_thread_ticket_idx")]
+
+
+class TicketComment(MirrorModel):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    content = models.TextField(blank=True, default="")
+    content_type = models.CharField(max_length=32, blank=True, default="")
+    is_public = models.BooleanField(default=False)
+    commenter_desk_id = models.CharField(max_length=32, blank=True, default="")
+    commenter_name = models.CharField(max_length=200, blank=True, default="")
+    commented_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["commented_time", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_comment_desk_id_uniq")
+        ]
+        indexes = [models.Index(fields=["ticket", "commented_time"], name="tickets_comment_ticket_idx")]
+
+
+class TicketAttachment(MirrorModel):
+    """Attachment metadata only; the bytes are streamed from Desk when someone downloads them."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    thread_desk_id = models.CharField(max_length=32, blank=True, default="")
+    name = models.CharField(max_length=255, blank=True, default="")
+    size = models.BigIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    is_public = models.BooleanField(default=False)
+    creator_desk_id = models.CharField(max_length=32, blank=True, default="")
+    href = models.CharField(max_length=500, blank=True, default="")
+    created_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_time", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_attachment_desk_id_uniq")
+        ]
+        indexes = [models.Index(fields=["ticket", "created_time"], name="tickets_attachment_ticket_idx")]
+
+
+class SlaPolicy(MirrorModel):
+    name = models.CharField(max_length=200, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    department_desk_id = models.CharField(max_length=32, blank=True, default="")
+    is_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    # {"Urgent": {"responseHours": 1, "resolutionHours": 4}, ...} when Desk gives per-priority targets.
+    targets = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_sla_desk_id_uniq")
+        ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Console-side models (not mirror rows): saved queue views and bulk jobs. Added by the tickets UI work,
+# in their own migration (0003), so the mirror's migrations stay as the sync work wrote them.
+# ---------------------------------------------------------------------------------------------------------
+class SavedView(models.Model):
+    """A named queue URL (filters, sort, columns): the owner's own, or shared with everyone in the org."""
+
+    connection = models.ForeignKey("connections.DeskConnection", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    # The queue's query string, without the page number.
+    query = models.CharField(max_length=2000, blank=True, default="")
+    is_shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "owner", "name"], name="tickets_savedview_name_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkJob(models.Model):
+    """One bulk action over many tickets, run in the background; its items say how each ticket went."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+
+    connection = models.ForeignKey("connections.DeskConnection", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total = models.IntegerField(default=0)
+    succeeded = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"bulk {self.action} of {self.total} tickets ({self.status})"
+
+    @property
+    def processed(self) -> int:
+        return self.succeeded + self.failed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+
+class BulkJobItem(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCESS = "success", "Done"
+        FAILURE = "failure", "Failed"
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    ticket_desk_id = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    message = models.CharField(max_length=500, blank=True, default="")
+    attempts = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["job", "outcome"], name="tickets_bulkitem_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_desk_id}: {self.outcome}"

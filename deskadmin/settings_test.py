@@ -19,6 +19,9 @@ _TEST_DB_DIR.mkdir(exist_ok=True)
 for _alias, _config in DATABASES.items():
     if _config["ENGINE"] == "django.db.backends.sqlite3":
         _config["TEST"] = {"NAME": str(_TEST_DB_DIR / f"test_{_alias}_{os.getpid()}.sqlite3")}
+    elif _config["ENGINE"] == "django.db.backends.postgresql":
+        # The stock backend, flushing with DELETE between live-server tests (see its docstring).
+        _config["ENGINE"] = "tests.pgbackend"
 
 # Files the code writes at run time (sandbox attachments and the like) go to a folder per test
 # process, apart from the demo's var/ and from parallel test workers.

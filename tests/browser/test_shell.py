@@ -1,8 +1,13 @@
 """A person signs in and finds the console's shell; roles decide what they can open."""
 
+import io
+import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.core.services import audit_record
@@ -11,11 +16,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_demo_admin_signs_in_and_sees_the_dashboard_shell(
-    page, live_server, login, admin_user, console_errors
-):
-    audit_record(actor=admin_user, action="connection.create", target_type="connection", target_id="1")
-    login("ada")
+def test_demo_admin_signs_in_and_sees_the_dashboard_shell(page, live_server, login, console_errors):
+    # The same command the README's run command uses: it creates the demo users and prints them.
+    output = io.StringIO()
+    call_command("demo_setup", stdout=output)
+    password = json.loads((Path(settings.DATA_DIR) / "demo_credentials.json").read_text())["admin"]
+    assert f"password: {password}" in output.getvalue()
+    demo_admin = get_user_model().objects.get(username="admin")
+    audit_record(actor=demo_admin, action="connection.create", target_type="connection", target_id="1")
+    login("admin", password)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -137,8 +138,13 @@ _FIELD_ERROR_TYPES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def snake_case(name: str) -> str:
-    """``departmentId`` -> ``department_id``; already snake names are left alone."""
+    """``departmentId`` -> ``department_id``; already snake names are left alone.
+
+    Cached: Desk's field names are a small set, and converting every key of every object of every
+    sync page was a quarter of the sync's CPU time.
+    """
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 

@@ -124,6 +124,8 @@ SANDBOX_MAX_ATTACHMENT_BYTES = env.int("SANDBOX_MAX_ATTACHMENT_BYTES", default=2
 SANDBOX_WEBHOOKS_AUTO_DELIVER = env.bool("SANDBOX_WEBHOOKS_AUTO_DELIVER", default=True)
 SANDBOX_ACTIVITY = env.bool("SANDBOX_ACTIVITY", default=False)
 SANDBOX_ACTIVITY_INTERVAL = env.float("SANDBOX_ACTIVITY_INTERVAL", default=5.0)
+# The reference document's own forms that real Desk lacks (e.g. DELETE /tickets/{id}): opt-in only.
+SANDBOX_REFERENCE_FORMS = env.bool("SANDBOX_REFERENCE_FORMS", default=False)
 
 
 def _embedded_encryption_key() -> str:

@@ -112,6 +112,9 @@ TICKETS_THREAD_CONTENTS_PER_OPEN = env.int("TICKETS_THREAD_CONTENTS_PER_OPEN", d
 SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
 SANDBOX_ERROR_RATE = env.float("SANDBOX_ERROR_RATE", default=0.0)
 SANDBOX_429_BURST = env.float("SANDBOX_429_BURST", default=0.0)
+# Rate model: "real" (Desk's daily API credits by edition, per-edition concurrency, v3 headers) or
+# "reference" (the reference document's calls a minute and X-RateLimit-* headers, opt-in only).
+SANDBOX_RATE_MODEL = env.str("SANDBOX_RATE_MODEL", default="real")
 SANDBOX_429_BURST_LENGTH = env.int("SANDBOX_429_BURST_LENGTH", default=5)
 SANDBOX_TIMEOUT_RATE = env.float("SANDBOX_TIMEOUT_RATE", default=0.0)
 SANDBOX_TIMEOUT_SECONDS = env.int("SANDBOX_TIMEOUT_SECONDS", default=35)

@@ -1,4 +1,5 @@
-"""The sandbox's admin page: orgs with their edition, limits and fault knobs (editable), and the request log."""
+"""The sandbox's admin page: orgs with their edition, API credits today, concurrency, limits and fault knobs
+(editable), and the request log."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from apps.sandbox.contract import credit_status, rate_model
 from apps.sandbox.models import Org, RequestLog
 
 LOG_ROWS = 100
@@ -21,6 +23,11 @@ class OrgKnobsForm(forms.ModelForm):
     """Edition, limits and fault injection for one sandbox org; empty means the default."""
 
     class Meta:
+        labels = {
+            "daily_limit": "Daily credits (override)",
+            "max_concurrent": "Concurrent calls (override)",
+            "per_minute_limit": "Per-minute limit (reference model)",
+        }
         model = Org
         fields = [
             "edition",
@@ -94,7 +101,8 @@ def admin_page(request: HttpRequest) -> HttpResponse:
     if org_filter:
         log = log.filter(org_id=org_filter)
     context = {
-        "rows": [(org, forms_by_org[org.pk]) for org in orgs],
+        "rows": [(org, forms_by_org[org.pk], credit_status(org)) for org in orgs],
+        "rate_model": rate_model(),
         "log": list(log[:LOG_ROWS]),
         "kind": kind,
         "org_filter": org_filter,

@@ -1,6 +1,6 @@
-"""The Desk API contract, enforced: auth, orgId, scopes, query params, rate limits, faults and the request log.
+"""The Desk API contract, enforced: auth, orgId, scopes, query params, API credits, faults and the request log.
 
-Interface for the Desk API views (developer B):
+Interface for the Desk API views:
 
 * Put ``@desk_endpoint(...)`` on every view under ``/sandbox/desk/api/v1/``::
 
@@ -9,24 +9,30 @@ Interface for the Desk API views (developer B):
           params={"from", "limit", "sortBy", "status", "include"},  # anything else -> 422
           methods=("GET",),                        # optional; others -> 405 METHOD_NOT_ALLOWED
           org_required=True,                       # False only for /organizations
+          list_call=None,                          # None: a list when "from" is in params (3+ credits)
       )
       def tickets_list(request, ...): ...
 
   The view receives ``request.sandbox_org`` (an ``Org``; ``None`` only when ``org_required=False`` and no
-  ``orgId`` header was sent), ``request.sandbox_token`` (the ``AccessToken``; ``.user`` is the ``ZohoUser``)
+  ``orgId`` was sent), ``request.sandbox_token`` (the ``AccessToken``; ``.user`` is the ``ZohoUser``)
   and ``request.sandbox_agent`` (the org's ``Agent`` with the token user's email, or ``None``).
+  ``orgId`` is read from the header or the query string (Common.json declares it a query parameter).
   ``from``/``limit`` are validated by the decorator when listed in ``params`` (from >= 0, 1 <= limit <= 100,
   or ``max_limit=``); read them with ``paging(request)``. The decorator also makes the view CSRF-exempt.
 * Answer with ``desk_json(obj, status=200)``, ``desk_list(items)`` (``{"data": [...]}`` or an empty 204),
-  ``desk_no_content()`` or ``desk_error(status, code, message, errors=[...])`` — or raise ``DeskAPIError``
-  (same arguments) anywhere below the view; ``desk_object_or_404(queryset, id)`` raises the Desk 404.
+  ``desk_no_content()``, ``desk_empty(200)`` (a 200 or 202 with no body) or ``desk_error(status, code, message, errors=[...])`` — or raise ``DeskAPIError``
+  (same arguments) anywhere below the view; ``desk_object_or_404(queryset, id)`` raises the Desk 404;
+  ``license_limited(feature, org)`` is the edition's LICENSE_ACCESS_LIMITED.
   Unexpected exceptions become a Desk-shaped 500, never Django's HTML page.
 * ``desk_time(dt)`` formats a datetime as Desk does: ``2025-12-12T14:25:00.000Z``.
 * ``read_json_body(request)`` parses a JSON body or raises the Desk 422 for bad JSON.
 
-Every response (errors included) carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
-``X-RateLimit-Reset`` (Unix epoch seconds of the end of the current minute window) and is written to
-``RequestLog``.
+Rate model (``SANDBOX_RATE_MODEL``): ``real`` (the default) charges each admitted call its credits
+(``call_weight``) against the org's daily credits (reset at midnight in the org's time zone) and caps calls
+in flight by edition; every response carries ``X-Rate-Limit-Request-Weight-v3`` (credits this call cost:
+0 when it was refused) and ``X-Rate-Limit-Remaining-v3`` (credits left today, when the org is known).
+``reference`` keeps the reference document's per-minute model and its ``X-RateLimit-*`` headers.
+Every response is written to ``RequestLog``.
 """
 
 from __future__ import annotations
@@ -34,11 +40,15 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import OperationalError, transaction
@@ -60,7 +70,10 @@ from apps.sandbox.models import (
 
 logger = logging.getLogger(__name__)
 
-AUTH_PREFIX = "Zoho-oauthtoken "
+# Zoho Accounts documents both schemes; our own token response says token_type "Bearer".
+AUTH_SCHEMES = ("zoho-oauthtoken", "bearer")
+# Common.json's errorDetailArr: the only errorType values Desk sends.
+ERROR_TYPES = ("invalid", "duplicate", "missing")
 DEFAULT_MAX_LIMIT = 100
 # In-flight rows older than this are from a crashed worker and no longer count.
 IN_FLIGHT_STALE_AFTER = timedelta(minutes=5)
@@ -83,6 +96,7 @@ class DeskAPIError(Exception):
         *,
         errors: Sequence[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -90,10 +104,16 @@ class DeskAPIError(Exception):
         self.message = message
         self.errors = list(errors or [])
         self.headers = headers or {}
+        self.extra = extra or {}
 
     def response(self) -> JsonResponse:
         return desk_error(
-            self.status, self.error_code, self.message, errors=self.errors, headers=self.headers
+            self.status,
+            self.error_code,
+            self.message,
+            errors=self.errors,
+            headers=self.headers,
+            extra=self.extra,
         )
 
 
@@ -104,28 +124,64 @@ def desk_error(
     *,
     errors: Sequence[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JsonResponse:
-    """Desk's error body. `errors` is the real shape ([{"fieldName": "/subject", "errorType": "missing",
-    "errorMessage": ...}]); the seed's `details` object is added for the first field error."""
+    """Desk's error body as Common.json has it: `{errorCode, message}`, plus `errors` ([{"fieldName":
+    "/subject", "errorType": "missing", "errorMessage": ...}]) for field errors, plus an error's own keys
+    (`extra`, e.g. LICENSE_ACCESS_LIMITED's feature and editionType). Nothing else."""
     body: dict[str, Any] = {"errorCode": error_code, "message": message}
     if errors:
-        body["errors"] = list(errors)
-        first = errors[0]
-        body["details"] = {
-            "field": str(first.get("fieldName", "")).lstrip("/"),
-            "errorType": first.get("errorType"),
-        }
-        if "expectedValues" in first:
-            body["details"]["expectedValues"] = first["expectedValues"]
+        body["errors"] = [_desk_field_error(entry) for entry in errors]
+    body.update(extra or {})
     response = JsonResponse(body, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
 
 
+def _desk_field_error(entry: dict[str, Any]) -> dict[str, Any]:
+    """An `errors` entry with only Common.json's keys and errorType values (what a view built by hand
+    with other keys or types is brought back to)."""
+    error_type = str(entry.get("errorType", "invalid"))
+    cleaned = {
+        "fieldName": "/" + str(entry.get("fieldName", "")).lstrip("/"),
+        "errorType": error_type if error_type in ERROR_TYPES else "invalid",
+    }
+    if entry.get("errorMessage"):
+        cleaned["errorMessage"] = str(entry["errorMessage"])
+    return cleaned
+
+
 def field_error(field: str, error_type: str, message: str, **extra: Any) -> dict[str, Any]:
-    """One entry of `errors`: field_error("subject", "missing", "subject is required")."""
-    return {"fieldName": "/" + field.lstrip("/"), "errorType": error_type, "errorMessage": message, **extra}
+    """One entry of `errors`: field_error("subject", "missing", "subject is required"). `fieldName` is a
+    JSON pointer; `errorType` is invalid, duplicate or missing (anything else is sent as invalid);
+    `expectedValues=[...]` is folded into the message, as Desk's body has no key for it."""
+    expected = extra.get("expectedValues")
+    if expected:
+        message = f"{message} Expected one of: {', '.join(str(value) for value in expected)}."
+    return {
+        "fieldName": "/" + field.lstrip("/"),
+        "errorType": error_type if error_type in ERROR_TYPES else "invalid",
+        "errorMessage": message,
+    }
+
+
+def license_limited(
+    feature: str, org: Org, *, max_allowed: int = 0, message: str | None = None
+) -> DeskAPIError:
+    """Common.json's LICENSE_ACCESS_LIMITED: the org's edition does not allow this (or no more of it).
+    403 is our best reading of its status (Common.json names no status)."""
+    return DeskAPIError(
+        403,
+        "LICENSE_ACCESS_LIMITED",
+        message or "Your Zoho Desk Edition does not support this feature/operation.",
+        extra={
+            "feature": feature,
+            "editionType": org.edition_type,
+            "isTrial": False,
+            "maxAllowedEntity": str(max_allowed),
+        },
+    )
 
 
 def desk_json(obj: Any, status: int = 200) -> JsonResponse:
@@ -141,7 +197,13 @@ def desk_list(items: Sequence[Any] | Iterable[Any], **extra: Any) -> HttpRespons
 
 
 def desk_no_content() -> HttpResponse:
-    response = HttpResponse(status=204)
+    return desk_empty(204)
+
+
+def desk_empty(status: int = 200) -> HttpResponse:
+    """An answer with no body: 204, or the 200/202 with an empty body some Desk actions give
+    (e.g. DELETE /webhooks/{id} -> 200, Webhook.json deleteWebhook)."""
+    response = HttpResponse(status=status)
     del response["Content-Type"]
     return response
 
@@ -204,12 +266,104 @@ def scope_satisfied(*, granted: Iterable[str], accepted: Iterable[str]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Rate limits, concurrency and faults
+# Rate limits (API credits, or the reference document's per-minute model), concurrency and faults
 # ---------------------------------------------------------------------------------------------------
+
+WEIGHT_HEADER = "X-Rate-Limit-Request-Weight-v3"
+REMAINING_HEADER = "X-Rate-Limit-Remaining-v3"
+CREDITS = "credits"
+# A list or search call's credits by its `from` offset: (largest offset, credits); beyond the last, 100.
+WEIGHT_BANDS = ((2_000, 3), (10_000, 5), (50_000, 10), (100_000, 50))
+DEEPEST_WEIGHT = 100
+# Concurrency refusals (and the 429-burst fault) tell the client to come back soon.
+CONCURRENCY_RETRY_AFTER = 1
 
 
 def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
+
+
+def rate_model() -> str:
+    """ "real" (API credits and concurrency, Desk's v3 headers) unless SANDBOX_RATE_MODEL=reference."""
+    return "reference" if str(_setting("SANDBOX_RATE_MODEL", "real")).lower() == "reference" else "real"
+
+
+def call_weight(*, list_call: bool, offset: int = 0) -> int:
+    """Credits one call costs: 1 for a single record; a list or search by how deep `from` reaches."""
+    if not list_call:
+        return 1
+    for deepest, weight in WEIGHT_BANDS:
+        if offset <= deepest:
+            return weight
+    return DEEPEST_WEIGHT
+
+
+def _offset(request: HttpRequest) -> int:
+    """The call's `from`, leniently (a bad value is refused later; it is weighed as the first page)."""
+    try:
+        return max(int(request.GET.get("from", "0") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def credit_day(org: Org, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """(start, reset) of the org's credit day: midnight to midnight in the org's time zone."""
+    zone = _zone(org.time_zone)
+    local = (now or timezone.now()).astimezone(zone)
+    start = datetime.combine(local.date(), dtime(0), tzinfo=zone)
+    reset = datetime.combine(local.date() + timedelta(days=1), dtime(0), tzinfo=zone)
+    return start, reset
+
+
+def _used(org: Org, kind: str, window_start: int) -> int:
+    return (
+        RateWindow.objects.filter(org=org, kind=kind, window_start=window_start)
+        .values_list("count", flat=True)
+        .first()
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class CreditStatus:
+    """An org's credits today, for headers and the sandbox admin page."""
+
+    limit: int
+    used: int
+    reset_at: datetime
+    max_concurrent: int
+    in_flight: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+def credit_status(org: Org, now: datetime | None = None) -> CreditStatus:
+    now = now or timezone.now()
+    start, reset = credit_day(org, now)
+    in_flight = InFlightRequest.objects.filter(org=org, started_at__gte=now - IN_FLIGHT_STALE_AFTER).count()
+    return CreditStatus(
+        limit=org.daily_credits(),
+        used=_used(org, CREDITS, int(start.timestamp())),
+        reset_at=reset,
+        max_concurrent=org.effective_max_concurrent,
+        in_flight=in_flight,
+    )
+
+
+def _credit_headers(weight: int, remaining: int | None) -> dict[str, str]:
+    headers = {WEIGHT_HEADER: str(weight)}
+    if remaining is not None:
+        headers[REMAINING_HEADER] = str(max(remaining, 0))
+    return headers
 
 
 def _minute_window(now: float) -> int:
@@ -221,6 +375,7 @@ def _day_window(now: float) -> int:
 
 
 def _rate_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
+    """The reference model's headers."""
     return {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(max(remaining, 0)),
@@ -229,19 +384,16 @@ def _rate_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
 
 
 def rate_headers_for(org: Org | None) -> dict[str, str]:
-    """The headers for a response that did not count against the limit (e.g. a 401)."""
+    """The headers for a response that did not count against the budget (a 401, a 404, a 405): it cost
+    nothing, and says what is left when the org is known (and the caller may act in it)."""
+    if rate_model() == "real":
+        return _credit_headers(0, credit_status(org).remaining if org is not None else None)
     now = time.time()
     minute = _minute_window(now)
     if org is None:
         return _rate_headers(DEFAULT_PER_MINUTE_WITHOUT_ORG, DEFAULT_PER_MINUTE_WITHOUT_ORG, minute + 60)
-    used = (
-        RateWindow.objects.filter(org=org, kind="minute", window_start=minute)
-        .values_list("count", flat=True)
-        .first()
-        or 0
-    )
     limit = org.effective_per_minute_limit
-    return _rate_headers(limit, limit - used, minute + 60)
+    return _rate_headers(limit, limit - _used(org, "minute", minute), minute + 60)
 
 
 class _Admission:
@@ -255,12 +407,13 @@ class _Admission:
         self.refusal = refusal
 
 
-def _count(org: Org, kind: str, window_start: int) -> int:
+def _add(org: Org, kind: str, window_start: int, amount: int = 1) -> int:
+    """Add to a usage window (creating it) and return its new total."""
     updated = RateWindow.objects.filter(org=org, kind=kind, window_start=window_start).update(
-        count=F("count") + 1
+        count=F("count") + amount
     )
     if not updated:
-        RateWindow.objects.create(org=org, kind=kind, window_start=window_start, count=1)
+        RateWindow.objects.create(org=org, kind=kind, window_start=window_start, count=amount)
     return RateWindow.objects.get(org=org, kind=kind, window_start=window_start).count
 
 
@@ -277,61 +430,100 @@ def _retry_locked[T](action: Callable[[], T], *, attempts: int = 100) -> T:
     raise AssertionError("unreachable")
 
 
-def _admit(org: Org) -> _Admission:
-    """Count the call against the org's per-minute and daily budgets and the concurrency cap, in one
-    transaction that holds the org's row (SQLite: the IMMEDIATE write lock), so threads and processes agree."""
+def _in_flight(org: Org, stale_before: datetime) -> int:
+    return InFlightRequest.objects.filter(org=org, started_at__gte=stale_before).count()
+
+
+def _burst_starts(org: Org) -> bool:
+    """Fault injection: a 429 burst answers several calls in a row, as a real throttle does. Consumes one
+    call of a running burst, or starts one by chance."""
+    burst_rate = org.burst_429_rate if org.burst_429_rate is not None else _setting("SANDBOX_429_BURST", 0.0)
+    if org.burst_429_remaining > 0:
+        Org.objects.filter(pk=org.pk).update(burst_429_remaining=org.burst_429_remaining - 1)
+        return True
+    if burst_rate and random.random() < burst_rate:
+        length = max(int(_setting("SANDBOX_429_BURST_LENGTH", 5)) - 1, 0)
+        Org.objects.filter(pk=org.pk).update(burst_429_remaining=length)
+        return True
+    return False
+
+
+def _housekeeping(stale_before: datetime) -> None:
+    if random.random() < 0.01:
+        # Keep the counter tables small.
+        RateWindow.objects.filter(window_start__lt=int(time.time()) - 3 * 86400).delete()
+        InFlightRequest.objects.filter(started_at__lt=stale_before).delete()
+
+
+def _admit(org: Org, weight: int) -> _Admission:
+    if rate_model() == "reference":
+        return _admit_reference(org)
+    return _admit_credits(org, weight)
+
+
+def _admit_credits(org: Org, weight: int) -> _Admission:
+    """Charge the call's credits to the org's day and take a concurrency slot, in one transaction that
+    holds the org's row (SQLite: the IMMEDIATE write lock), so threads and processes agree. A refused call
+    (spent credits, no free slot, an injected 429) costs nothing: our best reading of Zoho's pages."""
+    now = timezone.now()
+    with transaction.atomic(using=SANDBOX_DB):
+        locked = Org.objects.select_for_update().get(pk=org.pk)
+        start, reset = credit_day(locked, now)
+        window = int(start.timestamp())
+        limit = locked.daily_credits()
+        used = _used(locked, CREDITS, window)
+        if used + weight > limit:
+            headers = _credit_headers(0, limit - used)
+            retry = max(1, math.ceil((reset - now).total_seconds()))
+            message = (
+                "You have exhausted the API credits of your organization for the day. "
+                f"Try again after {retry} seconds."
+            )
+            refusal = DeskAPIError(
+                429, "THRESHOLD_EXCEEDED", message, headers={**headers, "Retry-After": str(retry)}
+            )
+            return _Admission(headers, None, refusal)
+        stale_before = now - IN_FLIGHT_STALE_AFTER
+        if _in_flight(locked, stale_before) >= locked.effective_max_concurrent or _burst_starts(locked):
+            headers = _credit_headers(0, limit - used)
+            return _Admission(
+                headers, None, _too_many(headers, CONCURRENCY_RETRY_AFTER, "concurrent API calls")
+            )
+        used = _add(locked, CREDITS, window, weight)
+        flight = InFlightRequest.objects.create(org=locked)
+        _housekeeping(stale_before)
+    return _Admission(_credit_headers(weight, limit - used), flight.pk, None)
+
+
+def _admit_reference(org: Org) -> _Admission:
+    """The reference document's model (SANDBOX_RATE_MODEL=reference): calls a minute and a day by edition,
+    X-RateLimit-* headers, every refusal a TOO_MANY_REQUESTS."""
     now = time.time()
     minute, day = _minute_window(now), _day_window(now)
     with transaction.atomic(using=SANDBOX_DB):
         locked = Org.objects.select_for_update().get(pk=org.pk)
         per_minute, per_day = locked.effective_per_minute_limit, locked.effective_daily_limit
-        used_minute = (
-            RateWindow.objects.filter(org=locked, kind="minute", window_start=minute)
-            .values_list("count", flat=True)
-            .first()
-            or 0
-        )
-        used_day = (
-            RateWindow.objects.filter(org=locked, kind="day", window_start=day)
-            .values_list("count", flat=True)
-            .first()
-            or 0
-        )
+        used_minute = _used(locked, "minute", minute)
+        used_day = _used(locked, "day", day)
+        minute_retry = max(1, minute + 60 - int(now))
         if used_minute >= per_minute:
             headers = _rate_headers(per_minute, 0, minute + 60)
-            retry = max(1, minute + 60 - int(now))
-            return _Admission(headers, None, _too_many(headers, retry, "per-minute API limit"))
+            return _Admission(headers, None, _too_many(headers, minute_retry, "per-minute API limit"))
         if used_day >= per_day:
             headers = _rate_headers(per_minute, per_minute - used_minute, minute + 60)
             retry = max(1, day + 86400 - int(now))
-            return _Admission(headers, None, _too_many(headers, retry, "daily API credits"))
+            return _Admission(headers, None, _too_many(headers, retry, "daily API calls"))
         stale_before = timezone.now() - IN_FLIGHT_STALE_AFTER
-        in_flight = InFlightRequest.objects.filter(org=locked, started_at__gte=stale_before).count()
-        if in_flight >= locked.max_concurrent:
+        if _in_flight(locked, stale_before) >= locked.effective_max_concurrent:
             headers = _rate_headers(per_minute, per_minute - used_minute, minute + 60)
             return _Admission(headers, None, _too_many(headers, 1, "concurrent request limit"))
-
-        # Fault injection: a 429 burst answers several calls in a row, as a real throttle does.
-        burst_rate = (
-            locked.burst_429_rate if locked.burst_429_rate is not None else _setting("SANDBOX_429_BURST", 0.0)
-        )
-        if locked.burst_429_remaining > 0 or (burst_rate and random.random() < burst_rate):
-            remaining = locked.burst_429_remaining - 1 if locked.burst_429_remaining > 0 else None
-            if remaining is None:
-                remaining = max(int(_setting("SANDBOX_429_BURST_LENGTH", 5)) - 1, 0)
-            Org.objects.filter(pk=locked.pk).update(burst_429_remaining=remaining)
+        if _burst_starts(locked):
             headers = _rate_headers(per_minute, 0, minute + 60)
-            return _Admission(
-                headers, None, _too_many(headers, max(1, minute + 60 - int(now)), "per-minute API limit")
-            )
-
-        used_minute = _count(locked, "minute", minute)
-        _count(locked, "day", day)
+            return _Admission(headers, None, _too_many(headers, minute_retry, "per-minute API limit"))
+        used_minute = _add(locked, "minute", minute)
+        _add(locked, "day", day)
         flight = InFlightRequest.objects.create(org=locked)
-        if random.random() < 0.01:
-            # Keep the counter tables small.
-            RateWindow.objects.filter(window_start__lt=day - 86400).delete()
-            InFlightRequest.objects.filter(started_at__lt=stale_before).delete()
+        _housekeeping(stale_before)
     return _Admission(_rate_headers(per_minute, per_minute - used_minute, minute + 60), flight.pk, None)
 
 
@@ -379,12 +571,22 @@ def _inject_faults(org: Org) -> DeskAPIError | None:
 # ---------------------------------------------------------------------------------------------------
 
 
+def _presented_token(request: HttpRequest) -> str | None:
+    """The token after `Zoho-oauthtoken` or `Bearer` (schemes compare without case, as HTTP's do)."""
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() not in AUTH_SCHEMES or not value.strip():
+        return None
+    return value.strip()
+
+
 def _authenticate(request: HttpRequest) -> AccessToken:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith(AUTH_PREFIX) or not header[len(AUTH_PREFIX) :].strip():
+    """The live access token, or INVALID_OAUTH 401 for a missing, unknown, revoked or expired one."""
+    presented = _presented_token(request)
+    if presented is None:
         raise DeskAPIError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.")
-    token_hash = hash_token(header[len(AUTH_PREFIX) :].strip())
-    token = AccessToken.objects.select_related("user", "client").filter(token_hash=token_hash).first()
+    token = (
+        AccessToken.objects.select_related("user", "client").filter(token_hash=hash_token(presented)).first()
+    )
     if token is None or token.revoked_at is not None:
         raise DeskAPIError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.")
     if timezone.now() >= token.expires_at:
@@ -392,33 +594,41 @@ def _authenticate(request: HttpRequest) -> AccessToken:
     return token
 
 
+def _org_id_sent(request: HttpRequest) -> str:
+    """orgId from the header (what clients send) or the query string (where Common.json declares it)."""
+    return (request.headers.get("orgId") or request.GET.get("orgId") or "").strip()
+
+
 def _resolve_org(request: HttpRequest, token: AccessToken, *, required: bool) -> Org | None:
-    raw = request.headers.get("orgId", "").strip()
+    """The org the call acts in. Missing or malformed orgId: 422 UNPROCESSABLE_ENTITY naming it; an org
+    the token's user is not in (or no such org): OAUTH_ORG_MISMATCH (403, our best reading)."""
+    raw = _org_id_sent(request)
     if not raw:
         if required:
+            message = "The 'orgId' parameter is missing."
             raise DeskAPIError(
-                422,
-                "UNPROCESSABLE_ENTITY",
-                "The orgId header is required.",
-                errors=[field_error("orgId", "missing", "orgId header is missing")],
+                422, "UNPROCESSABLE_ENTITY", message, errors=[field_error("orgId", "missing", message)]
             )
         return None
-    org = Org.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
-    if org is None:
-        raise DeskAPIError(400, "INVALID_ORGID", "The orgId given in the header is invalid.")
-    if org.pk not in token.org_ids():
-        raise DeskAPIError(403, "FORBIDDEN", "You do not have permission to access this organization.")
+    if not raw.isdigit() or len(raw) >= 19:
+        message = "The value passed for the 'orgId' parameter is invalid."
+        raise DeskAPIError(
+            422, "UNPROCESSABLE_ENTITY", message, errors=[field_error("orgId", "invalid", message)]
+        )
+    org = Org.objects.filter(pk=int(raw)).first()
+    if org is None or org.pk not in token.org_ids():
+        raise DeskAPIError(
+            403, "OAUTH_ORG_MISMATCH", "The OAuth Token is not valid for the specified organization."
+        )
     return org
 
 
 def _validate_params(request: HttpRequest, allowed: set[str], max_limit: int) -> None:
     for name in request.GET:
-        if name not in allowed:
+        if name not in allowed and name != "orgId":
+            message = f"An extra parameter '{name}' is found"
             raise DeskAPIError(
-                422,
-                "UNPROCESSABLE_ENTITY",
-                f"An extra parameter '{name}' is found",
-                errors=[field_error(name, "extra", f"An extra parameter '{name}' is found")],
+                422, "UNPROCESSABLE_ENTITY", message, errors=[field_error(name, "invalid", message)]
             )
     for name, low, high in (("from", 0, None), ("limit", 1, max_limit)):
         if name not in allowed or name not in request.GET:
@@ -430,7 +640,7 @@ def _validate_params(request: HttpRequest, allowed: set[str], max_limit: int) ->
             value = None
         if value is None or value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            message = f"The value of '{name}' must be an integer {bounds}."
+            message = f"The value passed for the '{name}' query parameter is invalid: an integer {bounds}."
             raise DeskAPIError(
                 422, "UNPROCESSABLE_ENTITY", message, errors=[field_error(name, "invalid", message)]
             )
@@ -487,10 +697,14 @@ def desk_endpoint(
     methods: Sequence[str] | None = None,
     org_required: bool = True,
     max_limit: int = DEFAULT_MAX_LIMIT,
+    list_call: bool | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Wrap a Desk API view in the contract (see the module docstring)."""
+    """Wrap a Desk API view in the contract (see the module docstring). `list_call` says whether the
+    call is weighed as a list or search (3 credits and up by `from`) or a single record (1 credit);
+    None infers it: a list when "from" is among the params."""
     allowed_params = set(params)
     allowed_methods = {m.upper() for m in methods} if methods else None
+    is_list = ("from" in allowed_params) if list_call is None else list_call
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -513,7 +727,8 @@ def desk_endpoint(
                         )
                     budget_org = org or _retry_locked(lambda: _first_org(token))
                     if budget_org is not None:
-                        admission = _retry_locked(lambda: _admit(budget_org))
+                        weight = call_weight(list_call=is_list, offset=_offset(request))
+                        admission = _retry_locked(lambda: _admit(budget_org, weight))
                         headers = admission.headers
                         if admission.refusal is not None:
                             raise admission.refusal
@@ -538,9 +753,8 @@ def desk_endpoint(
                 if admission is not None:
                     _release(admission)
             if headers is None:
-                headers = _retry_locked(
-                    lambda: rate_headers_for(org or _header_org(request) or _first_org(token))
-                )
+                # A refused call cost nothing; what is left is told only to a caller who may act in the org.
+                headers = _retry_locked(lambda: rate_headers_for(org or _first_org(token)))
             for name, value in headers.items():
                 if name not in response:
                     response[name] = value
@@ -549,7 +763,7 @@ def desk_endpoint(
                 status=response.status_code,
                 kind=RequestLog.Kind.API,
                 started=started,
-                org_id=org.org_id if org else request.headers.get("orgId", "")[:32],
+                org_id=org.org_id if org else _org_id_sent(request)[:32],
                 client_id=token.client.client_id if token else "",
                 detail=_error_code(response),
             )
@@ -557,17 +771,10 @@ def desk_endpoint(
 
         wrapper.desk_scopes = tuple(scopes)  # type: ignore[attr-defined]
         wrapper.desk_params = frozenset(allowed_params)  # type: ignore[attr-defined]
+        wrapper.desk_list_call = is_list  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
-
-
-def _header_org(request: HttpRequest) -> Org | None:
-    """The org named by the orgId header, if it exists (for the headers of a refused call)."""
-    raw = request.headers.get("orgId", "").strip()
-    if not raw.isdigit() or len(raw) >= 19:
-        return None
-    return Org.objects.filter(pk=int(raw)).first()
 
 
 def _first_org(token: AccessToken | None) -> Org | None:
@@ -595,15 +802,16 @@ def _error_code(response: HttpResponse) -> str:
 def url_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Desk's answer for a path under /api/v1/ that no operation matches."""
     started = time.perf_counter()
-    response = desk_error(404, "URL_NOT_FOUND", "The URL you have requested is not found.")
-    for name, value in rate_headers_for(None).items():
+    response = desk_error(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+    for name, value in _retry_locked(lambda: rate_headers_for(None)).items():
         response[name] = value
     log_request(
         request,
         status=404,
         kind=RequestLog.Kind.API,
         started=started,
-        org_id=request.headers.get("orgId", "")[:32],
+        org_id=_org_id_sent(request)[:32],
+        detail="URL_NOT_FOUND",
     )
     return response
 

@@ -15,11 +15,35 @@ SANDBOX_DB = "sandbox"
 # Desk ids look like "1892000000042001": a per-org prefix followed by a per-org sequence.
 ID_SEQUENCE_SPAN = 10**9
 
-# The seed reference's rate-limit table, by edition.
-EDITION_PER_MINUTE = {"free": 10, "standard": 20, "professional": 50, "enterprise": 100}
-EDITION_PER_DAY = {"free": 2_000, "standard": 5_000, "professional": 20_000, "enterprise": 50_000}
-# Real Desk: Free and Standard get no webhooks, Professional 5 enabled, Enterprise 10.
-EDITION_WEBHOOKS = {"free": 0, "standard": 0, "professional": 5, "enterprise": 10}
+# Real Desk (Zoho's API-credit pages): daily credits = base + per licensed agent, by edition.
+EDITION_CREDITS_BASE = {
+    "free": 5_000,
+    "express": 25_000,
+    "standard": 50_000,
+    "professional": 75_000,
+    "enterprise": 100_000,
+}
+EDITION_CREDITS_PER_AGENT = {
+    "free": 0,
+    "express": 100,
+    "standard": 250,
+    "professional": 500,
+    "enterprise": 1_000,
+}
+# Real Desk: concurrent API calls per org, by edition.
+EDITION_CONCURRENCY = {"free": 5, "express": 10, "standard": 10, "professional": 15, "enterprise": 25}
+# The reference document's per-minute model (SANDBOX_RATE_MODEL=reference); it has no Express edition,
+# so Express borrows Standard's row.
+EDITION_PER_MINUTE = {"free": 10, "express": 20, "standard": 20, "professional": 50, "enterprise": 100}
+EDITION_PER_DAY = {
+    "free": 2_000,
+    "express": 5_000,
+    "standard": 5_000,
+    "professional": 20_000,
+    "enterprise": 50_000,
+}
+# Real Desk: Free, Express and Standard get no webhooks, Professional 5 enabled, Enterprise 10.
+EDITION_WEBHOOKS = {"free": 0, "express": 0, "standard": 0, "professional": 5, "enterprise": 10}
 
 STATUS_TYPES = ("Open", "On Hold", "Closed")
 DEFAULT_STATUSES = {"Open": "Open", "On Hold": "On Hold", "Escalated": "Open", "Closed": "Closed"}
@@ -38,6 +62,7 @@ class Org(models.Model):
 
     class Edition(models.TextChoices):
         FREE = "free", "Free"
+        EXPRESS = "express", "Express"
         STANDARD = "standard", "Standard"
         PROFESSIONAL = "professional", "Professional"
         ENTERPRISE = "enterprise", "Enterprise"
@@ -56,10 +81,11 @@ class Org(models.Model):
     custom_statuses = models.JSONField(default=list, blank=True)
     created_time = models.DateTimeField(default=timezone.now)
 
-    # Limits: None means the edition's default.
+    # Limits: None means the edition's default. daily_limit overrides the day's API credits (real model)
+    # or calls (reference model); per_minute_limit only matters in the reference model.
     per_minute_limit = models.PositiveIntegerField(null=True, blank=True)
     daily_limit = models.PositiveIntegerField(null=True, blank=True)
-    max_concurrent = models.PositiveIntegerField(default=10)
+    max_concurrent = models.PositiveIntegerField(null=True, blank=True)
 
     # Fault injection: None means the global default from settings (SANDBOX_LATENCY_MS, ...).
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -87,7 +113,34 @@ class Org(models.Model):
 
     @property
     def effective_daily_limit(self) -> int:
+        """The reference model's calls a day."""
         return self.daily_limit or EDITION_PER_DAY[self.edition]
+
+    @property
+    def edition_type(self) -> str:
+        """Desk's spelling of the edition (LICENSE_ACCESS_LIMITED's editionType)."""
+        return str(self.edition).upper()
+
+    def licensed_agent_count(self) -> int:
+        """Agents that earn API credits: active, confirmed, not deleted and not light agents (Desk gives
+        light agents the "Light Agent" profile; the sandbox has no other marker for them)."""
+        return (
+            self.agents.filter(status="ACTIVE", is_confirmed=True, is_deleted=False)  # type: ignore[attr-defined]
+            .exclude(profile_name__icontains="light")
+            .count()
+        )
+
+    def daily_credits(self) -> int:
+        """The day's API credits: the override, else the edition's base plus its share per licensed agent."""
+        if self.daily_limit:
+            return self.daily_limit
+        per_agent = EDITION_CREDITS_PER_AGENT[self.edition]
+        agents = self.licensed_agent_count() if per_agent else 0
+        return EDITION_CREDITS_BASE[self.edition] + per_agent * agents
+
+    @property
+    def effective_max_concurrent(self) -> int:
+        return self.max_concurrent or EDITION_CONCURRENCY[self.edition]
 
     @property
     def webhook_limit(self) -> int:
@@ -648,6 +701,8 @@ class WebhookDelivery(models.Model):
         GONE = "gone", "Subscription removed (410)"
 
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    # Real form: ["AUTOMATION"] also delivers changes made by automations.
+    include_events_from = models.JSONField(default=list, blank=True)
     webhook = models.ForeignKey(
         Webhook, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
@@ -707,7 +762,8 @@ class RequestLog(models.Model):
 
 
 class RateWindow(models.Model):
-    """Calls counted in one org's window ("minute" or "day") starting at `window_start` (epoch seconds)."""
+    """Usage counted in one org's window starting at `window_start` (epoch seconds): "credits" (the real
+    model: credits spent in the org-local day), or the reference model's "minute" and "day" calls."""
 
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8)

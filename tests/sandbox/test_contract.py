@@ -1,4 +1,7 @@
-"""The Desk API contract over real HTTP: auth, orgId, scopes, params, 204, rate limits, concurrency, faults, log."""
+"""The Desk API contract over real HTTP: auth, orgId, scopes, params, 204, errors, concurrency, faults, log.
+
+API credits and their headers are tested in test_credits.py; the reference document's per-minute model
+(SANDBOX_RATE_MODEL=reference) keeps two tests here."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,12 +20,17 @@ pytestmark = [
     pytest.mark.urls(PROBE_URLCONF),
 ]
 
-RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+WEIGHT = "X-Rate-Limit-Request-Weight-v3"
+REMAINING = "X-Rate-Limit-Remaining-v3"
+REFERENCE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-def _assert_rate_headers(response):
-    for name in RATE_HEADERS:
-        assert response.headers.get(name, "").isdigit(), f"{name} missing on {response.status_code}"
+def _assert_rate_headers(response, *, org_known=True):
+    """The v3 headers: this call's credits always, credits left when the caller may act in the org."""
+    assert response.headers.get(WEIGHT, "").isdigit(), f"{WEIGHT} missing on {response.status_code}"
+    if org_known:
+        assert response.headers.get(REMAINING, "").isdigit(), f"{REMAINING} missing on {response.status_code}"
+    assert not any(name in response.headers for name in REFERENCE_HEADERS)
 
 
 def _set(org: Org, **fields):
@@ -32,21 +40,35 @@ def _set(org: Org, **fields):
 # --- authentication and org ------------------------------------------------------------------------
 
 
-def test_missing_token_is_401_invalid_oauth_with_rate_headers(http, acme):
+def test_missing_token_is_401_invalid_oauth_costing_nothing(http, acme):
     response = http.get(f"{PROBE}/tickets", headers={"orgId": str(acme.pk)})
 
     assert response.status_code == 401
-    assert response.json()["errorCode"] == "INVALID_OAUTH"
-    _assert_rate_headers(response)
+    assert response.json() == {
+        "errorCode": "INVALID_OAUTH",
+        "message": "The OAuth Token you provided is invalid.",
+    }
+    _assert_rate_headers(response, org_known=False)
+    assert response.headers[WEIGHT] == "0"
 
 
-def test_bearer_scheme_is_not_zoho_oauthtoken(http, acme, issue_token):
+def test_bearer_scheme_is_accepted_like_zoho_oauthtoken(http, acme, issue_token):
     token = issue_token(acme).access_token
     response = http.get(
         f"{PROBE}/tickets", headers={"Authorization": f"Bearer {token}", "orgId": str(acme.pk)}
     )
 
+    assert response.status_code == 200
+
+
+def test_unknown_auth_scheme_is_401(http, acme, issue_token):
+    token = issue_token(acme).access_token
+    response = http.get(
+        f"{PROBE}/tickets", headers={"Authorization": f"Basic {token}", "orgId": str(acme.pk)}
+    )
+
     assert response.status_code == 401
+    assert response.json()["errorCode"] == "INVALID_OAUTH"
 
 
 def test_unknown_token_is_401(http, acme):
@@ -99,23 +121,43 @@ def test_missing_org_id_is_422_naming_org_id(http, acme, desk_headers):
 
     response = http.get(f"{PROBE}/tickets", headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["fieldName"] == "/orgId"
+    assert response.json()["errorCode"] == "UNPROCESSABLE_ENTITY"
+    assert response.json()["errors"][0] == {
+        "fieldName": "/orgId",
+        "errorType": "missing",
+        "errorMessage": "The 'orgId' parameter is missing.",
+    }
 
 
-def test_unknown_org_id_is_400_invalid_orgid(http, acme, desk_headers):
+def test_malformed_org_id_is_422_invalid(http, acme, desk_headers):
+    response = http.get(f"{PROBE}/tickets", headers={**desk_headers(acme), "orgId": "acme"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["errorType"] == "invalid"
+
+
+def test_org_id_may_come_as_the_query_parameter_common_json_declares(http, acme, desk_headers):
+    headers = desk_headers(acme)
+    org_id = headers.pop("orgId")
+
+    response = http.get(f"{PROBE}/tickets", params={"orgId": org_id}, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def test_unknown_org_id_is_oauth_org_mismatch(http, acme, desk_headers):
     headers = {**desk_headers(acme), "orgId": "123"}
 
     response = http.get(f"{PROBE}/tickets", headers=headers)
-    assert response.status_code == 400
-    assert response.json()["errorCode"] == "INVALID_ORGID"
+    assert response.status_code == 403
+    assert response.json()["errorCode"] == "OAUTH_ORG_MISMATCH"
 
 
-def test_org_the_token_was_not_granted_for_is_403(http, acme, globex, desk_headers):
+def test_org_the_token_was_not_granted_for_is_oauth_org_mismatch(http, acme, globex, desk_headers):
     headers = {**desk_headers(acme), "orgId": str(globex.pk)}
 
     response = http.get(f"{PROBE}/tickets", headers=headers)
     assert response.status_code == 403
-    assert response.json()["errorCode"] == "FORBIDDEN"
+    assert response.json()["errorCode"] == "OAUTH_ORG_MISMATCH"
 
 
 def test_organizations_style_endpoint_needs_no_org_id(http, acme, issue_token):
@@ -166,15 +208,26 @@ def test_empty_list_is_204_with_empty_body_and_rate_headers(http, acme, desk_hea
     _assert_rate_headers(response)
 
 
-def test_field_error_has_the_real_errors_shape_and_the_seed_details(http, acme, desk_headers):
+def test_field_error_has_common_json_shape_and_nothing_else(http, acme, desk_headers):
     response = http.post(f"{PROBE}/create", json={}, headers=desk_headers(acme))
 
     assert response.status_code == 422
-    body = response.json()
-    assert body["errors"] == [
-        {"fieldName": "/subject", "errorType": "missing", "errorMessage": "subject is required"}
-    ]
-    assert body["details"]["field"] == "subject"
+    assert response.json() == {
+        "errorCode": "INVALID_DATA",
+        "message": "subject is required",
+        "errors": [{"fieldName": "/subject", "errorType": "missing", "errorMessage": "subject is required"}],
+    }
+
+
+def test_field_error_types_outside_common_json_are_sent_as_invalid():
+    from apps.sandbox.contract import field_error
+
+    entry = field_error("status", "unknown", "bad status", expectedValues=["Open", "Closed"])
+    assert entry == {
+        "fieldName": "/status",
+        "errorType": "invalid",
+        "errorMessage": "bad status Expected one of: Open, Closed.",
+    }
 
 
 def test_wrong_method_is_405(http, acme, desk_headers):
@@ -197,24 +250,17 @@ def test_unknown_api_path_is_json_404_url_not_found(http, acme, desk_headers):
 
     assert response.status_code == 404
     assert response.json()["errorCode"] == "URL_NOT_FOUND"
-    _assert_rate_headers(response)
+    _assert_rate_headers(response, org_known=False)  # unauthenticated: what is left is not told
+    assert response.headers[WEIGHT] == "0"
 
 
-# --- rate limits -----------------------------------------------------------------------------------
+# --- rate limits: the reference document's per-minute model, opt-in -------------------------------
 
 
-def test_rate_headers_count_down_within_the_minute(http, acme, desk_headers):
-    headers = desk_headers(acme)
-    first = http.get(f"{PROBE}/tickets", headers=headers)
-    second = http.get(f"{PROBE}/tickets", headers=headers)
-
-    assert first.headers["X-RateLimit-Limit"] == "100"  # Enterprise
-    if first.headers["X-RateLimit-Reset"] == second.headers["X-RateLimit-Reset"]:
-        assert int(second.headers["X-RateLimit-Remaining"]) == int(first.headers["X-RateLimit-Remaining"]) - 1
-    assert int(first.headers["X-RateLimit-Reset"]) > time.time() - 1
-
-
-def test_429_after_the_per_minute_limit_with_headers(http, globex, desk_headers):
+def test_reference_model_429_after_the_per_minute_limit_with_its_headers(
+    http, globex, desk_headers, settings
+):
+    settings.SANDBOX_RATE_MODEL = "reference"
     assert globex.effective_per_minute_limit == 10  # Free edition
     headers = desk_headers(globex)
     for _attempt in range(2):  # a minute boundary in the middle of the burst restarts the count: try again
@@ -225,25 +271,24 @@ def test_429_after_the_per_minute_limit_with_headers(http, globex, desk_headers)
     statuses = [r.status_code for r in responses]
     assert statuses == [200] * 10 + [429], [(r.status_code, r.text[:80]) for r in responses]
     limited = responses[10]
-    assert limited.status_code == 429
     assert limited.json()["errorCode"] == "TOO_MANY_REQUESTS"
     assert limited.headers["X-RateLimit-Limit"] == "10"
     assert limited.headers["X-RateLimit-Remaining"] == "0"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert WEIGHT not in limited.headers and REMAINING not in limited.headers
 
 
-def test_per_org_limit_override_is_used(http, acme, desk_headers):
-    _set(acme, per_minute_limit=7)
-
-    assert http.get(f"{PROBE}/tickets", headers=desk_headers(acme)).headers["X-RateLimit-Limit"] == "7"
-
-
-def test_daily_budget_spent_is_429(http, acme, desk_headers):
-    _set(acme, daily_limit=2)
+def test_reference_model_per_org_override_and_daily_budget(http, acme, desk_headers, settings):
+    settings.SANDBOX_RATE_MODEL = "reference"
+    _set(acme, per_minute_limit=7, daily_limit=2)
     headers = desk_headers(acme)
 
-    statuses = [http.get(f"{PROBE}/tickets", headers=headers).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
+    responses = [http.get(f"{PROBE}/tickets", headers=headers) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert responses[0].headers["X-RateLimit-Limit"] == "7"
+
+
+# --- concurrency -----------------------------------------------------------------------------------
 
 
 def test_concurrency_cap_answers_429_to_the_extra_requests(live_server, acme, desk_headers):
@@ -291,8 +336,11 @@ def test_429_burst_answers_the_next_calls_then_recovers(http, acme, desk_headers
     _set(acme, burst_429_remaining=2)
     headers = desk_headers(acme)
 
-    statuses = [http.get(f"{PROBE}/tickets", headers=headers).status_code for _ in range(3)]
-    assert statuses == [429, 429, 200]
+    responses = [http.get(f"{PROBE}/tickets", headers=headers) for _ in range(3)]
+    assert [r.status_code for r in responses] == [429, 429, 200]
+    assert {r.json()["errorCode"] for r in responses[:2]} == {"TOO_MANY_REQUESTS"}
+    assert all(1 <= int(r.headers["Retry-After"]) <= 5 for r in responses[:2])
+    assert [r.headers[WEIGHT] for r in responses] == ["0", "0", "3"]
 
 
 def test_timeout_fault_hangs_past_the_client_timeout(live_server, acme, desk_headers):

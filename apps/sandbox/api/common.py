@@ -31,7 +31,7 @@ def by_method(**views: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             started = time.perf_counter()
             response = desk_error(405, "METHOD_NOT_ALLOWED", "The HTTP method is not allowed for this URL.")
             response["Allow"] = ", ".join(sorted(views))
-            # Like every other answer of the API: rate-limit headers and a request-log row.
+            # Like every other answer of the API: rate headers (it cost nothing) and a request-log row.
             for name, value in rate_headers_for(None).items():
                 response[name] = value
             log_request(
@@ -39,7 +39,7 @@ def by_method(**views: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
                 status=405,
                 kind=RequestLog.Kind.API,
                 started=started,
-                org_id=request.headers.get("orgId", "")[:32],
+                org_id=(request.headers.get("orgId") or request.GET.get("orgId") or "")[:32],
                 detail="METHOD_NOT_ALLOWED",
             )
             return response
@@ -70,7 +70,7 @@ class FieldErrors:
 def reject_unknown_fields(data: dict[str, Any], allowed: set[str], errors: FieldErrors) -> None:
     for name in data:
         if name not in allowed:
-            errors.add(name, f"An extra field '{name}' is found.", error_type="unknown")
+            errors.add(name, f"An extra field '{name}' is found.", error_type="invalid")
 
 
 def text(

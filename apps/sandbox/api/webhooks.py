@@ -1,36 +1,63 @@
-"""Desk API webhook subscriptions: the real `/webhooks` form and the seed's `/events` form, with edition limits."""
+"""Desk API webhook subscriptions: the real `/webhooks` form (Webhook.json), edition limits, and the seed's
+`/events` form (only with SANDBOX_REFERENCE_FORMS)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.sandbox import models as m
 from apps.sandbox.api import common as c
 from apps.sandbox.api.serializers import event_json, webhook_json
 from apps.sandbox.contract import (
     DeskAPIError,
+    desk_empty,
     desk_endpoint,
     desk_json,
     desk_list,
     desk_no_content,
     desk_object_or_404,
+    license_limited,
     read_json_body,
+    url_not_found,
 )
 from apps.sandbox.webhooks_out import EVENT_TYPES, normalise_event_name
 
-READ = ("Desk.events.READ", "Desk.settings.READ")
-WRITE = ("Desk.events.CREATE", "Desk.events.UPDATE", "Desk.settings.CREATE", "Desk.settings.UPDATE")
-DELETE = ("Desk.events.DELETE", "Desk.settings.DELETE")
+# Webhook.json: any one of these scopes (events, settings or webhooks).
+READ = ("Desk.events.READ", "Desk.settings.READ", "Desk.webhooks.READ")
+WRITE = (
+    "Desk.events.CREATE",
+    "Desk.events.UPDATE",
+    "Desk.settings.CREATE",
+    "Desk.settings.UPDATE",
+    "Desk.webhooks.CREATE",
+    "Desk.webhooks.UPDATE",
+)
+DELETE = ("Desk.events.DELETE", "Desk.settings.DELETE", "Desk.webhooks.DELETE")
 # Desk lets a portal configure at most 20 webhooks, of which the edition's quota may be enabled.
 MAX_CONFIGURED = 20
-WEBHOOK_FIELDS = {"name", "description", "url", "subscriptions", "ignoreSourceId", "isEnabled", "secret"}
+LICENSE_FEATURE = "WEBHOOKS"
+# Webhook.json's request body; `secret` is the sandbox's own (it signs deliveries until JWT signing lands).
+WEBHOOK_FIELDS = {
+    "name",
+    "description",
+    "url",
+    "subscriptions",
+    "ignoreSourceId",
+    "isEnabled",
+    "includeEventsFrom",
+    "secret",
+}
 EVENT_FIELDS = {"url", "eventType", "actions", "isActive", "secret"}
+INCLUDE_EVENTS_FROM = ("AUTOMATION",)
 
 
 def _webhooks(org: m.Org) -> QuerySet:
@@ -38,24 +65,66 @@ def _webhooks(org: m.Org) -> QuerySet:
 
 
 def _check_edition(org: m.Org) -> None:
+    """Free, Express and Standard have no webhooks: LICENSE_ACCESS_LIMITED."""
     if org.webhook_limit == 0:
-        raise DeskAPIError(
-            403,
-            "FEATURE_NOT_AVAILABLE",
-            f"Webhooks are not available in the {org.get_edition_display()} edition.",
+        raise license_limited(
+            LICENSE_FEATURE,
+            org,
+            max_allowed=0,
+            message=f"Webhooks are not available in the {org.get_edition_display()} edition.",
         )
 
 
 def _check_quota(org: m.Org, *, enabling: bool, exclude: int | None = None, creating: bool = False) -> None:
     others = _webhooks(org).exclude(pk=exclude or 0)
     if creating and others.count() >= MAX_CONFIGURED:
-        raise DeskAPIError(422, "LIMIT_EXCEEDED", f"At most {MAX_CONFIGURED} webhooks can be configured.")
+        message = f"At most {MAX_CONFIGURED} webhooks can be configured."
+        raise DeskAPIError(422, "UNPROCESSABLE_ENTITY", message)
     if enabling and others.filter(is_enabled=True).count() >= org.webhook_limit:
-        raise DeskAPIError(
-            422,
-            "LIMIT_EXCEEDED",
-            f"The {org.get_edition_display()} edition allows {org.webhook_limit} enabled webhooks.",
+        raise license_limited(
+            LICENSE_FEATURE,
+            org,
+            max_allowed=org.webhook_limit,
+            message=f"The {org.get_edition_display()} edition allows {org.webhook_limit} enabled webhooks.",
         )
+
+
+def _body(webhook: m.Webhook) -> dict[str, Any]:
+    """Webhook.json's webhook: the serializer's fields, its type as Desk spells it, includeEventsFrom."""
+    return {
+        **webhook_json(webhook),
+        "type": "CUSTOMER_WEBHOOK",
+        "includeEventsFrom": list(webhook.include_events_from or []),
+    }
+
+
+def _include_events_from(data: dict[str, Any], errors: c.FieldErrors) -> list[str] | None:
+    if "includeEventsFrom" not in data:
+        return None
+    value = data["includeEventsFrom"]
+    if value is None:
+        return []
+    if not isinstance(value, list) or any(item not in INCLUDE_EVENTS_FROM for item in value):
+        errors.add(
+            "includeEventsFrom",
+            "The field 'includeEventsFrom' must be a list of event sources.",
+            expectedValues=list(INCLUDE_EVENTS_FROM),
+        )
+        return None
+    return list(dict.fromkeys(value))
+
+
+def _reference_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The seed's /events form exists only with SANDBOX_REFERENCE_FORMS; otherwise Desk's URL_NOT_FOUND
+    (real Desk's /events are calendar activities, which the sandbox does not emulate)."""
+
+    @csrf_exempt
+    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(settings, "SANDBOX_REFERENCE_FORMS", False):
+            return url_not_found(request)
+        return view(request, *args, **kwargs)
+
+    return dispatch
 
 
 def _url(data: dict[str, Any], errors: c.FieldErrors, *, required: bool) -> str | None:
@@ -120,34 +189,36 @@ def _created(webhook: m.Webhook, body: dict[str, Any], *, generated_secret: bool
     return desk_json(body)
 
 
-# -- real form --------------------------------------------------------------------------------------
+# -- real form (Webhook.json) ----------------------------------------------------------------------
 
 
-@desk_endpoint(scopes=READ, params={"from", "limit"})
+@desk_endpoint(scopes=READ, params=set(), list_call=True)
 def webhooks_list(request: HttpRequest) -> HttpResponse:
+    """getWebhooks: every webhook (no paging parameters), 204 when there is none."""
     org = request.sandbox_org  # type: ignore[attr-defined]
-    rows = c.page(_webhooks(org).order_by("id"), request, default_limit=50)
-    return desk_list([webhook_json(w) for w in rows])
+    return desk_list([_body(w) for w in _webhooks(org).order_by("id")])
 
 
 @desk_endpoint(scopes=READ, params=set())
 def webhook_get(request: HttpRequest, webhook_id: str) -> HttpResponse:
     org = request.sandbox_org  # type: ignore[attr-defined]
-    return desk_json(webhook_json(desk_object_or_404(_webhooks(org), webhook_id, what="webhook")))
+    return desk_json(_body(desk_object_or_404(_webhooks(org), webhook_id, what="webhook")))
 
 
 @desk_endpoint(scopes=WRITE, params=set())
 def webhook_create(request: HttpRequest) -> HttpResponse:
+    """createWebhook: `url` and `subscriptions` required; 200 with the webhook."""
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
     _check_edition(org)
     data = read_json_body(request)
     errors = c.FieldErrors()
     c.reject_unknown_fields(data, WEBHOOK_FIELDS, errors)
-    name = c.text(data, "name", errors, required=True, max_length=100)
-    description = c.text(data, "description", errors, max_length=1000) or ""
+    name = c.text(data, "name", errors, max_length=100)
+    description = c.text(data, "description", errors, max_length=3000) or ""
     url = _url(data, errors, required=True)
     subscriptions = _subscriptions(data, errors)
     ignore = _ignore_source_id(data, errors)
+    include_from = _include_events_from(data, errors)
     enabled = c.boolean(data, "isEnabled", errors)
     secret = _secret(data, errors)
     errors.raise_if_any()
@@ -163,28 +234,31 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
         url=url or "",
         subscriptions=subscriptions or {},
         ignore_source_id=ignore or "",
+        include_events_from=include_from or [],
         is_enabled=enabled,
         secret=secret or secrets.token_hex(32),
         created_by=c.actor_id(request),
         created_time=now,
         modified_time=now,
     )
-    return _created(webhook, webhook_json(webhook), generated_secret=secret is None)
+    return _created(webhook, _body(webhook), generated_secret=secret is None)
 
 
 @desk_endpoint(scopes=WRITE, params=set())
 def webhook_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
+    """updateWebhook: the fields sent change (Webhook.json marks `subscriptions` required; our best
+    reading is that a PATCH may leave it out)."""
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
     webhook = desk_object_or_404(_webhooks(org), webhook_id, what="webhook")
     data = read_json_body(request)
     if not data:
-        raise DeskAPIError(422, "INVALID_DATA", "No field to update was given.")
+        raise DeskAPIError(422, "EMPTY_PAYLOAD", "The request body is empty.")
     errors = c.FieldErrors()
     c.reject_unknown_fields(data, WEBHOOK_FIELDS, errors)
     if "name" in data:
-        webhook.name = c.text(data, "name", errors, required=True, max_length=100) or webhook.name
+        webhook.name = c.text(data, "name", errors, max_length=100) or ""
     if "description" in data:
-        webhook.description = c.text(data, "description", errors, max_length=1000) or ""
+        webhook.description = c.text(data, "description", errors, max_length=3000) or ""
     if "url" in data:
         webhook.url = _url(data, errors, required=True) or webhook.url
     if "subscriptions" in data:
@@ -192,6 +266,9 @@ def webhook_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
     ignore = _ignore_source_id(data, errors)
     if ignore is not None:
         webhook.ignore_source_id = ignore
+    include_from = _include_events_from(data, errors)
+    if include_from is not None:
+        webhook.include_events_from = include_from
     enabled = c.boolean(data, "isEnabled", errors)
     if "secret" in data:
         webhook.secret = _secret(data, errors) or webhook.secret
@@ -203,11 +280,20 @@ def webhook_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
         webhook.is_enabled = enabled
     webhook.modified_time = c.now()
     webhook.save()
-    return desk_json(webhook_json(webhook))
+    return desk_json(_body(webhook))
 
 
 @desk_endpoint(scopes=DELETE, params=set())
 def webhook_delete(request: HttpRequest, webhook_id: str) -> HttpResponse:
+    """deleteWebhook: 200 with an empty body."""
+    org = request.sandbox_org  # type: ignore[attr-defined]
+    desk_object_or_404(_webhooks(org), webhook_id, what="webhook").delete()
+    return desk_empty(200)
+
+
+@desk_endpoint(scopes=DELETE, params=set())
+def event_delete(request: HttpRequest, webhook_id: str) -> HttpResponse:
+    """The seed form's delete: 204, as the reference document has it."""
     org = request.sandbox_org  # type: ignore[attr-defined]
     desk_object_or_404(_webhooks(org), webhook_id, what="webhook").delete()
     return desk_no_content()
@@ -302,5 +388,5 @@ def event_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
 
 webhooks_collection = c.by_method(GET=webhooks_list, POST=webhook_create)
 webhook_item = c.by_method(GET=webhook_get, PATCH=webhook_update, DELETE=webhook_delete)
-events_collection = c.by_method(GET=events_list, POST=event_create)
-event_item = c.by_method(GET=event_get, PATCH=event_update, DELETE=webhook_delete)
+events_collection = _reference_only(c.by_method(GET=events_list, POST=event_create))
+event_item = _reference_only(c.by_method(GET=event_get, PATCH=event_update, DELETE=event_delete))

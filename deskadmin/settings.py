@@ -71,7 +71,8 @@ CONNECTIONS_REFRESH_MARGIN_SECONDS = env.int("CONNECTIONS_REFRESH_MARGIN_SECONDS
 CONNECTIONS_OAUTH_TIMEOUT = env.float("CONNECTIONS_OAUTH_TIMEOUT", default=15.0)
 CONNECTIONS_OAUTH_PKCE = env.bool("CONNECTIONS_OAUTH_PKCE", default=True)
 
-# The Desk client (apps/desk): timeouts, retries, and the per-org budget shared through the cache.
+# The Desk client (apps/desk): timeouts, retries, and the per-org budget (daily API credits, concurrency by
+# edition) shared through the cache.
 DESK_CONNECT_TIMEOUT = env.float("DESK_CONNECT_TIMEOUT", default=5.0)
 DESK_READ_TIMEOUT = env.float("DESK_READ_TIMEOUT", default=30.0)
 DESK_WRITE_TIMEOUT = env.float("DESK_WRITE_TIMEOUT", default=60.0)
@@ -81,10 +82,12 @@ DESK_BACKOFF_BASE = env.float("DESK_BACKOFF_BASE", default=0.5)
 DESK_BACKOFF_CAP = env.float("DESK_BACKOFF_CAP", default=8.0)
 DESK_MAX_WAIT_INTERACTIVE = env.float("DESK_MAX_WAIT_INTERACTIVE", default=10.0)
 DESK_MAX_WAIT_BACKGROUND = env.float("DESK_MAX_WAIT_BACKGROUND", default=120.0)
-DESK_MAX_CONCURRENT = env.int("DESK_MAX_CONCURRENT", default=10)
+# None: the edition's cap (Free 5, Express/Standard 10, Professional 15, Enterprise 25); a number overrides it.
+DESK_MAX_CONCURRENT = env.int("DESK_MAX_CONCURRENT", default=None)
+# Share of the concurrency slots and of the day's credits that background work (sync) may use.
 DESK_BACKGROUND_SHARE = env.float("DESK_BACKGROUND_SHARE", default=0.7)
 DESK_SLOT_LEASE_SECONDS = env.int("DESK_SLOT_LEASE_SECONDS", default=120)
-DESK_MINUTE_LIMIT = env.int("DESK_MINUTE_LIMIT", default=None)
+# None: learned from the X-Rate-Limit-Remaining-v3 header (and the edition's base); a number overrides it.
 DESK_DAILY_LIMIT = env.int("DESK_DAILY_LIMIT", default=None)
 DESK_UNCONFIRMED_REAL_FORMS = env.bool("DESK_UNCONFIRMED_REAL_FORMS", default=True)
 
@@ -109,12 +112,12 @@ TICKETS_CONVERSATION_MAX_AGE = env.int("TICKETS_CONVERSATION_MAX_AGE", default=3
 TICKETS_THREAD_CONTENTS_PER_OPEN = env.int("TICKETS_THREAD_CONTENTS_PER_OPEN", default=10)
 
 # The sandbox (apps/sandbox): fault injection, OAuth limits, request log, attachments, activity.
-SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
-SANDBOX_ERROR_RATE = env.float("SANDBOX_ERROR_RATE", default=0.0)
-SANDBOX_429_BURST = env.float("SANDBOX_429_BURST", default=0.0)
 # Rate model: "real" (Desk's daily API credits by edition, per-edition concurrency, v3 headers) or
 # "reference" (the reference document's calls a minute and X-RateLimit-* headers, opt-in only).
 SANDBOX_RATE_MODEL = env.str("SANDBOX_RATE_MODEL", default="real")
+SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
+SANDBOX_ERROR_RATE = env.float("SANDBOX_ERROR_RATE", default=0.0)
+SANDBOX_429_BURST = env.float("SANDBOX_429_BURST", default=0.0)
 SANDBOX_429_BURST_LENGTH = env.int("SANDBOX_429_BURST_LENGTH", default=5)
 SANDBOX_TIMEOUT_RATE = env.float("SANDBOX_TIMEOUT_RATE", default=0.0)
 SANDBOX_TIMEOUT_SECONDS = env.int("SANDBOX_TIMEOUT_SECONDS", default=35)

@@ -6,30 +6,40 @@ returns dataclasses from ``apps.desk.types``; lists are iterators that fetch 100
 Errors are ``apps.desk.errors.DeskError`` subclasses. Arguments left out of an update (``UNSET``) are
 not sent; ``None`` clears a field.
 
-Operations (method -> endpoint; the full table with the seed forms is in docs/desk-client.md):
+Operations (method -> endpoint, as Zoho's OAS files for Desk v1 name them):
 
-* Org: ``organizations`` GET /organizations (no orgId) · ``myinfo`` GET /myinfo
+* Org: ``organizations`` GET /organizations (no orgId) · ``myinfo`` GET /myinfo ·
+  ``support_email_addresses`` GET /mailReplyAddress (MailReplyAddress.json getReplyMailAddresses)
 * Tickets: ``tickets_list`` GET /tickets · ``ticket_get`` GET /tickets/{id} · ``ticket_create`` POST
   /tickets · ``ticket_update`` / ``ticket_set_status`` / ``ticket_assign`` PATCH /tickets/{id} ·
-  ``tickets_move_to_trash`` POST /tickets/moveToTrash · ``tickets_search`` GET /tickets/search ·
-  ``tickets_count`` GET /ticketsCount
+  ``tickets_move_to_trash`` POST /tickets/moveToTrash · ``tickets_search`` GET /tickets/search (one page
+  with the total ``count``) · ``tickets_by_ids`` GET /tickets/search?id= · ``tickets_count`` (search's
+  ``count``) · ``ticket_metrics`` GET /tickets/{id}/metrics · ``agents_tickets_count`` GET
+  /agentsTicketsCount
+* Tags: ``ticket_tags_list`` GET /tickets/{id}/tags · ``ticket_tags_add`` POST …/associateTag ·
+  ``ticket_tags_remove`` POST …/dissociateTag · ``tags_search`` GET /tags/search
+* Followers: ``ticket_followers_list`` GET /tickets/{id}/followers · ``ticket_followers_add`` POST
+  …/addFollowers · ``ticket_followers_remove`` POST …/removeFollowers
 * Comments: ``comments_list`` GET, ``comment_create`` POST /tickets/{id}/comments ·
   ``comment_update`` PATCH, ``comment_delete`` DELETE /tickets/{id}/comments/{cid}
 * Threads: ``threads_list`` GET /tickets/{id}/threads · ``thread_get`` GET /tickets/{id}/threads/{tid}
   · ``reply_send`` POST /tickets/{id}/sendReply
 * Attachments: ``attachment_upload`` POST (multipart, ?isPublic), ``attachments_list`` GET
-  /tickets/{id}/attachments · ``attachment_get`` GET …/{aid} · ``attachment_download`` GET
-  …/{aid}/content (a stream) · ``attachment_delete`` DELETE …/{aid}
+  /tickets/{id}/attachments · ``attachment_download`` GET the metadata's ``href`` (a stream) ·
+  ``attachment_delete`` DELETE …/{aid} · ``upload`` POST /uploads (a temporary file for replies)
 * Contacts / accounts: ``contacts_list`` ``contact_get`` ``contact_create`` ``contact_update``
-  ``contacts_move_to_trash`` ``contacts_search`` (and the same ``account…`` names)
-* Agents: ``agents_list`` ``agent_get`` ``agent_add`` ``agent_update`` ``agent_activate``
-  ``agent_deactivate`` ``agent_delete`` · Departments: ``departments_list`` ``department_get`` ·
-  Teams: ``teams_list`` ``team_get``
-* SLA: ``sla_policies_list`` · ``ticket_sla_get`` (a ticket's response and resolution targets)
+  ``contacts_move_to_trash`` ``contacts_search`` ``contacts_by_ids`` (GET /contacts/contactsByIds), and the
+  same ``account…`` names (without by-ids)
+* Agents: ``agents_list`` ``agent_get`` ``agents_by_ids`` (GET /agentsByIds) ``agent_add`` ``agent_update``
+  ``agents_activate`` (POST /agents/activate) ``agent_deactivate`` (POST /agents/{id}/deactivate)
+  ``agent_delete`` (DELETE /agents/{id}) ``agents_delete_unconfirmed`` (POST /agents/deleteUnconfirmed)
+* Departments: ``departments_list`` ``department_get`` · Teams: ``teams_list`` ``team_get``
+* SLA: ``sla_policies_list`` · ``ticket_sla_get`` (the due times Desk puts on the ticket)
 * Webhooks: ``webhook_create`` ``webhooks_list`` ``webhook_get`` ``webhook_update`` ``webhook_delete``
 
-Items the real-Desk notes mark *unconfirmed* (agent activate/deactivate/delete paths, SLA paths) use
-the real form by default and the seed form when ``DESK_UNCONFIRMED_REAL_FORMS`` is false.
+Credits: ``credits_spent`` is what every answer so far cost (``X-Rate-Limit-Request-Weight-v3``); a service
+reads it before and after a write to record the write's cost. ``DESK_UNCONFIRMED_REAL_FORMS`` (default on)
+still picks the SLA policies path (``/slas``; the seed's ``/sla`` when off): no OAS file we read has it.
 """
 
 from __future__ import annotations
@@ -51,24 +61,34 @@ from apps.desk.types import (
     Account,
     Agent,
     AgentInfo,
+    AgentTicketCount,
     Attachment,
     Comment,
     Contact,
     Department,
     DeskObject,
+    Follower,
+    FromAddress,
     Organization,
+    SearchPage,
     SlaDue,
     SlaPolicy,
+    Tag,
     Team,
     Thread,
     Ticket,
+    TicketMetrics,
     TicketSla,
+    Upload,
     Webhook,
     camel_case,
+    format_datetime,
     to_desk,
 )
 
 __all__ = ["UNSET", "AttachmentDownload", "DeskClient", "TokenProvider"]
+
+TimeRange = tuple[datetime, datetime]
 
 T = TypeVar("T", bound=DeskObject)
 
@@ -139,8 +159,10 @@ class DeskClient:
         rng: random.Random | None = None,
         budget: OrgBudget | None = None,
         unconfirmed_real_forms: bool | None = None,
+        edition: str | None = None,
     ) -> None:
         self.org_id = org_id
+        self.edition = edition
         self.priority: Priority = priority
         self.http = DeskHttp(
             api_base_url=api_base_url,
@@ -153,12 +175,18 @@ class DeskClient:
             clock=clock,
             rng=rng,
             budget=budget,
+            edition=edition,
         )
         self.real_forms = (
             bool(getattr(settings, "DESK_UNCONFIRMED_REAL_FORMS", True))
             if unconfirmed_real_forms is None
             else unconfirmed_real_forms
         )
+
+    @property
+    def credits_spent(self) -> int:
+        """API credits this client's calls have cost so far (what Desk's answers reported)."""
+        return self.http.credits_spent
 
     def close(self) -> None:
         self.http.close()
@@ -243,10 +271,35 @@ class DeskClient:
     def organizations(self) -> list[Organization]:
         """The orgs the token's user belongs to; the only call without an ``orgId`` header."""
         body = self.http.json("GET", "/organizations", retry="idempotent", org_header=False)
-        return [Organization.from_desk(item) for item in _items(body)]
+        orgs = [Organization.from_desk(item) for item in _items(body)]
+        for org in orgs:
+            if org.id and org.edition:
+                # Every process caps this org's concurrency by what Desk says its edition is.
+                OrgBudget(org.id).remember_edition(org.edition)
+        return orgs
 
     def myinfo(self) -> AgentInfo:
         return self._get(AgentInfo, "/myinfo")
+
+    def support_email_addresses(
+        self, *, department_id: str | None = None, is_active: bool | None = None
+    ) -> list[FromAddress]:
+        """The From addresses a reply may be sent from (GET /mailReplyAddress; ``from`` counts from 1 there).
+
+        ``department_id`` None asks for every department (``allDepartment``).
+        """
+        body = self.http.json(
+            "GET",
+            "/mailReplyAddress",
+            retry="idempotent",
+            params={
+                "departmentId": department_id or "allDepartment",
+                "isActive": is_active,
+                "from": 1,
+                "limit": MAX_PAGE_SIZE,
+            },
+        )
+        return [FromAddress.from_desk(item) for item in _items(body)]
 
     # Tickets ----------------------------------------------------------------------------------------
     def tickets_list(
@@ -376,61 +429,171 @@ class DeskClient:
         email: str | None = None,
         phone: str | None = None,
         ticket_number: str | None = None,
-        status: str | None = None,
-        priority: str | None = None,
+        ids: _IdList | None = None,
+        status: str | list[str] | None = None,
+        priority: str | list[str] | None = None,
         channel: str | None = None,
         department_id: str | None = None,
+        assignee_id: str | list[str] | None = None,
+        contact_id: str | list[str] | None = None,
+        account_id: str | list[str] | None = None,
         contact_name: str | None = None,
         account_name: str | None = None,
+        tag: str | None = None,
+        created_time_range: TimeRange | None = None,
+        modified_time_range: TimeRange | None = None,
         sort_by: str | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> Iterator[Ticket]:
-        """Desk's ticket search; ``query`` searches all fields (``_all``)."""
+        from_index: int = FIRST_INDEX,
+        limit: int = MAX_PAGE_SIZE,
+    ) -> SearchPage[Ticket]:
+        """One page of Desk's ticket search (GET /tickets/search) and the total ``count`` it reports.
+
+        ``query`` searches all fields (``_all``); time ranges are ``(start, end)`` datetimes, sent as
+        ``start,end`` in Desk's ``yyyy-MM-ddTHH:mm:ss.SSSZ``; ``sort_by`` is ``relevance``, ``modifiedTime``,
+        ``createdTime`` or ``customerResponseTime`` (``-`` for descending). Search.json allows ``from`` up
+        to 999 and ``limit`` up to 100; 204 (nothing matched) is an empty page with count 0.
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
         params = {
             "_all": query,
             "subject": subject,
             "email": email,
             "phone": phone,
             "ticketNumber": ticket_number,
+            "id": list(ids) if ids else None,
             "status": status,
             "priority": priority,
             "channel": channel,
             "departmentId": department_id,
+            "assigneeId": assignee_id,
+            "contactId": contact_id,
+            "accountId": account_id,
             "contactName": contact_name,
             "accountName": account_name,
+            "tag": tag,
+            "createdTimeRange": _time_range(created_time_range),
+            "modifiedTimeRange": _time_range(modified_time_range),
             "sortBy": sort_by,
+            "from": from_index,
+            "limit": limit,
         }
-        return self._pages(Ticket, "/tickets/search", params=params, page_size=page_size, max_items=max_items)
+        body = self.http.json("GET", "/tickets/search", retry="idempotent", params=params)
+        items = [Ticket.from_desk(item) for item in _items(body)]
+        return SearchPage(items=items, count=_count(body, default=len(items)))
+
+    def tickets_by_ids(self, ticket_ids: _IdList) -> list[Ticket]:
+        """Several tickets in one call: search's documented ``id`` filter (exact match, Search.json).
+
+        Our best reading: Ticket.json has no ``ticketsByIds`` operation, so we use the one that is documented.
+        """
+        ids = _ids(ticket_ids, what="ticket")
+        tickets: list[Ticket] = []
+        for start in range(0, len(ids), MAX_PAGE_SIZE):
+            chunk = ids[start : start + MAX_PAGE_SIZE]
+            tickets.extend(self.tickets_search(ids=chunk, limit=len(chunk)).items)
+        return tickets
 
     def tickets_count(
         self,
         *,
         status: str | list[str] | None = None,
-        assignee: str | list[str] | None = None,
         department_id: str | None = None,
-        department_ids: list[str] | None = None,
-        channel: str | list[str] | None = None,
+        assignee_id: str | list[str] | None = None,
+        channel: str | None = None,
         priority: str | list[str] | None = None,
-        view_id: str | None = None,
-        received_in_days: int | None = None,
+        created_time_range: TimeRange | None = None,
+        modified_time_range: TimeRange | None = None,
     ) -> int:
-        """How many tickets match (``GET /ticketsCount``); same filters as ``tickets_list``."""
-        params = {
-            "status": status,
-            "assignee": assignee,
-            "departmentId": department_id,
-            "departmentIds": department_ids,
-            "channel": channel,
-            "priority": priority,
-            "viewId": view_id,
-            "receivedInDays": received_in_days,
-        }
-        body = self.http.json("GET", "/ticketsCount", retry="idempotent", params=params)
-        try:
-            return int((body or {}).get("count", 0))
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise DeskError("Zoho Desk answered the count in an unexpected form.") from exc
+        """How many tickets match, from search's ``count`` (Desk has no ``/ticketsCount``): one call, 3 credits."""
+        return self.tickets_search(
+            status=status,
+            department_id=department_id,
+            assignee_id=assignee_id,
+            channel=channel,
+            priority=priority,
+            created_time_range=created_time_range,
+            modified_time_range=modified_time_range,
+            limit=1,
+        ).count
+
+    def ticket_metrics(self, ticket_id: str) -> TicketMetrics:
+        """Response and resolution times, handling agents and counts (GET /tickets/{id}/metrics)."""
+        return self._get(TicketMetrics, "/tickets/{ticket_id}/metrics", ticket_id=ticket_id)
+
+    def agents_tickets_count(
+        self, *, agent_ids: _IdList, department_id: str | None = None
+    ) -> list[AgentTicketCount]:
+        """Open tickets per agent (GET /agentsTicketsCount; at most 50 ids a call, so we chunk)."""
+        ids = _ids(agent_ids, what="agent")
+        counts: list[AgentTicketCount] = []
+        for start in range(0, len(ids), 50):
+            body = self.http.json(
+                "GET",
+                "/agentsTicketsCount",
+                retry="idempotent",
+                params={"agentIds": ids[start : start + 50], "departmentId": department_id},
+            )
+            counts.extend(AgentTicketCount.from_desk(item) for item in _items(body))
+        return counts
+
+    # Tags -------------------------------------------------------------------------------------------
+    def ticket_tags_list(self, ticket_id: str) -> list[Tag]:
+        body = self.http.json(
+            "GET", "/tickets/{ticket_id}/tags", retry="idempotent", path_params={"ticket_id": ticket_id}
+        )
+        return [Tag.from_desk(item) for item in _items(body, keys=("tags", "data"))]
+
+    def ticket_tags_add(self, ticket_id: str, *, tags: list[str]) -> list[Tag]:
+        """Associate tags by name (created when new); returns the tags Desk associated."""
+        body = self.http.json(
+            "POST",
+            "/tickets/{ticket_id}/associateTag",
+            retry="idempotent",
+            path_params={"ticket_id": ticket_id},
+            json={"tags": _names(tags)},
+        )
+        return [Tag.from_desk(item) for item in _items(body)]
+
+    def ticket_tags_remove(self, ticket_id: str, *, tags: list[str]) -> None:
+        self._action(
+            "POST", "/tickets/{ticket_id}/dissociateTag", body={"tags": _names(tags)}, ticket_id=ticket_id
+        )
+
+    def tags_search(
+        self, *, department_id: str, search: str | None = None, limit: int = MAX_PAGE_SIZE
+    ) -> list[Tag]:
+        """A department's tags matching ``search`` (GET /tags/search; ``departmentId`` is required)."""
+        body = self.http.json(
+            "GET",
+            "/tags/search",
+            retry="idempotent",
+            params={"searchVal": search, "departmentId": department_id, "from": FIRST_INDEX, "limit": limit},
+        )
+        return [Tag.from_desk(item) for item in _items(body)]
+
+    # Followers --------------------------------------------------------------------------------------
+    def ticket_followers_list(self, ticket_id: str) -> list[Follower]:
+        body = self.http.json(
+            "GET", "/tickets/{ticket_id}/followers", retry="idempotent", path_params={"ticket_id": ticket_id}
+        )
+        return [Follower.from_desk(item) for item in _items(body)]
+
+    def ticket_followers_add(self, ticket_id: str, *, follower_ids: _IdList) -> None:
+        self._action(
+            "POST",
+            "/tickets/{ticket_id}/addFollowers",
+            body={"followerIds": _ids(follower_ids, what="follower")},
+            ticket_id=ticket_id,
+        )
+
+    def ticket_followers_remove(self, ticket_id: str, *, follower_ids: _IdList) -> None:
+        self._action(
+            "POST",
+            "/tickets/{ticket_id}/removeFollowers",
+            body={"followerIds": _ids(follower_ids, what="follower")},
+            ticket_id=ticket_id,
+        )
 
     # Comments ---------------------------------------------------------------------------------------
     def comments_list(
@@ -504,17 +667,23 @@ class DeskClient:
         self,
         ticket_id: str,
         *,
-        to: str,
         from_email_address: str,
         content: str,
-        content_type: Literal["html", "plainText"] = "html",
         channel: str = "EMAIL",
+        to: str | None = UNSET,
+        content_type: Literal["html", "plainText"] = "html",
         cc: str | None = UNSET,
         bcc: str | None = UNSET,
         attachment_ids: list[str] | None = UNSET,
         is_forward: bool = UNSET,
+        in_reply_to_thread_id: str | None = UNSET,
+        ticket_status: str | None = UNSET,
     ) -> Thread:
-        """Send an email reply (``fromEmailAddress``: one of the department's addresses); returns the thread."""
+        """Send a reply (POST /tickets/{id}/sendReply): ``channel``, ``content`` and ``fromEmailAddress`` are
+        required; ``fromEmailAddress`` must be one of ``support_email_addresses()``; ``to`` defaults to the
+        ticket's contact on Desk's side. Returns the new thread."""
+        if to is None:
+            to = UNSET
         values = {k: v for k, v in locals().items() if k not in ("self", "ticket_id")}
         return self._send(
             Thread,
@@ -565,13 +734,22 @@ class DeskClient:
             attachment_id=attachment_id,
         )
 
-    def attachment_download(self, ticket_id: str, attachment_id: str) -> AttachmentDownload:
-        """The file's bytes as a stream (``with client.attachment_download(...) as download:``)."""
+    def attachment_download(
+        self, ticket_id: str, attachment_id: str, *, href: str | None = None
+    ) -> AttachmentDownload:
+        """The file's bytes as a stream (``with client.attachment_download(...) as download:``).
+
+        Desk says where the bytes are: the attachment metadata's ``href``. Give it when the mirror has it; it
+        must be on this org's API host (our token never goes elsewhere). Without it we use the ``/content``
+        path under the attachment, our best reading of what ``href`` points at.
+        """
+        template = "/tickets/{ticket_id}/attachments/{attachment_id}/content"
         response = self.http.request(
             "GET",
-            "/tickets/{ticket_id}/attachments/{attachment_id}/content",
+            template,
             retry="idempotent",
             path_params={"ticket_id": ticket_id, "attachment_id": attachment_id},
+            absolute_url=href or None,
             stream=True,
         )
         return AttachmentDownload(response)
@@ -583,6 +761,16 @@ class DeskClient:
             ticket_id=ticket_id,
             attachment_id=attachment_id,
         )
+
+    def upload(
+        self, *, filename: str, content: bytes | IO[bytes], content_type: str = "application/octet-stream"
+    ) -> Upload:
+        """Upload a temporary file (POST /uploads, multipart ``file``); its ``id`` goes in a reply's
+        ``attachment_ids``."""
+        body = self.http.json(
+            "POST", "/uploads", retry="create", files={"file": (filename, content, content_type)}
+        )
+        return Upload.from_desk(_record(body))
 
     # Contacts ---------------------------------------------------------------------------------------
     def contacts_list(
@@ -656,6 +844,17 @@ class DeskClient:
     def contacts_move_to_trash(self, *, contact_ids: _IdList) -> None:
         """Delete contacts the real way: ``POST /contacts/moveToTrash``."""
         self._action("POST", "/contacts/moveToTrash", body={"contactIds": _ids(contact_ids, what="contact")})
+
+    def contacts_by_ids(self, contact_ids: _IdList) -> list[Contact]:
+        """Several contacts in one call (GET /contacts/contactsByIds; Contact.json allows 20 ids a call)."""
+        ids = _ids(contact_ids, what="contact")
+        contacts: list[Contact] = []
+        for start in range(0, len(ids), 20):
+            body = self.http.json(
+                "GET", "/contacts/contactsByIds", retry="idempotent", params={"ids": ids[start : start + 20]}
+            )
+            contacts.extend(Contact.from_desk(item) for item in _items(body))
+        return contacts
 
     def contacts_search(
         self,
@@ -780,14 +979,31 @@ class DeskClient:
     def agents_list(
         self,
         *,
-        status: Literal["ACTIVE", "DISABLED"] | None = None,
+        status: Literal["ACTIVE", "DISABLED", "DELETED", "IMPORTED"] | None = None,
         department_ids: list[str] | None = None,
         search: str | None = None,
+        is_confirmed: bool | None = None,
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Agent]:
-        params = {"status": status, "departmentIds": department_ids, "searchStr": search}
+        params = {
+            "status": status,
+            "departmentIds": department_ids,
+            "searchStr": search,
+            "isConfirmed": is_confirmed,
+        }
         return self._pages(Agent, "/agents", params=params, page_size=page_size, max_items=max_items)
+
+    def agents_by_ids(self, agent_ids: _IdList) -> list[Agent]:
+        """Several agents in one call (GET /agentsByIds?agentIds=; Agent.json allows 50 ids a call)."""
+        ids = _ids(agent_ids, what="agent")
+        agents: list[Agent] = []
+        for start in range(0, len(ids), 50):
+            body = self.http.json(
+                "GET", "/agentsByIds", retry="idempotent", params={"agentIds": ids[start : start + 50]}
+            )
+            agents.extend(Agent.from_desk(item) for item in _items(body))
+        return agents
 
     def agent_get(self, agent_id: str) -> Agent:
         return self._get(Agent, "/agents/{agent_id}", agent_id=agent_id)
@@ -835,25 +1051,28 @@ class DeskClient:
             Agent, "PATCH", "/agents/{agent_id}", body=body, retry="idempotent", agent_id=agent_id
         )
 
+    def agents_activate(self, agent_ids: _IdList) -> None:
+        """Activate agents (POST /agents/activate with ``agentIds``; 204)."""
+        self._action("POST", "/agents/activate", body={"agentIds": _ids(agent_ids, what="agent")})
+
     def agent_activate(self, agent_id: str) -> None:
-        # Unconfirmed real path; the seed form flips the status field.
-        if self.real_forms:
-            self._action("POST", "/agents/{agent_id}/activate", agent_id=agent_id)
-        else:
-            self._action("PATCH", "/agents/{agent_id}", body={"status": "ACTIVE"}, agent_id=agent_id)
+        """One agent: ``agents_activate([agent_id])`` (Desk has no per-agent activate path)."""
+        self.agents_activate([agent_id])
 
     def agent_deactivate(self, agent_id: str) -> None:
-        if self.real_forms:
-            self._action("POST", "/agents/{agent_id}/deactivate", agent_id=agent_id)
-        else:
-            self._action("PATCH", "/agents/{agent_id}", body={"status": "INACTIVE"}, agent_id=agent_id)
+        """Deactivate an agent (POST /agents/{id}/deactivate; 204)."""
+        self._action("POST", "/agents/{agent_id}/deactivate", agent_id=agent_id)
 
     def agent_delete(self, agent_id: str) -> None:
-        """Delete an agent (an action endpoint in the real Desk; unconfirmed path)."""
-        if self.real_forms:
-            self._action("POST", "/agents/{agent_id}/delete", agent_id=agent_id)
-        else:
-            self._action("DELETE", "/agents/{agent_id}", agent_id=agent_id)
+        """Delete a confirmed agent (DELETE /agents/{id}; 204)."""
+        self._action("DELETE", "/agents/{agent_id}", agent_id=agent_id)
+
+    def agents_delete_unconfirmed(self, agent_ids: _IdList) -> None:
+        """Delete agents who never accepted their invitation (POST /agents/deleteUnconfirmed; 204).
+
+        Our best reading of the body: ``{"agentIds": [...]}``, as for activate.
+        """
+        self._action("POST", "/agents/deleteUnconfirmed", body={"agentIds": _ids(agent_ids, what="agent")})
 
     # Departments and teams --------------------------------------------------------------------------
     def departments_list(
@@ -887,12 +1106,7 @@ class DeskClient:
         return self._list(SlaPolicy, "/sla", params={"departmentId": department_id})
 
     def ticket_sla_get(self, ticket_id: str) -> TicketSla:
-        """A ticket's first-response and resolution targets."""
-        if not self.real_forms:
-            sla = self._get(TicketSla, "/tickets/{ticket_id}/sla", ticket_id=ticket_id)
-            sla.ticket_id = sla.ticket_id or str(ticket_id)
-            return sla
-        # The real Desk puts the due times on the ticket itself.
+        """A ticket's first-response and resolution targets: the due times Desk puts on the ticket itself."""
         ticket = self.ticket_get(ticket_id)
         return TicketSla(
             ticket_id=ticket.id,
@@ -946,14 +1160,41 @@ class DeskClient:
         self._action("DELETE", "/webhooks/{webhook_id}", webhook_id=webhook_id)
 
 
-def _items(body: Any) -> list[dict[str, Any]]:
+def _time_range(value: TimeRange | None) -> str | None:
+    """``(start, end)`` -> Desk's ``2026-11-05T00:00:00.000Z,2026-11-06T00:00:00.000Z``."""
+    if value is None:
+        return None
+    start, end = value
+    return f"{format_datetime(start)},{format_datetime(end)}"
+
+
+def _count(body: Any, *, default: int) -> int:
+    """A search answer's total ``count`` (204 -> 0); Desk sends it as a number or a string."""
+    if isinstance(body, dict) and body.get("count") is not None:
+        try:
+            return int(body["count"])
+        except (TypeError, ValueError):
+            return default
+    return 0 if body is None else default
+
+
+def _names(tags: list[str]) -> list[str]:
+    names = [str(tag).strip() for tag in tags if str(tag).strip()]
+    if not names:
+        raise ValueError("give at least one tag")
+    return names
+
+
+def _items(
+    body: Any, *, keys: tuple[str, ...] = ("data", "teams", "agents", "webhooks")
+) -> list[dict[str, Any]]:
     """The records of a list answer: None (204) is empty; ``data`` is Desk's key (some use the name)."""
     if body is None:
         return []
     if isinstance(body, list):
         return body
     if isinstance(body, dict):
-        for key in ("data", "teams", "agents", "webhooks"):
+        for key in keys:
             if isinstance(body.get(key), list):
                 return body[key]
         return []

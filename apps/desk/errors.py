@@ -74,6 +74,11 @@ class RateLimited(DeskError):
         self.retry_after = max(0.0, (retry_at - (now or datetime.now(UTC))).total_seconds())
 
 
+class CreditsExhausted(RateLimited):
+    """The org's API credits for the day are spent (429 ``THRESHOLD_EXCEEDED``), or the background share of
+    them is: nothing goes through before ``retry_at``, the reset. Background work pauses until then."""
+
+
 class DeskServerError(DeskError):
     """5xx: Desk failed; retried for idempotent calls before this is raised."""
 
@@ -104,6 +109,7 @@ _CODE_CLASSES: dict[str, type[DeskError]] = {
     "DUPLICATE_RECORD": DeskDuplicate,
     "DUPLICATE_DATA": DeskDuplicate,
     "ALREADY_EXISTS": DeskDuplicate,
+    "THRESHOLD_EXCEEDED": CreditsExhausted,
     "TOO_MANY_REQUESTS": RateLimited,
     "RATE_LIMIT_EXCEEDED": RateLimited,
     "INTERNAL_SERVER_ERROR": DeskServerError,
@@ -126,6 +132,7 @@ _DEFAULT_MESSAGES: dict[type[DeskError], str] = {
     DeskNotFound: "Zoho Desk could not find it.",
     DeskValidationError: "Zoho Desk refused the input.",
     DeskDuplicate: "It already exists in Zoho Desk.",
+    CreditsExhausted: "This org's Zoho Desk API credits for today are spent.",
     RateLimited: "Zoho Desk's rate limit is reached.",
     DeskServerError: "Zoho Desk had a server error.",
     DeskError: "Zoho Desk answered with an error.",
@@ -207,9 +214,9 @@ def error_from_response(
         return DeskValidationError(
             message, status=status, error_code=error_code, fields=validation_fields(body)
         )
-    if cls is RateLimited:
+    if issubclass(cls, RateLimited):
         now = now or datetime.now(UTC)
-        return RateLimited(
+        return cls(
             message,
             retry_at=retry_at or now + timedelta(seconds=60),
             status=status,

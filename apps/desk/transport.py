@@ -1,4 +1,9 @@
-"""The Desk client's HTTP engine: auth headers, budget, retries with backoff, error mapping, call log."""
+"""The Desk client's HTTP engine: auth headers, credits and concurrency, retries with backoff, error mapping, call log.
+
+The two 429s of real Desk are told apart by ``errorCode``: ``THRESHOLD_EXCEEDED`` (the day's credits are
+spent) raises ``CreditsExhausted`` at once and pauses the org's background work until the reset;
+``TOO_MANY_REQUESTS`` (too many concurrent calls) is retried after a brief backoff, a bounded number of times.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,14 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
-from apps.desk.budget import BudgetBusy, OrgBudget, Priority, reset_epoch
-from apps.desk.errors import DeskError, DeskNetworkError, RateLimited, error_from_response
+from apps.desk.budget import BudgetBusy, OrgBudget, Priority, call_weight, next_reset, reset_epoch
+from apps.desk.errors import (
+    CreditsExhausted,
+    DeskError,
+    DeskNetworkError,
+    RateLimited,
+    error_from_response,
+)
 
 logger = logging.getLogger("apps.desk")
 
@@ -105,6 +116,7 @@ class DeskHttp:
         clock: Callable[[], float] | None = None,
         rng: random.Random | None = None,
         budget: OrgBudget | None = None,
+        edition: str | None = None,
     ) -> None:
         if priority not in ("interactive", "background"):
             raise ValueError("priority must be 'interactive' or 'background'")
@@ -115,7 +127,11 @@ class DeskHttp:
         self.sleep = sleep or time.sleep
         self.clock = clock or time.time
         self.rng = rng or random.Random()
-        self.budget = budget or OrgBudget(org_id, clock=self.clock, sleep=self.sleep)
+        self.budget = budget or OrgBudget(org_id, edition=edition, clock=self.clock, sleep=self.sleep)
+        # Credits the answers reported (or our computed weight when an answer had no header), summed over
+        # this object's life: a service reads it before and after a write to audit what the write cost.
+        self.credits_spent = 0
+        self.last_call_credits = 0
         self._own_client = transport is not None
         self.http = (
             httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False)
@@ -147,6 +163,13 @@ class DeskHttp:
     def url(self, path_template: str, path_params: Mapping[str, Any] | None) -> str:
         quoted = {key: quote(str(value), safe="") for key, value in (path_params or {}).items()}
         return self.api_base_url + path_template.format(**quoted)
+
+    def _same_origin(self, absolute_url: str) -> str:
+        wanted = httpx.URL(self.api_base_url)
+        given = httpx.URL(absolute_url)
+        if (given.scheme, given.host, given.port) != (wanted.scheme, wanted.host, wanted.port):
+            raise DeskError("Zoho Desk pointed at a file on another host; it was not fetched.")
+        return str(given)
 
     def _headers(self, token: str, *, org_header: bool) -> dict[str, str]:
         headers = {"Authorization": f"Zoho-oauthtoken {token}", "Accept": "application/json"}
@@ -213,10 +236,18 @@ class DeskHttp:
         files: Mapping[str, tuple[str, bytes | IO[bytes], str]] | None = None,
         org_header: bool = True,
         stream: bool = False,
+        absolute_url: str | None = None,
     ) -> httpx.Response:
-        """Send the call; return a 2xx response (open, for ``stream``) or raise a DeskError."""
-        url = self.url(path_template, path_params)
+        """Send the call; return a 2xx response (open, for ``stream``) or raise a DeskError.
+
+        ``absolute_url`` (a URL Desk gave us, such as an attachment's ``href``) replaces the built URL; it
+        must be on the API's own host, so the token is never sent elsewhere. ``path_template`` still names
+        the operation for the weight and the log.
+        """
+        url = self._same_origin(absolute_url) if absolute_url else self.url(path_template, path_params)
         query = query_params(params)
+        weight = call_weight(method, path_template, params)
+        self.last_call_credits = 0
         refreshed = False
         attempt = 0
         # A file object is rewound before each attempt, so a retried upload sends the whole file.
@@ -225,7 +256,7 @@ class DeskHttp:
         }
         while True:
             attempt += 1
-            self._wait_for_budget()
+            self._wait_for_budget(weight)
             token = self.token_provider.access_token()
             for name, start in file_starts.items():
                 file_object = (files or {})[name][1]
@@ -234,7 +265,7 @@ class DeskHttp:
             request = self.http.build_request(
                 method,
                 url,
-                params=query,
+                params=query or None,  # None keeps the query of a URL Desk gave us (an href)
                 json=json,
                 files=files,
                 headers=self._headers(token, org_header=org_header),
@@ -255,7 +286,6 @@ class DeskHttp:
             started = time.monotonic()
             failure: httpx.TransportError | None = None
             try:
-                self.budget.spend()
                 try:
                     response = self.http.send(request, stream=stream)
                 except httpx.TransportError as exc:
@@ -269,7 +299,7 @@ class DeskHttp:
                     failure = exc
                 else:
                     release_slot = self._answered(
-                        response, slot, method, path_template, started, attempt, stream
+                        response, slot, method, path_template, started, attempt, stream, weight
                     )
                     if not release_slot or response.status_code < 400:
                         return response
@@ -295,7 +325,18 @@ class DeskHttp:
                 attempt -= 1
                 self.token_provider.refresh_access_token(rejected=token)
                 continue
+            if status == 429 and _error_code(body) == "THRESHOLD_EXCEEDED":
+                # The day's credits are spent: retrying before the reset only fails again.
+                retry_at = self._credits_reset_at(response)
+                self.budget.pause_until(retry_at.timestamp())
+                raise error_from_response(
+                    status=status,
+                    body=body,
+                    retry_at=retry_at,
+                    now=datetime.fromtimestamp(self.clock(), tz=UTC),
+                )
             if status == 429:
+                # TOO_MANY_REQUESTS (concurrency) or the reference model's spent minute: brief, bounded waits.
                 retry_at = self._retry_at(response, attempt)
                 wait = (retry_at - datetime.fromtimestamp(self.clock(), tz=UTC)).total_seconds()
                 # A 429 is refused before any work, so even a create may be resent.
@@ -324,9 +365,12 @@ class DeskHttp:
         started: float,
         attempt: int,
         stream: bool,
+        weight: int,
     ) -> bool:
         """Learn from and log an answer; False when a streamed success keeps its slot until closed."""
-        self.budget.learn(response.headers)
+        charged = self.budget.learn(response.headers, expected_weight=weight, status=response.status_code)
+        self.credits_spent += charged
+        self.last_call_credits += charged
         self._log(
             method=method,
             path_template=path_template,
@@ -342,12 +386,36 @@ class DeskHttp:
             response.close()
         return True
 
-    def _wait_for_budget(self) -> None:
-        wait = self.budget.wait_needed(self.priority)
+    def _wait_for_budget(self, weight: int) -> None:
+        """Refuse background calls while credits are spent or only the people's reserve is left.
+
+        Also waits out the reference model's spent minute when the server uses ``X-RateLimit-*``.
+        """
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
+        if self.priority == "background":
+            paused = self.budget.paused_until()
+            if paused is not None:
+                raise CreditsExhausted(
+                    "This org's Desk API credits for today are spent; background work resumes at the reset.",
+                    retry_at=datetime.fromtimestamp(paused, tz=UTC),
+                    status=None,
+                    error_code="CREDITS_PAUSED",
+                    now=now,
+                )
+            blocked = self.budget.background_blocked_until(weight)
+            if blocked is not None:
+                raise CreditsExhausted(
+                    "Background work has spent its share of today's Desk API credits; the rest is kept "
+                    "for people.",
+                    retry_at=datetime.fromtimestamp(blocked, tz=UTC),
+                    status=None,
+                    error_code="BACKGROUND_SHARE_SPENT",
+                    now=now,
+                )
+        wait = self.budget.minute_wait()
         if wait <= 0:
             return
         if wait > self.max_rate_wait:
-            now = datetime.fromtimestamp(self.clock(), tz=UTC)
             raise RateLimited(
                 "This org's Desk API budget for the minute is spent; try again later.",
                 retry_at=now + timedelta(seconds=wait),
@@ -356,6 +424,20 @@ class DeskHttp:
                 now=now,
             )
         self.sleep(wait)
+
+    def _credits_reset_at(self, response: httpx.Response) -> datetime:
+        """When spent credits come back: ``Retry-After`` (Desk sends it up to the reset), else next midnight."""
+        now = self.clock()
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            try:
+                return datetime.fromtimestamp(now + max(0.0, float(retry_after)), tz=UTC)
+            except ValueError:
+                try:
+                    return parsedate_to_datetime(retry_after).astimezone(UTC)
+                except (TypeError, ValueError):
+                    pass
+        return datetime.fromtimestamp(next_reset(now), tz=UTC)
 
     def json(self, method: str, path_template: str, **kwargs: Any) -> Any:
         """The decoded JSON of a call; None for 204 No Content or an empty body."""
@@ -368,6 +450,13 @@ class DeskHttp:
                 "Zoho Desk answered with something that is not JSON.", status=response.status_code
             )
         return body
+
+
+def _error_code(body: Any) -> str | None:
+    if isinstance(body, dict):
+        code = body.get("errorCode") or body.get("code")
+        return str(code).upper() if code else None
+    return None
 
 
 def _release_on_close(response: httpx.Response, release: Callable[[], None]) -> None:

@@ -467,3 +467,97 @@ class Webhook(DeskObject):
     created_by: str | None = None
     created_time: datetime | None = None
     modified_time: datetime | None = None
+
+
+@dataclass
+class SearchPage[ItemT]:
+    """One page of a search: its records, and the total ``count`` of matches Desk reports (Search.json)."""
+
+    items: list[ItemT]
+    count: int
+
+    def __iter__(self) -> typing.Iterator[ItemT]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(kw_only=True)
+class Tag(DeskObject):
+    """A ticket tag (TicketTag.json ``tagJson``; lists of a department's tags add ``ticketCount``)."""
+
+    id: str = ""
+    name: str | None = None
+    tag_type: str | None = None  # MANUAL or SYSTEM
+    ticket_count: int | None = None
+
+
+@dataclass(kw_only=True)
+class Follower(DeskObject):
+    """A user following a ticket (TicketFollowers.json ``followerDetails``)."""
+
+    desk_aliases: ClassVar[dict[str, str]] = {"photoURL": "photo_url"}
+
+    id: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    photo_url: str | None = None
+    following: str | None = None  # tickets, contacts or accounts: what the user actually follows
+
+
+@dataclass(kw_only=True)
+class FromAddress(DeskObject):
+    """A From address replies may use (MailReplyAddress.json ``fromAddressDetails``)."""
+
+    id: str = ""
+    address: str | None = None
+    display_name: str | None = None
+    department_id: str | None = None
+    is_active: bool | None = None
+    is_department_default: bool | None = None
+    service_provider_type: str | None = None
+
+
+@dataclass(kw_only=True)
+class Upload(DeskObject):
+    """A temporary file from POST /uploads (Upload.json ``uploadFileResponse``): attach it by ``id``."""
+
+    desk_aliases: ClassVar[dict[str, str]] = {"fileName": "name", "previewurl": "preview_url"}
+
+    id: str = ""
+    name: str | None = None
+    size: int | None = None
+    href: str | None = None
+    preview_url: str | None = None
+    creator_id: str | None = None
+    created_time: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class TicketMetrics(DeskObject):
+    """GET /tickets/{id}/metrics: response and resolution times and counts (fields beyond these in ``extra``).
+
+    Desk reports durations as text (e.g. ``"02:15 hrs"``), kept as given.
+    """
+
+    first_response_time: str | None = None
+    total_response_time: str | None = None
+    resolution_time: str | None = None
+    response_count: int | None = None
+    outgoing_count: int | None = None
+    thread_count: int | None = None
+    reopen_count: int | None = None
+    reassign_count: int | None = None
+    agents_handled: list[dict[str, Any]] | None = None
+
+
+@dataclass(kw_only=True)
+class AgentTicketCount(DeskObject):
+    """One agent's ticket count from GET /agentsTicketsCount."""
+
+    desk_aliases: ClassVar[dict[str, str]] = {"id": "agent_id", "ticketCount": "count"}
+
+    agent_id: str = ""
+    count: int | None = None

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from apps.desk.types import Agent, Organization, Thread, Ticket, TicketSla, Webhook
+from apps.desk.errors import DeskError
+from apps.desk.types import Agent, Organization, Thread, Ticket, Webhook
 
 from .conftest import ORG
 
@@ -115,9 +116,41 @@ def _path(request: httpx.Request) -> str:
             {"emailId": "a@example.com", "lastName": "Ng", "associatedDepartmentIds": ["11"]},
         ),
         (lambda c: c.agent_update("2", first_name="Al"), "PATCH", "/agents/2", {"firstName": "Al"}),
-        (lambda c: c.agent_activate("2"), "POST", "/agents/2/activate", None),
+        (lambda c: c.agents_activate(["2", "3"]), "POST", "/agents/activate", {"agentIds": ["2", "3"]}),
+        (lambda c: c.agent_activate("2"), "POST", "/agents/activate", {"agentIds": ["2"]}),
         (lambda c: c.agent_deactivate("2"), "POST", "/agents/2/deactivate", None),
-        (lambda c: c.agent_delete("2"), "POST", "/agents/2/delete", None),
+        (lambda c: c.agent_delete("2"), "DELETE", "/agents/2", None),
+        (
+            lambda c: c.agents_delete_unconfirmed(["4"]),
+            "POST",
+            "/agents/deleteUnconfirmed",
+            {"agentIds": ["4"]},
+        ),
+        (lambda c: c.ticket_metrics("5"), "GET", "/tickets/5/metrics", None),
+        (
+            lambda c: c.ticket_tags_add("5", tags=["vip", "billing"]),
+            "POST",
+            "/tickets/5/associateTag",
+            {"tags": ["vip", "billing"]},
+        ),
+        (
+            lambda c: c.ticket_tags_remove("5", tags=["vip"]),
+            "POST",
+            "/tickets/5/dissociateTag",
+            {"tags": ["vip"]},
+        ),
+        (
+            lambda c: c.ticket_followers_add("5", follower_ids=["7"]),
+            "POST",
+            "/tickets/5/addFollowers",
+            {"followerIds": ["7"]},
+        ),
+        (
+            lambda c: c.ticket_followers_remove("5", follower_ids=["7"]),
+            "POST",
+            "/tickets/5/removeFollowers",
+            {"followerIds": ["7"]},
+        ),
         (lambda c: c.department_get("11"), "GET", "/departments/11", None),
         (lambda c: c.team_get("12"), "GET", "/teams/12", None),
         (lambda c: c.webhook_get("13"), "GET", "/webhooks/13", None),
@@ -191,6 +224,21 @@ def test_ticket_create_with_a_new_contact_sends_it_in_desk_form(make_client):
     assert "contactId" not in recorder.last_json
 
 
+def test_reply_without_to_sends_only_the_required_fields(make_client):
+    recorder = Recorder(httpx.Response(200, json={"id": "30"}))
+
+    make_client(recorder).reply_send(
+        "5", from_email_address="s@acme.test", content="Hi", channel="EMAIL", to=None
+    )
+
+    assert recorder.last_json == {
+        "fromEmailAddress": "s@acme.test",
+        "content": "Hi",
+        "channel": "EMAIL",
+        "contentType": "html",
+    }
+
+
 def test_reply_is_sent_with_from_email_address_not_from(make_client):
     recorder = Recorder(
         httpx.Response(200, json={"id": "30", "direction": "out", "fromEmailAddress": "s@acme.test"})
@@ -202,11 +250,11 @@ def test_reply_is_sent_with_from_email_address_not_from(make_client):
 
     assert _path(recorder.last) == "/tickets/5/sendReply"
     assert recorder.last_json == {
-        "to": "c@example.com",
         "fromEmailAddress": "s@acme.test",
         "content": "<p>Fixed</p>",
-        "contentType": "html",
         "channel": "EMAIL",
+        "to": "c@example.com",
+        "contentType": "html",
         "cc": "x@example.com",
     }
     assert thread == Thread(id="30", direction="out", from_email_address="s@acme.test")
@@ -244,6 +292,41 @@ def test_attachment_upload_resends_the_whole_file_after_a_connect_error(make_cli
     assert b"\x00\x01payload" in calls[1].content
 
 
+def test_attachment_download_follows_the_href_desk_gave(make_client):
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        return httpx.Response(200, content=b"bytes")
+
+    href = "https://desk.zoho.com/api/v1/tickets/5/attachments/4/content?inline=false"
+    with make_client(handler).attachment_download("5", "4", href=href) as download:
+        assert download.read() == b"bytes"
+
+    assert seen == [href]
+
+
+def test_an_href_on_another_host_is_never_fetched_with_our_token(make_client):
+    recorder = Recorder()
+
+    with pytest.raises(DeskError, match="another host"):
+        make_client(recorder).attachment_download("5", "4", href="https://evil.example/steal")
+
+    assert recorder.requests == []
+
+
+def test_upload_posts_a_multipart_file_to_uploads(make_client):
+    recorder = Recorder(
+        httpx.Response(200, json={"id": "77", "name": "a.txt", "size": "3", "href": "https://x"})
+    )
+
+    upload = make_client(recorder).upload(filename="a.txt", content=b"abc", content_type="text/plain")
+
+    assert (recorder.last.method, _path(recorder.last)) == ("POST", "/uploads")
+    assert b'name="file"; filename="a.txt"' in recorder.last.content
+    assert (upload.id, upload.name, upload.size) == ("77", "a.txt", 3)
+
+
 def test_attachment_download_streams_the_content_path(make_client):
     payload = bytes(range(256)) * 1000
 
@@ -273,19 +356,55 @@ def test_a_download_holds_its_slot_until_closed(make_client):
     assert client.http.budget.in_flight() == 0
 
 
-def test_tickets_count_reads_the_count(make_client):
-    recorder = Recorder(httpx.Response(200, json={"count": 17}))
+def test_tickets_count_reads_search_count(make_client):
+    recorder = Recorder(httpx.Response(200, json={"data": [{"id": "1"}], "count": "17"}))
 
     assert make_client(recorder).tickets_count(status="Open", department_id="1") == 17
-    assert _path(recorder.last) == "/ticketsCount"
-    assert dict(recorder.last.url.params) == {"status": "Open", "departmentId": "1"}
+    assert _path(recorder.last) == "/tickets/search"
+    assert dict(recorder.last.url.params) == {
+        "status": "Open",
+        "departmentId": "1",
+        "from": "0",
+        "limit": "1",
+    }
+
+
+def test_tickets_search_sends_time_ranges_in_desk_form_and_returns_items_and_count(make_client):
+    recorder = Recorder(httpx.Response(200, json={"data": [{"id": "1"}, {"id": "2"}], "count": 4321}))
+    start = datetime(2026, 11, 5, tzinfo=UTC)
+    end = datetime(2026, 11, 6, 12, 30, 15, 250000, tzinfo=UTC)
+
+    page = make_client(recorder).tickets_search(
+        created_time_range=(start, end),
+        modified_time_range=(start, end),
+        sort_by="modifiedTime",
+        from_index=200,
+        limit=50,
+    )
+
+    assert _path(recorder.last) == "/tickets/search"
+    assert dict(recorder.last.url.params) == {
+        "createdTimeRange": "2026-11-05T00:00:00.000Z,2026-11-06T12:30:15.250Z",
+        "modifiedTimeRange": "2026-11-05T00:00:00.000Z,2026-11-06T12:30:15.250Z",
+        "sortBy": "modifiedTime",
+        "from": "200",
+        "limit": "50",
+    }
+    assert [ticket.id for ticket in page.items] == ["1", "2"]
+    assert page.count == 4321
+
+
+def test_a_search_that_matches_nothing_is_an_empty_page_with_count_zero(make_client):
+    page = make_client(Recorder(httpx.Response(204))).tickets_search(query="nothing")
+
+    assert (page.items, page.count) == ([], 0)
 
 
 def test_searches_send_only_the_given_terms(make_client):
     recorder = Recorder(httpx.Response(204))
 
     client = make_client(recorder)
-    list(client.tickets_search(email="c@example.com"))
+    client.tickets_search(email="c@example.com")
     assert _path(recorder.last) == "/tickets/search"
     assert dict(recorder.last.url.params) == {"email": "c@example.com", "from": "0", "limit": "100"}
 
@@ -294,6 +413,59 @@ def test_searches_send_only_the_given_terms(make_client):
 
     list(client.accounts_search(account_name="Acme"))
     assert dict(recorder.last.url.params)["accountName"] == "Acme"
+
+
+def test_by_ids_calls_use_each_operations_documented_path_and_id_parameter(make_client):
+    recorder = Recorder(httpx.Response(200, json={"data": [{"id": "1"}]}))
+    client = make_client(recorder)
+
+    assert [t.id for t in client.tickets_by_ids(["1", "2"])] == ["1"]
+    assert _path(recorder.last) == "/tickets/search"
+    assert dict(recorder.last.url.params) == {"id": "1,2", "from": "0", "limit": "2"}
+
+    client.contacts_by_ids(["3", "4"])
+    assert _path(recorder.last) == "/contacts/contactsByIds"
+    assert dict(recorder.last.url.params) == {"ids": "3,4"}
+
+    client.agents_by_ids(["5"])
+    assert _path(recorder.last) == "/agentsByIds"
+    assert dict(recorder.last.url.params) == {"agentIds": "5"}
+
+
+def test_contacts_by_ids_asks_twenty_at_a_time(make_client):
+    recorder = Recorder(httpx.Response(200, json={"data": []}))
+
+    make_client(recorder).contacts_by_ids([str(n) for n in range(45)])
+
+    assert [len(r.url.params["ids"].split(",")) for r in recorder.requests] == [20, 20, 5]
+
+
+def test_tags_followers_and_counts_read_their_lists(make_client):
+    answers = {
+        "/tickets/5/tags": {"tags": [{"id": "9", "name": "vip", "tagType": "MANUAL"}]},
+        "/tags/search": {"data": [{"id": "9", "name": "vip", "tagType": "MANUAL", "ticketCount": "3"}]},
+        "/tickets/5/followers": {"data": [{"id": "7", "lastName": "Adams", "following": "tickets"}]},
+        "/agentsTicketsCount": {"data": [{"agentId": "7", "count": "12"}]},
+        "/mailReplyAddress": {"data": [{"id": "1", "address": "support@acme.test", "isActive": True}]},
+    }
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json=answers[_path(request)])
+
+    client = make_client(handler)
+    assert [(t.id, t.name, t.tag_type) for t in client.ticket_tags_list("5")] == [("9", "vip", "MANUAL")]
+    assert client.tags_search(department_id="11", search="vi")[0].ticket_count == 3
+    assert dict(seen[-1].url.params) == {"searchVal": "vi", "departmentId": "11", "from": "0", "limit": "100"}
+    follower = client.ticket_followers_list("5")[0]
+    assert (follower.id, follower.last_name, follower.following) == ("7", "Adams", "tickets")
+    count = client.agents_tickets_count(agent_ids=["7"], department_id="11")[0]
+    assert (count.agent_id, count.count) == ("7", 12)
+    assert dict(seen[-1].url.params) == {"agentIds": "7", "departmentId": "11"}
+    address = client.support_email_addresses()[0]
+    assert (address.address, address.is_active) == ("support@acme.test", True)
+    assert dict(seen[-1].url.params) == {"departmentId": "allDepartment", "from": "1", "limit": "100"}
 
 
 def test_teams_list_reads_all_teams_or_one_departments(make_client):
@@ -369,36 +541,16 @@ def test_ticket_sla_comes_from_the_ticket_due_times_in_the_real_form(make_client
     assert sla.resolution.due_time == datetime(2026, 11, 27, 10, tzinfo=UTC)
 
 
-def test_the_unconfirmed_switch_falls_back_to_the_seed_forms(make_client, settings):
+def test_the_unconfirmed_switch_only_picks_the_sla_policies_path(make_client, settings):
+    recorder = Recorder(httpx.Response(204))
+    make_client(recorder).sla_policies_list()
+    assert _path(recorder.last) == "/slas"
+
     settings.DESK_UNCONFIRMED_REAL_FORMS = False
-    recorder = Recorder(
-        httpx.Response(
-            200,
-            json={
-                "slaId": "88",
-                "slaName": "Standard",
-                "responseTime": {
-                    "dueTime": "2026-11-25T12:00:00.000Z",
-                    "isOverdue": False,
-                    "remainingTime": 60000,
-                },
-            },
-        )
-    )
-    client = make_client(recorder)
-
-    sla = client.ticket_sla_get("5")
-    assert _path(recorder.last) == "/tickets/5/sla"
-    assert isinstance(sla, TicketSla)
-    assert (sla.sla_id, sla.response.remaining_time) == ("88", 60000)
-
-    client.agent_deactivate("2")
-    assert (recorder.last.method, _path(recorder.last)) == ("PATCH", "/agents/2")
-    assert json.loads(recorder.last.content) == {"status": "INACTIVE"}
-    client.agent_delete("2")
-    assert (recorder.last.method, _path(recorder.last)) == ("DELETE", "/agents/2")
-    client.sla_policies_list()
+    make_client(recorder).sla_policies_list()
     assert _path(recorder.last) == "/sla"
+    make_client(recorder).agent_delete("2")
+    assert (recorder.last.method, _path(recorder.last)) == ("DELETE", "/agents/2")
 
 
 def test_path_ids_are_escaped_so_they_cannot_change_the_url(make_client):

@@ -49,7 +49,9 @@ def connections_for_admin_list() -> QuerySet[DeskConnection]:
 
 
 def api_usage_for(connection: DeskConnection | None) -> Any:
-    """The Desk client's counters for the org (calls today / this minute), or None if unavailable."""
+    """The org's API budget (``apps.desk.budget.ApiUsage``: credits used and left today, the daily limit if
+    known, calls in flight, the edition's concurrency cap, ``paused_until`` while credits are spent), or None.
+    """
     if connection is None:
         return None
     try:
@@ -57,6 +59,6 @@ def api_usage_for(connection: DeskConnection | None) -> Any:
     except ImportError:  # the Desk client is not installed yet
         return None
     try:
-        return api_usage(connection.org_id)
+        return api_usage(connection.org_id, edition=connection.edition or None)
     except Exception:  # the meter must never break a page (e.g. the cache is down)
         return None

@@ -1,4 +1,6 @@
-"""Fills the page shell's slots: the org switcher (shell_orgs, current_org) and the API budget meter."""
+"""Fills the page shell's slots: the org switcher (shell_orgs, current_org) and the API meter (api_budget:
+an ``apps.desk.budget.ApiUsage`` with credits left today, calls in flight and the pause while credits are spent,
+rendered by ``templates/desk/api_meter.html``)."""
 
 from typing import Any
 

@@ -198,6 +198,7 @@ class ApiUsage:
     paused_until: datetime | None  # set while the day's credits are spent (429 THRESHOLD_EXCEEDED)
     edition: str | None = None
     credits_seen_at: datetime | None = None
+    reserve: int | None = None  # credits kept for people: background work stops at this many left
 
     @property
     def paused(self) -> bool:
@@ -476,6 +477,7 @@ class OrgBudget:
             paused_until=datetime.fromtimestamp(paused, tz=UTC) if paused is not None else None,
             edition=self.edition,
             credits_seen_at=seen_at,
+            reserve=math.ceil(limit * (1 - self.background_share)) if limit else None,
         )
 
 

@@ -423,4 +423,5 @@ def desk_client_for(
         token_provider=ConnectionTokenProvider(connection),
         transport=transport,
         priority=priority,
+        edition=connection.edition or None,  # caps concurrent calls at the edition's limit
     )

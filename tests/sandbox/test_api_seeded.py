@@ -91,17 +91,18 @@ def test_free_org_gets_no_webhooks(globex, desk_headers, api_url):
     assert response.status_code == 403
 
 
-def test_per_minute_limit_gives_429_with_rate_headers(acme, desk_headers, api_url):
-    m.Org.objects.filter(pk=acme.pk).update(per_minute_limit=3)
+def test_spent_daily_credits_give_429_threshold_exceeded_with_v3_headers(acme, desk_headers, api_url):
+    m.Org.objects.filter(pk=acme.pk).update(daily_limit=4)
     headers = desk_headers(acme)
-    responses = [httpx.get(f"{api_url}/departments", headers=headers) for _ in range(4)]
-    assert [r.status_code for r in responses[:3]] == [200, 200, 200]
-    assert [r.headers["X-RateLimit-Remaining"] for r in responses[:3]] == ["2", "1", "0"]
-    limited = responses[3]
+    responses = [httpx.get(f"{api_url}/departments", headers=headers) for _ in range(5)]
+    served = [r for r in responses if r.status_code == 200]
+    weights = [int(r.headers["X-Rate-Limit-Request-Weight-v3"]) for r in served]
+    remaining = [int(r.headers["X-Rate-Limit-Remaining-v3"]) for r in served]
+    assert served and remaining == [4 - sum(weights[: index + 1]) for index in range(len(served))]
+    limited = responses[-1]
     assert limited.status_code == 429
-    assert limited.json()["errorCode"] == "TOO_MANY_REQUESTS"
-    assert limited.headers["X-RateLimit-Limit"] == "3"
-    assert limited.headers["X-RateLimit-Remaining"] == "0"
+    assert limited.json()["errorCode"] == "THRESHOLD_EXCEEDED"
+    assert limited.headers["X-Rate-Limit-Request-Weight-v3"] == "0"
     assert int(limited.headers["Retry-After"]) >= 1
 
 

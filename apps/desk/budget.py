@@ -76,42 +76,33 @@ EDITION_DAILY_CREDITS: dict[str, tuple[int, int]] = {
     "ZOHOONE": (100_000, 1_000),
 }
 
-# GET operations that answer a collection and are charged as a list or search (by their ``from``). Keyed by
-# our path templates (the client's), as the operations in Zoho's OAS files. Everything else costs 1.
+# The operations Desk charges as a list or search (by their ``from``): those whose OAS declares a ``from``
+# parameter, keyed by our path templates. Everything else costs 1, including collections without paging
+# (a ticket's tags and followers, the by-ids calls, webhooks, organizations): our best reading of Zoho's
+# "1 credit for a single-record call", and the rule the sandbox applies too.
 LIST_OPERATIONS: frozenset[str] = frozenset(
     {
-        "/organizations",
         "/tickets",  # Ticket.json getTickets
         "/tickets/search",  # Search.json searchTickets
-        "/tickets/ticketsByIds",
-        "/associatedTickets",
-        "/tickets/archivedTickets",
-        "/contacts/{contact_id}/tickets",
+        "/associatedTickets",  # Ticket.json getAssociatedTickets
+        "/tickets/archivedTickets",  # Ticket.json getArchivedTickets
+        "/contacts/{contact_id}/tickets",  # Ticket.json getTicketsByContact
         "/accounts/{account_id}/tickets",
         "/accounts/{account_id}/contacts",
         "/tickets/{ticket_id}/threads",  # Thread.json
         "/tickets/{ticket_id}/conversations",
         "/tickets/{ticket_id}/comments",
         "/tickets/{ticket_id}/attachments",
-        "/tickets/{ticket_id}/tags",  # TicketTag.json getTagsByTicket
-        "/tickets/{ticket_id}/followers",  # TicketFollowers.json getTicketFollowers
         "/ticketTags",  # TicketTag.json listTicketTags
         "/tags/search",  # TicketTag.json searchTags
-        "/tags/{tag_id}/tickets",
-        "/contacts",
+        "/tags/{tag_id}/tickets",  # TicketTag.json getTicketsByTag
+        "/contacts",  # Contact.json getContacts
         "/contacts/search",
-        "/contacts/contactsByIds",  # Contact.json getContactsByIds
         "/accounts",
         "/accounts/search",
-        "/agents",
-        "/agentsByIds",  # Agent.json getAgentsByIds
+        "/agents",  # Agent.json getAgents
         "/departments",
-        "/departments/{department_id}/teams",
-        "/teams",
-        "/webhooks",
         "/mailReplyAddress",  # MailReplyAddress.json getReplyMailAddresses
-        "/slas",
-        "/sla",
     }
 )
 

@@ -52,8 +52,10 @@ def credits(weight: int, remaining: int, *, status: int = 200, body: dict | None
         ("GET", "/agents", {"from": 100_001}, 100),
         # The same operation whatever its placeholder is called.
         ("GET", "/tickets/{id}/threads", {"from": 0}, 3),
-        ("GET", "/tickets/{ticket_id}/tags", None, 3),
-        ("GET", "/contacts/contactsByIds", {"ids": "1,2"}, 3),
+        # Collections without paging (no ``from`` in their OAS) cost what a single record does.
+        ("GET", "/tickets/{ticket_id}/tags", None, 1),
+        ("GET", "/contacts/contactsByIds", {"ids": "1,2"}, 1),
+        ("GET", "/webhooks", None, 1),
         ("GET", "/tickets/{ticket_id}/metrics", None, 1),
     ],
 )

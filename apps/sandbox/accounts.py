@@ -159,12 +159,16 @@ def _token(request: HttpRequest, grant_type: str) -> HttpResponse:
     if request.method != "POST":
         return JsonResponse({"error": "invalid_request"}, status=405)
     try:
-        if grant_type not in {"authorization_code", "refresh_token"}:
+        if grant_type not in {"authorization_code", "refresh_token", "client_credentials"}:
             raise oauth.OAuthError("unsupported_grant_type", status=400)
         client = oauth.client_authenticate(
             client_id=_param(request, "client_id"), client_secret=_param(request, "client_secret")
         )
-        if grant_type == "authorization_code":
+        if grant_type == "client_credentials":
+            issued = oauth.client_credentials_issue(
+                client=client, soid=_param(request, "soid"), scope=_param(request, "scope")
+            )
+        elif grant_type == "authorization_code":
             _require_redirect_for(client, _param(request, "redirect_uri"))
             issued = oauth.code_exchange(
                 client=client,
@@ -191,8 +195,9 @@ def _token(request: HttpRequest, grant_type: str) -> HttpResponse:
 
 
 def _require_redirect_for(client: OAuthClient, redirect_uri: str) -> None:
-    # A server-based client must send a redirect_uri it registered; the Self Client needs none.
-    if client.kind == OAuthClient.Kind.SELF and not redirect_uri:
+    # A server-based client must send a redirect_uri it registered. A Self Client's codes are made in
+    # the API console, not by a redirect: Zoho exchanges them whatever redirect_uri comes (or none).
+    if client.kind == OAuthClient.Kind.SELF:
         return
     if redirect_uri and not oauth.redirect_uri_allowed(client, redirect_uri):
         raise oauth.OAuthError("invalid_redirect_uri")
@@ -212,3 +217,32 @@ def revoke(request: HttpRequest) -> HttpResponse:
         response = JsonResponse({"status": "success"})
     _log(request, response, started, client_id=_param(request, "client_id"), detail="revoke")
     return response
+
+
+@csrf_exempt
+@never_cache
+def user_info(request: HttpRequest) -> HttpResponse:
+    """GET /oauth/user/info: the token's user, for a token with AaaServer.profile.READ. Takes
+    `Authorization: Zoho-oauthtoken <token>` or `Bearer <token>`."""
+    started = time.perf_counter()
+    response = _user_info(request)
+    _log(request, response, started, client_id="", detail="user_info")
+    return response
+
+
+def _user_info(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        return JsonResponse({"error": "invalid_request"}, status=405)
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() not in {"zoho-oauthtoken", "bearer"} or not value.strip():
+        return JsonResponse({"error": "invalid_token"}, status=401)
+    token = oauth.access_token_lookup(value.strip())
+    if token is None:
+        return JsonResponse({"error": "invalid_token"}, status=401)
+    granted = {scope.lower() for scope in token.scopes}
+    if oauth.USER_INFO_SCOPE.lower() not in granted:
+        return JsonResponse({"error": "invalid_scope"}, status=401)
+    try:
+        return JsonResponse(oauth.user_info(token))
+    except oauth.OAuthError as error:
+        return JsonResponse(error.body(), status=error.status)

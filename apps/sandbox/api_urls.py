@@ -33,26 +33,32 @@ urlpatterns = [
         attachments.attachment_content,
         name="api_attachment_content",
     ),
-    # Contacts
+    # Contacts (Contact.json, Search.json; literal paths before the {id} ones)
     path("contacts", people.contacts_collection, name="api_contacts"),
     path("contacts/search", people.contacts_search, name="api_contacts_search"),
     path("contacts/moveToTrash", people.contacts_move_to_trash, name="api_contacts_trash"),
+    path("contacts/contactsByIds", people.contacts_by_ids, name="api_contacts_by_ids"),
     path("contacts/<str:contact_id>", people.contact_item, name="api_contact"),
     path("contacts/<str:contact_id>/tickets", people.contact_tickets, name="api_contact_tickets"),
-    # Accounts
+    path("contacts/<str:contact_id>/accounts", people.contact_accounts, name="api_contact_accounts"),
+    # Accounts (Account.json, Search.json)
     path("accounts", people.accounts_collection, name="api_accounts"),
     path("accounts/search", people.accounts_search, name="api_accounts_search"),
     path("accounts/moveToTrash", people.accounts_move_to_trash, name="api_accounts_trash"),
     path("accounts/<str:account_id>", people.account_item, name="api_account"),
     path("accounts/<str:account_id>/contacts", people.account_contacts, name="api_account_contacts"),
     path("accounts/<str:account_id>/tickets", people.account_tickets, name="api_account_tickets"),
-    # Agents
+    # Agents (Agent.json); /agents/{id}/activate and /agents/{id}/delete are the reference document's
+    # forms and answer URL_NOT_FOUND unless SANDBOX_REFERENCE_FORMS is on.
     path("agents", org.agents_collection, name="api_agents"),
+    path("agentsByIds", org.agents_by_ids, name="api_agents_by_ids"),
+    path("agents/activate", org.agents_activate, name="api_agents_activate"),
+    path("agents/deleteUnconfirmed", org.agents_delete_unconfirmed, name="api_agents_delete_unconfirmed"),
     path("agents/<str:agent_id>", org.agent_item, name="api_agent"),
-    path("agents/<str:agent_id>/activate", org.agent_activate, name="api_agent_activate"),
     path("agents/<str:agent_id>/deactivate", org.agent_deactivate, name="api_agent_deactivate"),
-    path("agents/<str:agent_id>/delete", org.agent_delete, name="api_agent_delete"),
-    # Departments and teams
+    path("agents/<str:agent_id>/activate", org.agent_activate_reference, name="api_agent_activate"),
+    path("agents/<str:agent_id>/delete", org.agent_delete_reference, name="api_agent_delete"),
+    # Departments and teams (Department.json, Team.json)
     path("departments", org.departments_list, name="api_departments"),
     path("departments/<str:department_id>", org.department_get, name="api_department"),
     path("departments/<str:department_id>/teams", org.department_teams, name="api_department_teams"),

@@ -347,8 +347,11 @@ class Department(models.Model):
 
 class Agent(models.Model):
     class Status(models.TextChoices):
+        # Agent.json getAgents `status`: ACTIVE, DISABLED, DELETED, IMPORTED.
         ACTIVE = "ACTIVE", "Active"
         DISABLED = "DISABLED", "Disabled"
+        DELETED = "DELETED", "Deleted"
+        IMPORTED = "IMPORTED", "Imported"
 
     id = models.BigIntegerField(primary_key=True)
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="agents")
@@ -367,6 +370,13 @@ class Agent(models.Model):
     is_confirmed = models.BooleanField(default=True)
     is_deleted = models.BooleanField(default=False)
     department_ids = models.JSONField(default=list, blank=True)
+    # Agent.json addAgent/updateAgent fields (issue 10, part B2).
+    mobile = models.CharField(max_length=100, blank=True, default="")
+    extn = models.CharField(max_length=100, blank=True, default="")
+    about_info = models.TextField(blank=True, default="")
+    role_permission_type = models.CharField(max_length=32, default="AgentPublic")
+    channel_expert = models.JSONField(default=list, blank=True)
+    cf = models.JSONField(default=dict, blank=True)
     created_time = models.DateTimeField(default=timezone.now)
     modified_time = models.DateTimeField(default=timezone.now)
 
@@ -424,12 +434,18 @@ class Account(models.Model):
     is_trashed = models.BooleanField(default=False)
     created_time = models.DateTimeField(default=timezone.now)
     modified_time = models.DateTimeField(default=timezone.now)
+    # Account.json createAccount fields (issue 10, part B2).
+    code = models.CharField(max_length=30, blank=True, default="")
+    fax = models.CharField(max_length=30, blank=True, default="")
+    street = models.CharField(max_length=250, blank=True, default="")
+    state = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["org", "modified_time"], name="sbx_account_org_mod_idx"),
             models.Index(fields=["org", "account_name"], name="sbx_account_org_name_idx"),
+            models.Index(fields=["org", "created_time"], name="sbx_account_org_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -459,6 +475,13 @@ class Contact(models.Model):
     is_trashed = models.BooleanField(default=False)
     created_time = models.DateTimeField(default=timezone.now)
     modified_time = models.DateTimeField(default=timezone.now)
+    # Contact.json createContact fields (issue 10, part B2).
+    zip = models.CharField(max_length=30, blank=True, default="")
+    street = models.CharField(max_length=250, blank=True, default="")
+    state = models.CharField(max_length=100, blank=True, default="")
+    twitter = models.CharField(max_length=100, blank=True, default="")
+    facebook = models.CharField(max_length=100, blank=True, default="")
+    language = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
@@ -466,6 +489,7 @@ class Contact(models.Model):
             models.Index(fields=["org", "modified_time"], name="sbx_contact_org_mod_idx"),
             models.Index(fields=["org", "email"], name="sbx_contact_org_email_idx"),
             models.Index(fields=["org", "last_name"], name="sbx_contact_org_lname_idx"),
+            models.Index(fields=["org", "created_time"], name="sbx_contact_org_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -56,7 +56,21 @@ SCOPE_DESCRIPTIONS = {
     "Desk.events.DELETE": "Delete webhooks",
     "Desk.agents.ALL": "Manage agents",
     "Desk.agents.READ": "Read agents",
+    "Desk.agents.CREATE": "Add agents",
+    "Desk.agents.UPDATE": "Update, activate and deactivate agents",
+    "Desk.agents.DELETE": "Delete agents",
+    "Desk.organization.READ": "Read organizations",
+    "Desk.departments.READ": "Read departments",
+    "Desk.teams.READ": "Read teams",
+    "Desk.basic.CREATE": "Add agents, departments and teams",
+    "Desk.basic.UPDATE": "Update agents, departments and teams",
+    "Desk.basic.DELETE": "Delete agents",
+    # Zoho Accounts' own scope for GET /oauth/user/info.
+    "AaaServer.profile.READ": "Read your Zoho profile (name and email address)",
 }
+USER_INFO_SCOPE = "AaaServer.profile.READ"
+# A self client's client_credentials grant names the Desk org it acts in: soid=Desk.<orgId>.
+SOID_PREFIX = "Desk."
 _CANONICAL_SCOPES = {scope.lower(): scope for scope in SCOPE_DESCRIPTIONS}
 
 
@@ -371,3 +385,57 @@ def token_revoke(*, token: str) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Self clients: the client_credentials grant, and the user-info endpoint
+# ---------------------------------------------------------------------------------------------------
+
+
+def client_credentials_issue(*, client: OAuthClient, soid: str, scope: str) -> IssuedTokens:
+    """`grant_type=client_credentials` with `soid=Desk.<orgId>`: only a Self Client may use it, and it
+    gets an access token (no refresh token) for that org, acting as the org's service (no user)."""
+    if client.kind != OAuthClient.Kind.SELF:
+        raise OAuthError("unauthorized_client", status=400)
+    org = _soid_org(soid)
+    scopes, unknown = parse_scopes(scope)
+    if unknown or not scopes:
+        raise OAuthError("invalid_scope", status=400)
+    access = _access_token_create(client=client, refresh=None, user=None, org=org, scopes=scopes)
+    return IssuedTokens(access, None, tuple(scopes), int(AccessToken.LIFETIME.total_seconds()))
+
+
+def _soid_org(soid: str) -> Org:
+    service, _, org_id = (soid or "").partition(".")
+    if f"{service}." != SOID_PREFIX or not org_id.isdigit() or len(org_id) >= 19:
+        raise OAuthError("invalid_request", status=400, description="soid must be Desk.<orgId>")
+    org = Org.objects.filter(pk=int(org_id)).first()
+    if org is None:
+        raise OAuthError("invalid_request", status=400, description="no Desk org with that id")
+    return org
+
+
+def access_token_lookup(raw: str) -> AccessToken | None:
+    """The live access token with this value, or None."""
+    token = (
+        AccessToken.objects.select_related("user", "client")
+        .filter(token_hash=hash_token(raw or ""), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or timezone.now() >= token.expires_at:
+        return None
+    return token
+
+
+def user_info(token: AccessToken) -> dict[str, object]:
+    """GET /oauth/user/info as Zoho Accounts answers it: First_Name, Last_Name, Display_Name, Email, ZUID."""
+    user = token.user
+    if user is None:
+        raise OAuthError("invalid_token", status=401, description="the token belongs to no user")
+    return {
+        "First_Name": user.first_name,
+        "Email": user.email,
+        "Last_Name": user.last_name,
+        "Display_Name": user.display_name,
+        "ZUID": user.pk,
+    }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/oauth/v2/auth", accounts.authorize, name="oauth_auth"),
     path("accounts/oauth/v2/token", accounts.token, name="oauth_token"),
     path("accounts/oauth/v2/token/revoke", accounts.revoke, name="oauth_revoke"),
+    path("accounts/oauth/user/info", accounts.user_info, name="oauth_user_info"),
     path("admin/", admin_views.admin_page, name="admin"),
     path("desk/api/v1/", include("apps.sandbox.api_urls")),
     # Desk's JSON 404 for any other path under the API root (after the operations above).

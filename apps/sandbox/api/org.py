@@ -1,9 +1,16 @@
-"""Desk API org structure: organizations, myinfo, agents (incl. activate/deactivate), departments, teams, SLAs."""
+"""Desk API org structure as Organization.json, Agent.json, Department.json and Team.json define it.
+
+Organizations, myinfo, agents (list with the documented filters, byIds, add, update, deactivate, activate,
+delete confirmed, delete unconfirmed), departments, teams and SLA policies. The reference document's
+agent forms (`POST /agents/{id}/activate`, `POST /agents/{id}/delete`, `PATCH {"status": "INACTIVE"}`)
+answer only when SANDBOX_REFERENCE_FORMS is on.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from apps.sandbox import models as m
 from apps.sandbox import webhooks_out
 from apps.sandbox.api import common as c
+from apps.sandbox.api import query as q
 from apps.sandbox.api.serializers import (
     agent_json,
     department_json,
@@ -25,6 +33,8 @@ from apps.sandbox.contract import (
     desk_list,
     desk_no_content,
     desk_object_or_404,
+    field_error,
+    paging,
     read_json_body,
 )
 
@@ -32,151 +42,233 @@ BASIC_READ = ("Desk.basic.READ", "Desk.settings.READ")
 BASIC_CREATE = ("Desk.basic.CREATE", "Desk.settings.CREATE")
 BASIC_UPDATE = ("Desk.basic.UPDATE", "Desk.settings.UPDATE")
 BASIC_DELETE = ("Desk.basic.DELETE", "Desk.settings.DELETE")
-AGENT_STATUSES = {
-    "ACTIVE": m.Agent.Status.ACTIVE,
-    "DISABLED": m.Agent.Status.DISABLED,
-    "INACTIVE": m.Agent.Status.DISABLED,
+ORG_READ = ("Desk.basic.READ", "Desk.organization.READ", "Desk.settings.READ")
+# Agent.json: Desk.agents.*, Desk.basic.* or Desk.settings.* (any one).
+AGENT_READ = ("Desk.agents.READ",) + BASIC_READ
+AGENT_CREATE = ("Desk.agents.CREATE",) + BASIC_CREATE
+AGENT_UPDATE = ("Desk.agents.UPDATE",) + BASIC_UPDATE
+AGENT_DELETE = ("Desk.agents.DELETE",) + BASIC_DELETE
+DEPARTMENT_READ = ("Desk.departments.READ",) + BASIC_READ
+TEAM_READ = ("Desk.teams.READ",) + BASIC_READ
+
+# getAgents
+AGENT_LIST_PARAMS = {
+    "include",
+    "roleIds",
+    "searchStr",
+    "cfSearchStr",
+    "cfFieldName",
+    "fieldName",
+    "isLightAgent",
+    "sortOrder",
+    "limit",
+    "rolePermissionType",
+    "profileIds",
+    "from",
+    "isConfirmed",
+    "departmentIds",
+    "status",
 }
-AGENT_FIELDS = {
-    "firstName",
-    "lastName",
-    "email",
+AGENT_STATUSES = ("ACTIVE", "DISABLED", "DELETED", "IMPORTED")
+AGENT_FIELD_NAMES = {
+    "firstName": ("first_name",),
+    "lastName": ("last_name",),
+    "name": ("first_name", "last_name"),
+    "emailId": ("email",),
+}
+ROLE_PERMISSION_TYPES = ("AgentPublic", "AgentPersonal", "AgentTeamPersonal", "Admin", "Custom", "Light")
+AGENT_LIST_INCLUDE = ("profile", "role")
+AGENT_GET_INCLUDE = (
+    "profile",
+    "role",
+    "associatedDepartments",
+    "associatedChatDepartments",
+    "verifiedEmails",
+)
+MYINFO_INCLUDE = ("profile", "role", "associatedDepartments", "associatedChatDepartments")
+AGENTS_BY_IDS_MAX = 50
+# addAgent / updateAgent bodies (Agent.json): text fields and their lengths.
+AGENT_TEXT = {
+    "firstName": ("first_name", 50),
+    "lastName": ("last_name", 50),
+    "phone": ("phone", 100),
+    "mobile": ("mobile", 100),
+    "extn": ("extn", 100),
+    "countryCode": ("country_code", 8),
+    "langCode": ("language_code", 16),
+    "timeZone": ("time_zone", 64),
+    "aboutInfo": ("about_info", 255),
+}
+AGENT_FIELDS = set(AGENT_TEXT) | {
     "emailId",
-    "phone",
     "roleId",
     "profileId",
-    "countryCode",
-    "timeZone",
-    "langCode",
     "associatedDepartmentIds",
-    "status",
+    "associatedChatDepartmentIds",
     "rolePermissionType",
+    "status",
+    "channelExpert",
+    "cf",
 }
+AGENT_REQUIRED_ON_ADD = ("emailId", "lastName", "associatedDepartmentIds", "rolePermissionType")
+
+
+def _reference_forms() -> bool:
+    return bool(getattr(settings, "SANDBOX_REFERENCE_FORMS", False))
 
 
 # -- organizations and me ---------------------------------------------------------------------------
 
 
-@desk_endpoint(scopes=BASIC_READ, params=set(), org_required=False)
+@desk_endpoint(scopes=ORG_READ, params=set(), org_required=False, methods=("GET",))
 def organizations_list(request: HttpRequest) -> HttpResponse:
-    """The orgs this token may act in; the only call that needs no orgId header."""
+    """getOrganizations: the orgs of the token's user; the only call that needs no orgId header."""
     token = request.sandbox_token  # type: ignore[attr-defined]
     orgs = list(m.Org.objects.filter(pk__in=token.org_ids()).order_by("id"))
     return desk_list([org_json(org, is_default=index == 0) for index, org in enumerate(orgs)])
 
 
-@desk_endpoint(scopes=BASIC_READ, params=set(), org_required=False)
+@desk_endpoint(scopes=ORG_READ, params={"includeCustomDomain"}, org_required=False, methods=("GET",))
 def organization_get(request: HttpRequest, org_id: str) -> HttpResponse:
+    """getOrganization; includeCustomDomain=true adds `customDomain` (none in the sandbox)."""
     token = request.sandbox_token  # type: ignore[attr-defined]
+    custom_domain = q.bool_value(request, "includeCustomDomain")
     org = desk_object_or_404(m.Org.objects.filter(pk__in=token.org_ids()), org_id, what="organization")
-    return desk_json(org_json(org))
+    first = m.Org.objects.filter(pk__in=token.org_ids()).order_by("id").values_list("pk", flat=True).first()
+    data = org_json(org, is_default=org.pk == first)
+    if custom_domain:
+        data["customDomain"] = None
+    return desk_json(data)
 
 
-@desk_endpoint(scopes=BASIC_READ, params=set())
+@desk_endpoint(scopes=BASIC_READ, params={"include"}, methods=("GET",))
 def myinfo(request: HttpRequest) -> HttpResponse:
+    include = q.include_values(request, MYINFO_INCLUDE)
     agent = request.sandbox_agent  # type: ignore[attr-defined]
     if agent is None:
         raise DeskAPIError(
             404, "RESOURCE_NOT_FOUND", "The token's user is not an agent of this organization."
         )
-    return desk_json(agent_json(agent))
+    return desk_json(agent_json(agent, include=include))
 
 
 # -- agents -----------------------------------------------------------------------------------------
 
 
 def _agents(org: m.Org) -> QuerySet:
+    """Agents that exist (not deleted)."""
     return m.Agent.objects.filter(org=org, is_deleted=False)
 
 
-@desk_endpoint(
-    scopes=BASIC_READ,
-    params={
-        "from",
-        "limit",
-        "status",
-        "isConfirmed",
-        "searchStr",
-        "departmentIds",
-        "sortBy",
-        "fieldName",
-        "include",
-    },
-    max_limit=200,
-)
-def agents_list(request: HttpRequest) -> HttpResponse:
-    org = request.sandbox_org  # type: ignore[attr-defined]
-    queryset = _agents(org)
-    status = request.GET.get("status")
-    if status:
-        if status.upper() not in AGENT_STATUSES:
-            raise c.invalid_param("status")
-        queryset = queryset.filter(status=AGENT_STATUSES[status.upper()])
-    confirmed = c.bool_param(request, "isConfirmed")
+def _search_str_q(raw: str, field_name: str | None) -> Q:
+    """searchStr: `x*` starts with, `*x*` contains, `x` exact (Department.json's note), on fieldName's
+    columns or on first name, last name and email."""
+    columns = AGENT_FIELD_NAMES[field_name] if field_name else ("first_name", "last_name", "email")
+    condition = q.search_q(raw, *columns, multiple=False)
+    return condition if condition is not None else Q()
+
+
+def _filter_agents(queryset: QuerySet, request: HttpRequest) -> QuerySet:
+    status = q.enum_value(request, "status", AGENT_STATUSES)
+    if status == "DELETED":
+        queryset = m.Agent.objects.filter(org=request.sandbox_org, is_deleted=True)  # type: ignore[attr-defined]
+    elif status:
+        queryset = queryset.filter(status=status)
+    confirmed = q.bool_value(request, "isConfirmed")
     if confirmed is not None:
         queryset = queryset.filter(is_confirmed=confirmed)
-    word = (request.GET.get("searchStr") or "").strip("*")
-    if word:
-        queryset = queryset.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
-    departments = {str(d) for d in c.csv_ids(request, "departmentIds")}
-    queryset = c.sort_queryset(
-        queryset,
-        request,
-        fields={
-            "createdTime": "created_time",
-            "firstName": "first_name",
-            "lastName": "last_name",
-            "name": "first_name",
-            "email": "email",
-        },
-        default="createdTime",
-    )
+    light = q.bool_value(request, "isLightAgent")
+    if light is not None:
+        light_q = Q(role_permission_type="Light")
+        queryset = queryset.filter(light_q) if light else queryset.exclude(light_q)
+    permission = request.GET.get("rolePermissionType")
+    if permission:
+        if permission == "${NON_LIGHT}":
+            queryset = queryset.exclude(role_permission_type="Light")
+        elif permission in ROLE_PERMISSION_TYPES:
+            queryset = queryset.filter(role_permission_type=permission)
+        else:
+            raise c.invalid_param("rolePermissionType")
+    for param, column in (("roleIds", "role_id__in"), ("profileIds", "profile_id__in")):
+        ids = q.id_values(request, param, maximum=50)
+        if ids:
+            queryset = queryset.filter(**{column: ids})
+    field_name = q.enum_value(request, "fieldName", AGENT_FIELD_NAMES)
+    word = request.GET.get("searchStr")
+    if word is not None:
+        if not word.strip("*"):
+            raise c.invalid_param("searchStr")
+        queryset = queryset.filter(_search_str_q(word, field_name))
+    cf_name, cf_word = request.GET.get("cfFieldName"), request.GET.get("cfSearchStr")
+    if cf_word is not None:
+        if not cf_name or not cf_name.startswith("cf_"):
+            raise c.invalid_param("cfFieldName")
+        condition = q.search_q(cf_word, f"cf__{cf_name}", multiple=False)
+        if condition is not None:
+            queryset = queryset.filter(condition)
+    return queryset
+
+
+def _sort_agents(queryset: QuerySet, request: HttpRequest) -> QuerySet:
+    """sortOrder asc/desc on fieldName (default: the name); without either, creation order."""
+    order = q.enum_value(request, "sortOrder", ("asc", "desc"))
+    field_name = request.GET.get("fieldName")
+    if order is None and field_name is None:
+        return queryset.order_by("created_time", "pk")
+    columns = AGENT_FIELD_NAMES.get(field_name or "name", ("first_name", "last_name"))
+    prefix = "-" if order == "desc" else ""
+    return queryset.order_by(*(prefix + column for column in columns), prefix + "pk")
+
+
+@desk_endpoint(scopes=AGENT_READ, params=AGENT_LIST_PARAMS, max_limit=200)
+def agents_list(request: HttpRequest) -> HttpResponse:
+    """getAgents: status ACTIVE, DISABLED, DELETED or IMPORTED (no status: every agent not deleted);
+    limit 1-200, default 10; 204 when none match."""
+    org = request.sandbox_org  # type: ignore[attr-defined]
+    include = q.include_values(request, AGENT_LIST_INCLUDE)
+    queryset = _sort_agents(_filter_agents(_agents(org), request), request)
+    departments = {str(d) for d in q.id_values(request, "departmentIds", maximum=50)}
+    offset, limit = paging(request, default_limit=10)
     if departments:
-        # department_ids is a JSON list; filtered in Python (agents are few).
+        # department_ids is a JSON list; agents are few, so the filter runs in Python.
         rows = [a for a in queryset if departments & {str(d) for d in a.department_ids or []}]
-        offset, limit = _paging(request)
-        return desk_list([agent_json(a) for a in rows[offset : offset + limit]])
-    return desk_list([agent_json(a) for a in c.page(queryset, request)])
+        page = rows[offset : offset + limit]
+    else:
+        page = list(queryset[offset : offset + limit])
+    return desk_list([agent_json(a, include=include) for a in page])
 
 
-def _paging(request: HttpRequest) -> tuple[int, int]:
-    from apps.sandbox.contract import paging
-
-    return paging(request)
-
-
-@desk_endpoint(scopes=BASIC_READ, params={"include"})
+@desk_endpoint(scopes=AGENT_READ, params={"include"})
 def agent_get(request: HttpRequest, agent_id: str) -> HttpResponse:
+    include = q.include_values(request, AGENT_GET_INCLUDE)
     agent = desk_object_or_404(_agents(request.sandbox_org), agent_id, what="agent")  # type: ignore[attr-defined]
-    return desk_json(agent_json(agent))
+    return desk_json(agent_json(agent, include=include))
+
+
+@desk_endpoint(scopes=AGENT_READ, params={"agentIds"}, methods=("GET",))
+def agents_by_ids(request: HttpRequest) -> HttpResponse:
+    """getAgentsByIds: `agentIds` (at most 50); ids that match nothing are left out."""
+    ids = q.id_values(request, "agentIds", maximum=AGENTS_BY_IDS_MAX, required=True)
+    rows = _agents(request.sandbox_org).filter(pk__in=ids).order_by("pk")  # type: ignore[attr-defined]
+    return desk_json({"data": [agent_json(a) for a in rows]})
 
 
 def _apply_agent(
     agent: m.Agent, data: dict[str, Any], org: m.Org, errors: c.FieldErrors, *, creating: bool
 ) -> None:
     c.reject_unknown_fields(data, AGENT_FIELDS, errors)
-    for field, column, length in (
-        ("firstName", "first_name", 100),
-        ("lastName", "last_name", 100),
-        ("phone", "phone", 50),
-        ("countryCode", "country_code", 8),
-        ("timeZone", "time_zone", 64),
-        ("langCode", "language_code", 16),
-    ):
+    for field, (column, length) in AGENT_TEXT.items():
         if field in data:
             value = c.text(data, field, errors, required=field == "lastName", max_length=length)
             if value is not None:
                 setattr(agent, column, value)
-    email_key = "emailId" if "emailId" in data else "email"
-    if email_key in data or creating:
-        email = c.email_field(data, email_key, errors, required=creating)
+    if "emailId" in data or creating:
+        email = c.email_field(data, "emailId", errors, required=creating)
         if email:
-            clash = _agents(org).filter(email__iexact=email).exclude(pk=agent.pk or 0).exists()
-            if clash:
+            clash = m.Agent.objects.filter(org=org, email__iexact=email, is_deleted=False)
+            if clash.exclude(pk=agent.pk or 0).exists():
                 errors.add(
-                    email_key, "An agent with this email address already exists.", error_type="duplicate"
+                    "emailId", "An agent with this email address already exists.", error_type="duplicate"
                 )
             agent.email = email
     for field, column in (("roleId", "role_id"), ("profileId", "profile_id")):
@@ -184,25 +276,45 @@ def _apply_agent(
             number = c.integer(data, field, errors, minimum=1)
             if number is not None:
                 setattr(agent, column, number)
+    if "rolePermissionType" in data:
+        permission = c.choice(data, "rolePermissionType", ROLE_PERMISSION_TYPES, errors)
+        if permission:
+            agent.role_permission_type = permission
     if "associatedDepartmentIds" in data:
-        ids = data["associatedDepartmentIds"]
-        if not isinstance(ids, list):
-            errors.add(
-                "associatedDepartmentIds", "The field 'associatedDepartmentIds' must be a list of ids."
-            )
+        _apply_departments(agent, data, org, errors)
+    if "associatedChatDepartmentIds" in data and not isinstance(data["associatedChatDepartmentIds"], list):
+        errors.add(
+            "associatedChatDepartmentIds", "The field 'associatedChatDepartmentIds' must be a list of ids."
+        )
+    if "channelExpert" in data:
+        if isinstance(data["channelExpert"], list):
+            agent.channel_expert = [str(v) for v in data["channelExpert"]]
         else:
-            known = {str(pk) for pk in m.Department.objects.filter(org=org).values_list("pk", flat=True)}
-            unknown = [str(i) for i in ids if str(i) not in known]
-            if unknown:
-                errors.add("associatedDepartmentIds", f"No department with id {unknown[0]}.")
-            else:
-                agent.department_ids = [int(i) for i in ids]
+            errors.add("channelExpert", "The field 'channelExpert' must be a list.")
+    if "cf" in data:
+        if isinstance(data["cf"], dict):
+            agent.cf = {**(agent.cf or {}), **data["cf"]}
+        else:
+            errors.add("cf", "The field 'cf' must be an object.")
     if "status" in data:
-        raw = str(data["status"] or "").upper()
-        if raw not in AGENT_STATUSES:
-            errors.add("status", "The value of 'status' is invalid.", expectedValues=["ACTIVE", "DISABLED"])
-        else:
-            agent.status = AGENT_STATUSES[raw]
+        status = c.choice(data, "status", ("ACTIVE", "DISABLED"), errors)
+        if status:
+            agent.status = status
+
+
+def _apply_departments(agent: m.Agent, data: dict[str, Any], org: m.Org, errors: c.FieldErrors) -> None:
+    ids = data["associatedDepartmentIds"]
+    if not isinstance(ids, list) or not ids:
+        errors.add(
+            "associatedDepartmentIds", "The field 'associatedDepartmentIds' must be a non-empty list of ids."
+        )
+        return
+    known = {str(pk) for pk in m.Department.objects.filter(org=org).values_list("pk", flat=True)}
+    unknown = [str(i) for i in ids if str(i) not in known]
+    if unknown:
+        errors.add("associatedDepartmentIds", f"No department with id {unknown[0]}.")
+    else:
+        agent.department_ids = [int(i) for i in ids]
 
 
 def _save_agent(
@@ -215,14 +327,21 @@ def _save_agent(
         )
 
 
-@desk_endpoint(scopes=BASIC_CREATE, params=set())
+@desk_endpoint(scopes=AGENT_CREATE, params=set())
 def agent_create(request: HttpRequest) -> HttpResponse:
-    """Add (invite) an agent: unconfirmed until they accept, as in Desk."""
+    """addAgent: emailId, lastName, associatedDepartmentIds and rolePermissionType are required; a
+    Custom rolePermissionType also needs roleId and profileId. The agent stays unconfirmed until they
+    accept the invitation, as in Desk."""
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
     data = read_json_body(request)
     errors = c.FieldErrors()
-    if "lastName" not in data:
-        errors.missing("lastName")
+    for field in AGENT_REQUIRED_ON_ADD:
+        if field not in data and field != "emailId":
+            errors.missing(field)
+    if data.get("rolePermissionType") == "Custom":
+        for field in ("roleId", "profileId"):
+            if field not in data:
+                errors.missing(field)
     now = c.now()
     agent = m.Agent(org=org, created_time=now, modified_time=now, is_confirmed=False)
     _apply_agent(agent, data, org, errors, creating=True)
@@ -232,14 +351,16 @@ def agent_create(request: HttpRequest) -> HttpResponse:
     return desk_json(agent_json(agent))
 
 
-@desk_endpoint(scopes=BASIC_UPDATE, params=set())
+@desk_endpoint(scopes=AGENT_UPDATE, params=set())
 def agent_update(request: HttpRequest, agent_id: str) -> HttpResponse:
-    """PATCH /agents/{id}; the seed deactivates with {"status": "INACTIVE"} here."""
+    """updateAgent; `status` takes ACTIVE or DISABLED (the reference's INACTIVE only with reference forms)."""
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
     agent = desk_object_or_404(_agents(org), agent_id, what="agent")
     data = read_json_body(request)
     if not data:
-        raise DeskAPIError(422, "INVALID_DATA", "No field to update was given.")
+        raise DeskAPIError(422, "EMPTY_PAYLOAD", "The request body is empty.")
+    if _reference_forms() and str(data.get("status", "")).upper() == "INACTIVE":
+        data = {**data, "status": "DISABLED"}
     previous = agent_json(agent)
     errors = c.FieldErrors()
     _apply_agent(agent, data, org, errors, creating=False)
@@ -249,43 +370,124 @@ def agent_update(request: HttpRequest, agent_id: str) -> HttpResponse:
     return desk_json(agent_json(agent))
 
 
-def _set_status(request: HttpRequest, agent_id: str, status: str) -> HttpResponse:
+def _set_status(request: HttpRequest, agents: list[m.Agent], status: str) -> None:
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
-    agent = desk_object_or_404(_agents(org), agent_id, what="agent")
-    if agent.status != status:
+    for agent in agents:
+        if agent.status == status:
+            continue
         previous = agent_json(agent)
         agent.status = status
         agent.modified_time = c.now()
         _save_agent(agent, org=org, event_type="Agent_Update", previous=previous, source=c.source_id(request))
+
+
+@desk_endpoint(scopes=AGENT_UPDATE, params=set(), methods=("POST",))
+def agents_activate(request: HttpRequest) -> HttpResponse:
+    """activateAgents: POST /agents/activate {"agentIds": [...]} -> 204."""
+    org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
+    data = read_json_body(request)
+    errors = c.FieldErrors()
+    c.reject_unknown_fields(data, {"agentIds"}, errors)
+    errors.raise_if_any()
+    ids = q.ids_body(data, "agentIds")
+    agents = list(_agents(org).filter(pk__in=ids))
+    missing = sorted(set(ids) - {a.pk for a in agents})
+    if missing:
+        raise q.unknown_ids("agentIds", missing, "agent")
+    _set_status(request, agents, m.Agent.Status.ACTIVE)
     return desk_no_content()
 
 
-@desk_endpoint(scopes=BASIC_UPDATE, params=set())
-def agent_activate(request: HttpRequest, agent_id: str) -> HttpResponse:
-    return _set_status(request, agent_id, m.Agent.Status.ACTIVE)
-
-
-@desk_endpoint(scopes=BASIC_UPDATE, params=set())
+@desk_endpoint(scopes=AGENT_UPDATE, params=set(), methods=("POST",))
 def agent_deactivate(request: HttpRequest, agent_id: str) -> HttpResponse:
-    return _set_status(request, agent_id, m.Agent.Status.DISABLED)
+    """deactivateAgents: POST /agents/{id}/deactivate -> 204."""
+    agent = desk_object_or_404(_agents(request.sandbox_org), agent_id, what="agent")  # type: ignore[attr-defined]
+    _set_status(request, [agent], m.Agent.Status.DISABLED)
+    return desk_no_content()
 
 
-@desk_endpoint(scopes=BASIC_DELETE, params=set())
-def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
-    """Seed DELETE /agents/{id} and the action form POST /agents/{id}/delete: the agent's tickets
-    become unassigned."""
+@desk_endpoint(scopes=AGENT_UPDATE, params=set(), methods=("POST",))
+def agent_activate_reference(request: HttpRequest, agent_id: str) -> HttpResponse:
+    """The reference document's POST /agents/{id}/activate (SANDBOX_REFERENCE_FORMS only)."""
+    if not _reference_forms():
+        raise DeskAPIError(404, "URL_NOT_FOUND", "The URL you have requested is not found.")
+    agent = desk_object_or_404(_agents(request.sandbox_org), agent_id, what="agent")  # type: ignore[attr-defined]
+    _set_status(request, [agent], m.Agent.Status.ACTIVE)
+    return desk_no_content()
+
+
+def _delete_agents(request: HttpRequest, agents: list[m.Agent], *, hard: bool) -> None:
+    """Deleted agents keep their row (status DELETED) so `status=DELETED` lists them; unconfirmed
+    agents never joined and disappear. Their tickets become unassigned."""
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
-    agent = desk_object_or_404(_agents(org), agent_id, what="agent")
     now = c.now()
     with transaction.atomic(using=m.SANDBOX_DB):
-        agent.is_deleted = True
-        agent.status = m.Agent.Status.DISABLED
-        agent.modified_time = now
-        agent.save()
-        m.Ticket.objects.filter(org=org, assignee=agent).update(assignee=None, modified_time=now)
-        webhooks_out.emit(
-            org=org, event_type="Agent_Delete", payload=agent_json(agent), source_id=c.source_id(request)
+        for agent in agents:
+            m.Ticket.objects.filter(org=org, assignee=agent).update(assignee=None, modified_time=now)
+            agent.is_deleted = True
+            agent.status = m.Agent.Status.DELETED
+            agent.modified_time = now
+            payload = agent_json(agent)
+            if hard:
+                agent.delete()
+            else:
+                agent.save()
+            webhooks_out.emit(
+                org=org, event_type="Agent_Delete", payload=payload, source_id=c.source_id(request)
+            )
+
+
+def _refuse_delete(agent: m.Agent, request: HttpRequest) -> None:
+    """deleteAgent deletes confirmed agents only, and never the caller (our best reading: 422)."""
+    if not agent.is_confirmed:
+        raise DeskAPIError(
+            422,
+            "UNPROCESSABLE_ENTITY",
+            "This agent has not confirmed the invitation: use POST /agents/deleteUnconfirmed.",
         )
+    caller = request.sandbox_agent  # type: ignore[attr-defined]
+    if caller is not None and caller.pk == agent.pk:
+        raise DeskAPIError(422, "UNPROCESSABLE_ENTITY", "You cannot delete yourself.")
+
+
+@desk_endpoint(scopes=AGENT_DELETE, params=set())
+def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
+    """deleteAgent: DELETE /agents/{id} (confirmed agents) -> 204."""
+    agent = desk_object_or_404(_agents(request.sandbox_org), agent_id, what="agent")  # type: ignore[attr-defined]
+    _refuse_delete(agent, request)
+    _delete_agents(request, [agent], hard=False)
+    return desk_no_content()
+
+
+@desk_endpoint(scopes=AGENT_DELETE, params=set(), methods=("POST",))
+def agent_delete_reference(request: HttpRequest, agent_id: str) -> HttpResponse:
+    """The reference document's POST /agents/{id}/delete (SANDBOX_REFERENCE_FORMS only)."""
+    if not _reference_forms():
+        raise DeskAPIError(404, "URL_NOT_FOUND", "The URL you have requested is not found.")
+    agent = desk_object_or_404(_agents(request.sandbox_org), agent_id, what="agent")  # type: ignore[attr-defined]
+    _delete_agents(request, [agent], hard=not agent.is_confirmed)
+    return desk_no_content()
+
+
+@desk_endpoint(scopes=AGENT_DELETE, params=set(), methods=("POST",))
+def agents_delete_unconfirmed(request: HttpRequest) -> HttpResponse:
+    """deleteUnconfirmedAgent: POST /agents/deleteUnconfirmed {"agentIds": [...]} -> 204; a confirmed
+    agent in the list is INVALID_DATA."""
+    org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
+    data = read_json_body(request)
+    errors = c.FieldErrors()
+    c.reject_unknown_fields(data, {"agentIds"}, errors)
+    errors.raise_if_any()
+    ids = q.ids_body(data, "agentIds")
+    agents = list(_agents(org).filter(pk__in=ids))
+    missing = sorted(set(ids) - {a.pk for a in agents})
+    if missing:
+        raise q.unknown_ids("agentIds", missing, "agent")
+    confirmed = [a.pk for a in agents if a.is_confirmed]
+    if confirmed:
+        message = f"The agent {confirmed[0]} has confirmed the invitation: use DELETE /agents/{{agentId}}."
+        raise DeskAPIError(422, "INVALID_DATA", message, errors=[field_error("agentIds", "invalid", message)])
+    _delete_agents(request, agents, hard=True)
     return desk_no_content()
 
 
@@ -293,21 +495,28 @@ def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 
 @desk_endpoint(
-    scopes=BASIC_READ, params={"from", "limit", "isEnabled", "searchStr", "chatStatus"}, max_limit=200
+    scopes=DEPARTMENT_READ,
+    params={"from", "limit", "isEnabled", "searchStr", "chatStatus"},
+    max_limit=200,
+    methods=("GET",),
 )
 def departments_list(request: HttpRequest) -> HttpResponse:
+    """getDepartments: searchStr with `*` wildcards; chatStatus accepted (the sandbox has no chat)."""
     org = request.sandbox_org  # type: ignore[attr-defined]
+    q.enum_value(request, "chatStatus", ("AVAILABLE", "DISABLED", "NOT_CREATED", "${UNAVAILABLE}"))
     queryset = m.Department.objects.filter(org=org).order_by("id")
-    enabled = c.bool_param(request, "isEnabled")
+    enabled = q.bool_value(request, "isEnabled")
     if enabled is not None:
         queryset = queryset.filter(is_enabled=enabled)
-    word = (request.GET.get("searchStr") or "").strip("*")
+    word = request.GET.get("searchStr")
     if word:
-        queryset = queryset.filter(name__icontains=word)
-    return desk_list([department_json(d) for d in c.page(queryset, request, default_limit=100)])
+        condition = q.search_q(word, "name", multiple=False)
+        if condition is not None:
+            queryset = queryset.filter(condition)
+    return desk_list([department_json(d) for d in c.page(queryset, request, default_limit=10)])
 
 
-@desk_endpoint(scopes=BASIC_READ, params=set())
+@desk_endpoint(scopes=DEPARTMENT_READ, params=set(), methods=("GET",))
 def department_get(request: HttpRequest, department_id: str) -> HttpResponse:
     org = request.sandbox_org  # type: ignore[attr-defined]
     return desk_json(
@@ -317,25 +526,34 @@ def department_get(request: HttpRequest, department_id: str) -> HttpResponse:
     )
 
 
-@desk_endpoint(scopes=BASIC_READ, params={"from", "limit", "departmentId"})
+def _teams_page(queryset: QuerySet, request: HttpRequest) -> HttpResponse:
+    """Team.json teamListResponse: `{"teams": [...]}` (200, also when empty); without `limit`, every team."""
+    offset = int(request.GET.get("from") or 0)
+    limit = request.GET.get("limit")
+    rows = list(queryset[offset : offset + int(limit)] if limit else queryset[offset:])
+    return desk_json({"teams": [team_json(t) for t in rows]})
+
+
+@desk_endpoint(scopes=TEAM_READ, params={"from", "limit"}, max_limit=200, methods=("GET",))
 def teams_list(request: HttpRequest) -> HttpResponse:
+    """getTeams: the teams of every department."""
     org = request.sandbox_org  # type: ignore[attr-defined]
-    queryset = m.Team.objects.filter(org=org).order_by("id")
-    departments = c.csv_ids(request, "departmentId")
-    if departments:
-        queryset = queryset.filter(department_id__in=departments)
-    return desk_list([team_json(t) for t in c.page(queryset, request, default_limit=100)])
+    return _teams_page(m.Team.objects.filter(org=org).order_by("id"), request)
 
 
-@desk_endpoint(scopes=BASIC_READ, params={"from", "limit"})
+@desk_endpoint(scopes=TEAM_READ, params={"from", "limit", "searchStr"}, max_limit=200, methods=("GET",))
 def department_teams(request: HttpRequest, department_id: str) -> HttpResponse:
+    """getTeamsInDepartment."""
     org = request.sandbox_org  # type: ignore[attr-defined]
     department = desk_object_or_404(m.Department.objects.filter(org=org), department_id, what="department")
     queryset = m.Team.objects.filter(org=org, department=department).order_by("id")
-    return desk_list([team_json(t) for t in c.page(queryset, request, default_limit=100)])
+    word = request.GET.get("searchStr")
+    if word:
+        queryset = queryset.filter(name__icontains=word.strip("*"))
+    return _teams_page(queryset, request)
 
 
-@desk_endpoint(scopes=BASIC_READ, params=set())
+@desk_endpoint(scopes=TEAM_READ, params=set(), methods=("GET",))
 def team_get(request: HttpRequest, team_id: str) -> HttpResponse:
     org = request.sandbox_org  # type: ignore[attr-defined]
     return desk_json(team_json(desk_object_or_404(m.Team.objects.filter(org=org), team_id, what="team")))

@@ -19,19 +19,44 @@ def _id(value: Any) -> str | None:
 
 
 def org_json(org: m.Org, *, is_default: bool = False) -> dict[str, Any]:
+    """Organization.json getOrganizationResponse. `edition` is upper case (FREE, EXPRESS, STANDARD,
+    PROFESSIONAL, ENTERPRISE): the console reads it to know the org's credits and concurrency cap."""
+    portal_url = f"https://desk.zoho.com/portal/{org.portal_name}" if org.portal_name else None
     return {
         "id": org.org_id,
         "companyName": org.company_name,
+        "alias": None,
         "portalName": org.portal_name,
-        "portalURL": f"https://desk.zoho.com/portal/{org.portal_name}" if org.portal_name else None,
+        "portalURL": portal_url,
         "description": org.description,
         "edition": org.edition.upper(),
         "isDefault": is_default,
         "timeZone": org.time_zone,
         "currencyCode": org.currency_code,
+        "currencyLocale": None,
+        "currencySymbol": None,
         "country": org.country,
+        "city": None,
+        "state": None,
+        "street": None,
+        "zip": None,
+        "fax": None,
+        "mobile": None,
+        "phoneNumber": None,
+        "website": None,
+        "industry": None,
+        "employeeCount": None,
+        "employeeCountRange": None,
+        "designation": None,
+        "primaryContact": None,
+        "preferredSolution": None,
+        "preferredCommunicationChannels": None,
+        "migrationFrom": None,
+        "logoURL": None,
+        "faviconURL": None,
         "isAdminInOrg": True,
-        "isPayloadEncryption": False,
+        "isPayloadEncryptionEnabled": False,
+        "isSandboxPortal": False,
         "createdTime": desk_time(org.created_time),
     }
 
@@ -53,8 +78,9 @@ def department_json(department: m.Department) -> dict[str, Any]:
     }
 
 
-def agent_json(agent: m.Agent) -> dict[str, Any]:
-    return {
+def agent_json(agent: m.Agent, *, include: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Agent.json agentResponse (+ cf); `include` adds profile, role, associatedDepartments."""
+    data: dict[str, Any] = {
         "id": _id(agent.pk),
         "firstName": agent.first_name,
         "lastName": agent.last_name,
@@ -62,21 +88,37 @@ def agent_json(agent: m.Agent) -> dict[str, Any]:
         "emailId": agent.email,
         "email": agent.email,
         "phone": agent.phone,
+        "mobile": agent.mobile,
+        "extn": agent.extn,
         "status": agent.status,
         "roleId": _id(agent.role_id),
         "roleName": agent.role_name,
         "profileId": _id(agent.profile_id),
         "profileName": agent.profile_name,
+        "rolePermissionType": agent.role_permission_type,
         "countryCode": agent.country_code,
         "timeZone": agent.time_zone,
         "langCode": agent.language_code,
+        "aboutInfo": agent.about_info,
         "isConfirmed": agent.is_confirmed,
+        "isZiaAgent": False,
         "associatedDepartmentIds": [str(d) for d in agent.department_ids or []],
+        "associatedChatDepartmentIds": [],
+        "channelExpert": list(agent.channel_expert or []),
+        "cf": agent.cf or {},
         "photoURL": None,
         "zuid": _id(agent.pk),
         "createdTime": desk_time(agent.created_time),
         "modifiedTime": desk_time(agent.modified_time),
     }
+    if "profile" in include:
+        data["profile"] = {"id": _id(agent.profile_id), "name": agent.profile_name}
+    if "role" in include:
+        data["role"] = {"id": _id(agent.role_id), "name": agent.role_name}
+    if "associatedDepartments" in include:
+        departments = m.Department.objects.filter(org_id=agent.org_id, pk__in=agent.department_ids or [])
+        data["associatedDepartments"] = [{"id": _id(d.pk), "name": d.name} for d in departments]
+    return data
 
 
 def agent_brief(agent: m.Agent | None) -> dict[str, Any] | None:
@@ -92,41 +134,66 @@ def agent_brief(agent: m.Agent | None) -> dict[str, Any] | None:
 
 
 def team_json(team: m.Team) -> dict[str, Any]:
+    """Team.json teamResponse; `members` is kept beside `agents` for older readers."""
+    members = [str(member) for member in team.member_ids or []]
     return {
         "id": _id(team.pk),
         "name": team.name,
         "description": team.description,
         "departmentId": _id(team.department_id),
-        "members": [str(member) for member in team.member_ids or []],
+        "agents": members,
+        "derivedAgents": members,
+        "members": members,
+        "roles": [],
+        "rolesWithSubordinates": [],
+        "subTeams": [],
+        "logoUrl": None,
         "createdTime": desk_time(team.created_time),
         "modifiedTime": desk_time(team.modified_time),
     }
 
 
-def account_json(account: m.Account) -> dict[str, Any]:
-    return {
+def account_json(account: m.Account, *, include: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Account.json accountResponse (`annualrevenue` as Desk spells it); include=owner adds the owner."""
+    data: dict[str, Any] = {
         "id": _id(account.pk),
         "accountName": account.account_name,
         "email": account.email,
         "phone": account.phone,
+        "fax": account.fax,
         "website": account.website,
         "description": account.description,
         "industry": account.industry,
-        "annualRevenue": account.annual_revenue,
-        "numberOfEmployees": account.number_of_employees,
+        "code": account.code,
+        "annualrevenue": None if account.annual_revenue is None else str(account.annual_revenue),
+        "street": account.street,
         "city": account.city,
+        "state": account.state,
         "country": account.country,
         "ownerId": _id(account.owner_id),
         "cf": account.cf or {},
+        "customFields": account.cf or {},
+        "zohoCRMAccount": None,
+        "customerHappiness": {"badPercentage": None, "okPercentage": None, "goodPercentage": None},
         "isTrashed": account.is_trashed,
         "webUrl": None,
         "createdTime": desk_time(account.created_time),
         "modifiedTime": desk_time(account.modified_time),
     }
+    if "owner" in include:
+        data["owner"] = _owner(account.org_id, account.owner_id)
+    return data
 
 
-def contact_json(contact: m.Contact) -> dict[str, Any]:
-    return {
+def _owner(org_id: int, owner_id: int | None) -> dict[str, Any] | None:
+    if owner_id is None:
+        return None
+    return agent_brief(m.Agent.objects.filter(org_id=org_id, pk=owner_id).first())
+
+
+def contact_json(contact: m.Contact, *, include: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Contact.json contactResponse; include=accounts adds `account`, include=owner adds `owner`."""
+    data: dict[str, Any] = {
         "id": _id(contact.pk),
         "firstName": contact.first_name,
         "lastName": contact.last_name,
@@ -136,20 +203,42 @@ def contact_json(contact: m.Contact) -> dict[str, Any]:
         "phone": contact.phone,
         "mobile": contact.mobile,
         "accountId": _id(contact.account_id),
+        "accountCount": "0" if contact.account_id is None else "1",
         "description": contact.description,
         "title": contact.title,
         "type": contact.type,
+        "street": contact.street,
         "city": contact.city,
+        "state": contact.state,
+        "zip": contact.zip,
         "country": contact.country,
+        "twitter": contact.twitter,
+        "facebook": contact.facebook,
+        "language": contact.language,
         "ownerId": _id(contact.owner_id),
         "cf": contact.cf or {},
+        "customFields": contact.cf or {},
         "isSpam": contact.is_spam,
+        "isAnonymous": False,
+        "isEndUser": False,
         "isTrashed": contact.is_trashed,
+        "zohoCRMContact": None,
+        "customerHappiness": {"badPercentage": None, "okPercentage": None, "goodPercentage": None},
         "photoURL": None,
         "webUrl": None,
         "createdTime": desk_time(contact.created_time),
         "modifiedTime": desk_time(contact.modified_time),
     }
+    if "accounts" in include:
+        account = contact.account
+        data["account"] = (
+            None
+            if account is None
+            else {"id": _id(account.pk), "accountName": account.account_name, "website": account.website}
+        )
+    if "owner" in include:
+        data["owner"] = _owner(contact.org_id, contact.owner_id)
+    return data
 
 
 def ticket_json(ticket: m.Ticket, *, include: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:

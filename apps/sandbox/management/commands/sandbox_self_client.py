@@ -1,4 +1,9 @@
-"""`manage.py sandbox_self_client`: a Zoho-style Self Client grant code for scripts, as one JSON object."""
+"""`manage.py sandbox_self_client`: a Zoho-style Self Client grant code for scripts, as one JSON object.
+
+The URLs are built from SITE_URL (the running server's public URL) or `--site`. The code exchanges at
+`token_url` without a redirect_uri; the same client also takes `grant_type=client_credentials` with
+`soid` (Desk.<orgId>) and a scope, as Zoho's self clients do.
+"""
 
 import json
 from typing import Any
@@ -22,9 +27,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scope", required=True, help="comma-separated Zoho scopes, e.g. Desk.tickets.ALL"
         )
-        parser.add_argument("--base-url", default="", help="the server's base URL (default: SITE_URL)")
+        parser.add_argument(
+            "--site",
+            "--base-url",
+            dest="site",
+            default="",
+            help="the running server's public URL (default: settings.SITE_URL)",
+        )
 
-    def handle(self, *args: Any, org: str, scope: str, base_url: str, **options: Any) -> None:
+    def handle(self, *args: Any, org: str, scope: str, site: str, **options: Any) -> None:
         wanted = org.strip()
         query = Q(company_name__iexact=wanted)
         if wanted.isdigit():
@@ -41,14 +52,19 @@ class Command(BaseCommand):
         code = oauth.grant_code_create(
             client=client, user=user, org=found, scopes=scopes, access_type="offline"
         )
-        base = (base_url or settings.SITE_URL).rstrip("/")
+        base = (site or settings.SITE_URL).rstrip("/")
+        accounts_url = f"{base}/sandbox/accounts"
         payload = {
             "client_id": client.client_id,
             "client_secret": client.client_secret,
             "code": code,
             "org_id": str(found.pk),
+            "soid": f"{oauth.SOID_PREFIX}{found.pk}",
             "scope": ",".join(scopes),
-            "accounts_url": f"{base}/sandbox/accounts",
+            "accounts_url": accounts_url,
+            "token_url": f"{accounts_url}/oauth/v2/token",
+            "user_info_url": f"{accounts_url}/oauth/user/info",
+            "api_domain": f"{base}/sandbox/desk",
             "api_url": f"{base}/sandbox/desk/api/v1",
         }
         self.stdout.write(json.dumps(payload))

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.sandbox.api import attachments, conversations, org, people, tickets, webhooks
+from apps.sandbox.api import ticket_extras
 
 urlpatterns = [
     # Organisation and me
@@ -13,15 +14,57 @@ urlpatterns = [
     path("tickets", tickets.tickets_collection, name="api_tickets"),
     path("tickets/search", tickets.tickets_search, name="api_tickets_search"),
     path("tickets/moveToTrash", tickets.tickets_move_to_trash, name="api_tickets_trash"),
-    path("ticketsCount", tickets.tickets_count, name="api_tickets_count"),
+    path("ticketsByIds", tickets.tickets_by_ids, name="api_tickets_by_ids"),
+    path("ticketsCount", tickets.tickets_count_view, name="api_tickets_count"),
+    path("agentsTicketsCount", ticket_extras.agents_tickets_count, name="api_agents_tickets_count"),
+    path("ticketTags", ticket_extras.ticket_tags_list, name="api_ticket_tags_list"),
+    path("tags/search", ticket_extras.tags_search, name="api_tags_search"),
+    path("tags/<str:tag_id>/tickets", ticket_extras.tag_tickets, name="api_tag_tickets"),
+    path("mailReplyAddress", ticket_extras.mail_reply_addresses, name="api_mail_reply_addresses"),
+    path(
+        "mailReplyAddress/<str:address_id>", ticket_extras.mail_reply_address, name="api_mail_reply_address"
+    ),
+    path("uploads", attachments.upload_file, name="api_uploads"),
+    path("uploads/<str:upload_id>/content", attachments.upload_content, name="api_upload_content"),
     path("tickets/<str:ticket_id>", tickets.ticket_item, name="api_ticket"),
-    path("tickets/<str:ticket_id>/sla", tickets.ticket_sla, name="api_ticket_sla"),
+    path("tickets/<str:ticket_id>/sla", tickets.ticket_sla_view, name="api_ticket_sla"),
+    path("tickets/<str:ticket_id>/metrics", ticket_extras.ticket_metrics, name="api_ticket_metrics"),
+    path("tickets/<str:ticket_id>/tags", ticket_extras.ticket_tags, name="api_ticket_tags"),
+    path(
+        "tickets/<str:ticket_id>/associateTag", ticket_extras.ticket_associate_tags, name="api_ticket_tag_add"
+    ),
+    path(
+        "tickets/<str:ticket_id>/dissociateTag",
+        ticket_extras.ticket_dissociate_tags,
+        name="api_ticket_tag_remove",
+    ),
+    path("tickets/<str:ticket_id>/followers", ticket_extras.ticket_followers, name="api_ticket_followers"),
+    path(
+        "tickets/<str:ticket_id>/addFollowers",
+        ticket_extras.ticket_add_followers,
+        name="api_ticket_followers_add",
+    ),
+    path(
+        "tickets/<str:ticket_id>/removeFollowers",
+        ticket_extras.ticket_remove_followers,
+        name="api_ticket_followers_remove",
+    ),
     path("tickets/<str:ticket_id>/threads", conversations.threads_list, name="api_threads"),
     path("tickets/<str:ticket_id>/threads/<str:thread_id>", conversations.thread_get, name="api_thread"),
+    path(
+        "tickets/<str:ticket_id>/threads/<str:thread_id>/attachments/<str:attachment_id>/content",
+        attachments.thread_attachment_content,
+        name="api_thread_attachment_content",
+    ),
     path("tickets/<str:ticket_id>/conversations", conversations.conversations_list, name="api_conversations"),
     path("tickets/<str:ticket_id>/sendReply", conversations.send_reply, name="api_send_reply"),
     path("tickets/<str:ticket_id>/comments", conversations.comments_collection, name="api_comments"),
     path("tickets/<str:ticket_id>/comments/<str:comment_id>", conversations.comment_item, name="api_comment"),
+    path(
+        "tickets/<str:ticket_id>/comments/<str:comment_id>/attachments/<str:attachment_id>/content",
+        attachments.comment_attachment_content,
+        name="api_comment_attachment_content",
+    ),
     path("tickets/<str:ticket_id>/attachments", attachments.attachments_collection, name="api_attachments"),
     path(
         "tickets/<str:ticket_id>/attachments/<str:attachment_id>",

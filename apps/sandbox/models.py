@@ -818,3 +818,106 @@ class InFlightRequest(models.Model):
 
 def attachments_dir() -> str:
     return str(settings.DATA_DIR / "sandbox-attachments")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ticket extras (issue 10, part B1): From addresses, tags, followers, uploads, comment attachments
+# ---------------------------------------------------------------------------------------------------
+
+
+class MailReplyAddress(models.Model):
+    """A From address configured for a department (MailReplyAddress.json); sendReply's fromEmailAddress
+    must be one of the org's active addresses."""
+
+    id = models.BigIntegerField(primary_key=True)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="mail_reply_addresses")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="mail_reply_addresses")
+    address = models.CharField(max_length=100)
+    display_name = models.CharField(max_length=100, blank=True, default="")
+    service_provider_type = models.CharField(max_length=16, default="ZohoSMTP")
+    is_department_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_verified = models.BooleanField(default=True)
+    created_time = models.DateTimeField(default=timezone.now)
+    modified_time = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "address"], name="sandbox_unique_reply_address")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class TicketTag(models.Model):
+    """A ticket tag; Desk keeps tags per department (ticketTags and tags/search need departmentId)."""
+
+    class Type(models.TextChoices):
+        MANUAL = "MANUAL", "Manual"
+        SYSTEM = "SYSTEM", "System"
+
+    id = models.BigIntegerField(primary_key=True)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="ticket_tags")
+    name = models.CharField(max_length=50)
+    tag_type = models.CharField(max_length=8, choices=Type.choices, default=Type.MANUAL)
+    tickets = models.ManyToManyField(Ticket, related_name="tags", blank=True)
+    created_time = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["department", "name"], name="sbx_tag_dept_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketFollower(models.Model):
+    """An agent following a ticket (TicketFollowers.json)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    created_time = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "agent"], name="sandbox_unique_follower")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} follows {self.ticket_id}"
+
+
+class Upload(models.Model):
+    """A temporary file from POST /uploads (Upload.json); its id goes into attachmentIds of sendReply
+    and comments, which turn it into an Attachment of the ticket."""
+
+    id = models.BigIntegerField(primary_key=True)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField(default=0)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    data = models.BinaryField(null=True, blank=True)
+    file_path = models.CharField(max_length=500, blank=True, default="")
+    creator_id = models.BigIntegerField(null=True, blank=True)
+    created_time = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommentAttachment(models.Model):
+    """Links a comment to the attachments it carries (from its attachmentIds)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="attachment_links")
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}:{self.attachment_id}"

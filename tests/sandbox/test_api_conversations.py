@@ -1,4 +1,5 @@
-"""The sandbox's conversation operations over real HTTP: threads, sendReply (seed and real forms), comments."""
+"""The sandbox's conversation operations over real HTTP as Thread.json and TicketComment.json have them:
+threads, conversations, sendReply (From addresses, uploads), comments."""
 # ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as test arguments
 
 import pytest
@@ -57,7 +58,19 @@ def test_send_reply_real_form_adds_an_outgoing_thread(desk):
     assert [t["id"] for t in listed] == [thread["id"]]
 
 
-def test_send_reply_seed_form_with_from_is_accepted(desk):
+def test_send_reply_seed_form_with_from_is_refused_by_default(desk):
+    ticket = desk.new_ticket()
+    response = desk.client.post(
+        f"/tickets/{ticket['id']}/sendReply",
+        json={"channel": "EMAIL", "from": "support@acme.test", "content": "Fixed"},
+    )
+    assert response.status_code == 422
+    fields = {e["fieldName"] for e in response.json()["errors"]}
+    assert {"/from", "/fromEmailAddress"} <= fields
+
+
+def test_send_reply_seed_form_with_from_is_accepted_with_reference_forms(desk, settings):
+    settings.SANDBOX_REFERENCE_FORMS = True
     ticket = desk.new_ticket()
     response = desk.client.post(
         f"/tickets/{ticket['id']}/sendReply",
@@ -81,18 +94,92 @@ def test_send_reply_from_an_address_outside_the_department_is_refused(desk):
         json={"channel": "EMAIL", "fromEmailAddress": "ceo@elsewhere.test", "to": "a@b.test", "content": "x"},
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["fieldName"] == "/fromEmailAddress"
+    body = response.json()
+    assert body["errorCode"] == "INVALID_DATA"
+    assert body["errors"][0]["fieldName"] == "/fromEmailAddress"
+    assert body["errors"][0]["errorType"] == "invalid"
 
 
-def test_send_reply_without_content_or_recipient_names_the_fields(desk):
+def test_send_reply_requires_channel_content_and_from_address_but_not_to(desk):
     ticket = desk.new_ticket()
+    response = desk.client.post(f"/tickets/{ticket['id']}/sendReply", json={"channel": "EMAIL"})
+    assert response.status_code == 422
+    fields = {e["fieldName"]: e["errorType"] for e in response.json()["errors"]}
+    assert fields == {"/content": "missing", "/fromEmailAddress": "missing"}
+    assert desk.client.post(f"/tickets/{ticket['id']}/sendReply", json={"content": "x"}).status_code == 422
+    ok = desk.client.post(
+        f"/tickets/{ticket['id']}/sendReply",
+        json={"channel": "EMAIL", "content": "On it", "fromEmailAddress": "Support <support@acme.test>"},
+    )
+    assert ok.status_code == 200, ok.text
+    thread = ok.json()
+    assert thread["to"] == "peter@initech.test"  # no `to`: the ticket's requester
+    assert thread["contentType"] == "plainText"  # Thread.json: plainText is the default
+
+
+def test_send_reply_sets_ticket_status_and_checks_in_reply_to(desk):
+    ticket = desk.new_ticket(description="help")
+    incoming = desk.client.get(f"/tickets/{ticket['id']}/threads").json()["data"][0]
+    base = {"channel": "EMAIL", "content": "Done", "fromEmailAddress": "support@acme.test"}
+    bad = desk.client.post(f"/tickets/{ticket['id']}/sendReply", json={**base, "inReplyToThreadId": "42"})
+    assert bad.json()["errors"][0]["fieldName"] == "/inReplyToThreadId"
     response = desk.client.post(
         f"/tickets/{ticket['id']}/sendReply",
-        json={"channel": "EMAIL", "fromEmailAddress": "support@acme.test"},
+        json={
+            **base,
+            "inReplyToThreadId": incoming["id"],
+            "ticketStatus": "Closed",
+            "cc": "boss@initech.test",
+        },
     )
-    assert response.status_code == 422
-    fields = {e["fieldName"] for e in response.json()["errors"]}
-    assert {"/to", "/content"} <= fields
+    assert response.status_code == 200, response.text
+    after = desk.client.get(f"/tickets/{ticket['id']}").json()
+    assert after["status"] == "Closed" and after["closedTime"] is not None
+
+
+def test_send_reply_with_uploaded_attachment_ids(desk):
+    ticket = desk.new_ticket()
+    upload = desk.client.post("/uploads", files={"file": ("quote.pdf", b"%PDF-1.4 quote", "application/pdf")})
+    assert upload.status_code == 200, upload.text
+    upload_id = upload.json()["id"]
+    response = desk.client.post(
+        f"/tickets/{ticket['id']}/sendReply",
+        json={
+            "channel": "EMAIL",
+            "content": "See attached",
+            "fromEmailAddress": "support@acme.test",
+            "attachmentIds": [upload_id],
+        },
+    )
+    assert response.status_code == 200, response.text
+    thread = response.json()
+    assert thread["hasAttach"] is True
+    attachment = thread["attachments"][0]
+    assert attachment["name"] == "quote.pdf"
+    assert desk.client.get(attachment["href"]).content == b"%PDF-1.4 quote"
+    assert desk.client.get(f"/tickets/{ticket['id']}").json()["attachmentCount"] == "1"
+    again = desk.client.post(
+        f"/tickets/{ticket['id']}/sendReply",
+        json={
+            "channel": "EMAIL",
+            "content": "x",
+            "fromEmailAddress": "support@acme.test",
+            "attachmentIds": ["77"],
+        },
+    )
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["fieldName"] == "/attachmentIds"
+
+
+def test_send_reply_query_params_are_the_documented_ones(desk):
+    ticket = desk.new_ticket()
+    body = {"channel": "EMAIL", "content": "x", "fromEmailAddress": "support@acme.test"}
+    path = f"/tickets/{ticket['id']}/sendReply"
+    assert (
+        desk.client.post(path, params={"isPrivate": "true", "sendImmediately": "true"}, json=body).status_code
+        == 200
+    )
+    assert desk.client.post(path, params={"draft": "true"}, json=body).status_code == 422
 
 
 def test_comments_create_list_update_delete(desk):
@@ -112,7 +199,8 @@ def test_comments_create_list_update_delete(desk):
     ).json()
     assert updated["content"] == "Edited" and updated["isPublic"] is True
     assert updated["modifiedTime"] is not None
-    assert desk.client.delete(f"{base}/{comment['id']}").status_code == 204
+    deleted = desk.client.delete(f"{base}/{comment['id']}")
+    assert deleted.status_code == 200 and deleted.content == b""
     assert desk.client.get(f"{base}/{comment['id']}").status_code == 404
     assert desk.client.get(base).status_code == 204
 
@@ -143,3 +231,38 @@ def test_conversations_merge_threads_and_comments_in_time_order(desk):
         ("thread", "out"),
     ]
     assert desk.client.get(f"/tickets/{ticket['id']}/conversations", params={"from": 3}).status_code == 204
+
+
+def test_comments_sort_by_commented_time_ascending_by_default(desk):
+    ticket = desk.new_ticket()
+    base = f"/tickets/{ticket['id']}/comments"
+    ids = [desk.client.post(base, json={"content": f"note {i}"}).json()["id"] for i in range(3)]
+    assert [c["id"] for c in desk.client.get(base).json()["data"]] == ids
+    assert [
+        c["id"] for c in desk.client.get(base, params={"sortBy": "-commentedTime"}).json()["data"]
+    ] == ids[::-1]
+    assert desk.client.get(base, params={"sortBy": "createdTime"}).status_code == 422
+    assert desk.client.get(base, params={"include": "mentions"}).status_code == 200
+    assert desk.client.get(base, params={"include": "plainText"}).status_code == 422
+
+
+def test_comment_with_uploaded_attachment_downloads_from_its_href(desk):
+    ticket = desk.new_ticket()
+    upload = desk.client.post("/uploads", files={"file": ("log.txt", b"trace", "text/plain")}).json()
+    comment = desk.client.post(
+        f"/tickets/{ticket['id']}/comments", json={"content": "log attached", "attachmentIds": [upload["id"]]}
+    )
+    assert comment.status_code == 200, comment.text
+    attachment = comment.json()["attachments"][0]
+    assert attachment["name"] == "log.txt"
+    assert "/comments/" in attachment["href"]
+    assert desk.client.get(attachment["href"]).content == b"trace"
+
+
+def test_threads_sort_by_send_date_time_only(desk):
+    ticket = desk.new_ticket(description="help")
+    base = f"/tickets/{ticket['id']}/threads"
+    assert desk.client.get(base, params={"sortBy": "sendDateTime"}).status_code == 200
+    assert desk.client.get(base, params={"sortBy": "createdTime"}).status_code == 422
+    assert desk.client.get(base, params={"limit": 200}).status_code == 200
+    assert desk.client.get(base, params={"include": "plainText"}).status_code == 422

@@ -241,7 +241,14 @@ def contact_json(contact: m.Contact, *, include: set[str] | frozenset[str] = fro
     return data
 
 
-def ticket_json(ticket: m.Ticket, *, include: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+def ticket_json(
+    ticket: m.Ticket,
+    *,
+    include: set[str] | frozenset[str] = frozenset(),
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A ticket as Ticket.json's ticketResponse; `include` adds the OAS's optional objects and `detail`
+    the single-ticket keys (ticket_detail_response: isFollowing, tagCount, followerCount...)."""
     data: dict[str, Any] = {
         "id": _id(ticket.pk),
         "ticketNumber": str(ticket.ticket_number),
@@ -286,29 +293,61 @@ def ticket_json(ticket: m.Ticket, *, include: set[str] | frozenset[str] = frozen
         "webUrl": None,
     }
     if "contacts" in include:
-        contact = ticket.contact
-        data["contact"] = (
-            None
-            if contact is None
-            else {
-                "id": _id(contact.pk),
-                "firstName": contact.first_name,
-                "lastName": contact.last_name,
-                "email": contact.email,
-                "phone": contact.phone,
-                "mobile": contact.mobile,
-                "accountId": _id(contact.account_id),
-                "account": None
-                if ticket.account is None
-                else {"id": _id(ticket.account_id), "accountName": ticket.account.account_name},
-            }
-        )
+        data["contact"] = ticket_contact_json(ticket)
+    if "products" in include:
+        data["product"] = None  # the sandbox has no products
     if "assignee" in include:
         data["assignee"] = agent_brief(ticket.assignee)
     if "departments" in include:
         data["department"] = {"id": _id(ticket.department_id), "name": ticket.department.name}
     if "team" in include:
-        data["team"] = None if ticket.team is None else {"id": _id(ticket.team_id), "name": ticket.team.name}
+        data["team"] = (
+            None
+            if ticket.team is None
+            else {"id": _id(ticket.team_id), "name": ticket.team.name, "logoUrl": None}
+        )
+    if "isRead" in include:
+        data["isRead"] = True  # best reading: the sandbox keeps no per-agent read state
+    if "contract" in include:
+        data["contractId"] = None
+    if "skills" in include:
+        data["skillsInfo"] = []
+    if detail is not None:
+        data.update({"sentiment": None, "isArchived": False, **detail})
+    return data
+
+
+def ticket_contact_json(ticket: m.Ticket) -> dict[str, Any] | None:
+    """Ticket.json's contact_json: the requester with its account (id, accountName, website)."""
+    contact = ticket.contact
+    if contact is None:
+        return None
+    account = ticket.account
+    return {
+        "id": _id(contact.pk),
+        "firstName": contact.first_name,
+        "lastName": contact.last_name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "mobile": contact.mobile,
+        "type": contact.type or None,
+        "isSpam": contact.is_spam,
+        "accountId": _id(contact.account_id),
+        "account": None
+        if account is None
+        else {"id": _id(account.pk), "accountName": account.account_name, "website": account.website or None},
+    }
+
+
+def search_ticket_json(ticket: m.Ticket) -> dict[str, Any]:
+    """One item of searchTickets (Search.json searchTicketResponseFields): the ticket with its contact,
+    assignee (with emailId and zuid), department, team and product embedded."""
+    data = ticket_json(ticket, include={"contacts", "departments", "team", "products", "isRead"})
+    assignee = agent_brief(ticket.assignee)
+    if assignee is not None:
+        assignee.update({"emailId": assignee["email"], "zuid": assignee["id"]})
+    data["assignee"] = assignee
+    data["lastThread"] = None
     return data
 
 
@@ -368,7 +407,9 @@ def thread_json(
     return data
 
 
-def comment_json(comment: m.Comment) -> dict[str, Any]:
+def comment_json(comment: m.Comment, *, attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """TicketComment.json commentResponse; `attachments` are the files its attachmentIds brought."""
+    first, _, last = (comment.commenter_name or "").rpartition(" ")
     return {
         "id": _id(comment.pk),
         "ticketId": _id(comment.ticket_id),
@@ -379,17 +420,25 @@ def comment_json(comment: m.Comment) -> dict[str, Any]:
         "commenter": {
             "id": _id(comment.commenter_id),
             "name": comment.commenter_name,
+            "firstName": first,
+            "lastName": last,
             "type": comment.commenter_type,
+            "photoURL": None,
         },
+        "attachments": attachments or [],
         "commentedTime": desk_time(comment.created_time),
         "createdTime": desk_time(comment.created_time),
         "modifiedTime": desk_time(comment.modified_time),
     }
 
 
-def attachment_json(attachment: m.Attachment, *, base_url: str = "") -> dict[str, Any]:
+def attachment_json(
+    attachment: m.Attachment, *, base_url: str = "", creator: m.Agent | None | bool = False
+) -> dict[str, Any]:
+    """TicketAttachment.json attachmentResponse; the `href` downloads the file (with the same auth).
+    `creator` (an Agent, or None when unknown) adds include=creator's object."""
     href = f"{base_url}{API_PREFIX}/tickets/{attachment.ticket_id}/attachments/{attachment.pk}/content"
-    return {
+    data: dict[str, Any] = {
         "id": _id(attachment.pk),
         "ticketId": _id(attachment.ticket_id),
         "threadId": _id(attachment.thread_id),
@@ -399,7 +448,74 @@ def attachment_json(attachment: m.Attachment, *, base_url: str = "") -> dict[str
         "isPublic": attachment.is_public,
         "creatorId": _id(attachment.creator_id),
         "createdTime": desk_time(attachment.created_time),
+        "previewurl": None,
         "href": href,
+    }
+    if creator is not False:
+        data["creator"] = (
+            None
+            if not isinstance(creator, m.Agent)
+            else {
+                "id": _id(creator.pk),
+                "firstName": creator.first_name,
+                "lastName": creator.last_name,
+                "email": creator.email,
+                "photoURL": None,
+            }
+        )
+    return data
+
+
+def tag_json(tag: m.TicketTag, *, ticket_count: int | None = None) -> dict[str, Any]:
+    """TicketTag.json tagJson; with `ticket_count`, getTicketTagJson (listTicketTags)."""
+    data: dict[str, Any] = {"id": _id(tag.pk), "name": tag.name, "tagType": tag.tag_type}
+    if ticket_count is not None:
+        data["ticketCount"] = str(ticket_count)
+    return data
+
+
+def follower_json(agent: m.Agent) -> dict[str, Any]:
+    """TicketFollowers.json followerDetails (the sandbox's followers follow the ticket itself)."""
+    return {
+        "id": _id(agent.pk),
+        "firstName": agent.first_name,
+        "lastName": agent.last_name,
+        "email": agent.email,
+        "photoURL": None,
+        "following": "tickets",
+    }
+
+
+def mail_reply_address_json(address: m.MailReplyAddress) -> dict[str, Any]:
+    """MailReplyAddress.json fromAddressDetails."""
+    return {
+        "id": _id(address.pk),
+        "address": address.address,
+        "displayName": address.display_name,
+        "departmentId": _id(address.department_id),
+        "serviceProviderType": address.service_provider_type,
+        "isSmtpEnabled": False,
+        "isDepartmentDefault": address.is_department_default,
+        "isActive": address.is_active,
+        "isVerified": address.is_verified,
+        "createdBy": None,
+        "modifiedBy": None,
+        "createdTime": desk_time(address.created_time),
+        "modifiedTime": desk_time(address.modified_time),
+    }
+
+
+def upload_json(upload: m.Upload, *, base_url: str = "") -> dict[str, Any]:
+    """Upload.json uploadFileResponse (the first form: id, name, size, creatorId, createdTime, href)."""
+    return {
+        "id": _id(upload.pk),
+        "name": upload.name,
+        "size": str(upload.size),
+        "creatorId": _id(upload.creator_id),
+        "createdTime": desk_time(upload.created_time),
+        "isPublic": False,
+        "previewurl": None,
+        "href": f"{base_url}{API_PREFIX}/uploads/{upload.pk}/content",
     }
 
 

@@ -1,18 +1,25 @@
-"""Desk API ticket operations: list, get, create, update, trash (seed and real forms), search, count, SLA."""
+"""Desk API ticket operations as Ticket.json and Search.json describe them: list, get, create, update,
+moveToTrash, search, ticketsByIds. The reference document's forms (DELETE /tickets/{id},
+/tickets/{id}/sla, /ticketsCount) answer only with SANDBOX_REFERENCE_FORMS."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.sandbox import models as m
 from apps.sandbox import sla, webhooks_out
 from apps.sandbox.api import common as c
-from apps.sandbox.api.serializers import ticket_json
+from apps.sandbox.api.serializers import search_ticket_json, ticket_json
 from apps.sandbox.contract import (
     DeskAPIError,
     desk_endpoint,
@@ -22,7 +29,9 @@ from apps.sandbox.contract import (
     desk_object_or_404,
     desk_time,
     field_error,
+    paging,
     read_json_body,
+    url_not_found,
 )
 
 READ = ("Desk.tickets.READ",)
@@ -30,55 +39,78 @@ CREATE = ("Desk.tickets.CREATE",)
 UPDATE = ("Desk.tickets.UPDATE",)
 DELETE = ("Desk.tickets.DELETE",)
 
-INCLUDES = {"contacts", "products", "assignee", "departments", "contract", "isRead", "team", "skills"}
-FILTER_PARAMS = {
-    "status",
-    "assignee",
-    "departmentId",
+# getTickets: include, sortBy and the filters exactly as Ticket.json lists them.
+LIST_INCLUDES = frozenset({"contacts", "products", "departments", "team", "assignee"})
+# getTicket adds contract, isRead and skills.
+ONE_INCLUDES = LIST_INCLUDES | {"contract", "isRead", "skills"}
+LIST_PARAMS = {
+    "include",
     "departmentIds",
-    "channel",
     "priority",
-    "viewId",
-    "receivedInDays",
-    "contactId",
-    "accountId",
-    "teamId",
-}
-LIST_PARAMS = FILTER_PARAMS | {"from", "limit", "sortBy", "include", "fields"}
-SORT_FIELDS = {
-    "createdTime": "created_time",
-    "modifiedTime": "modified_time",
-    "dueDate": "due_date",
-    "responseDueDate": "response_due_date",
-    "customerResponseTime": "customer_response_time",
-    "ticketNumber": "ticket_number",
-    "status": "status",
-    "priority": "priority",
-    "subject": "subject",
-    "closedTime": "closed_time",
-}
-SEARCH_PARAMS = {
-    "from",
+    "departmentId",
     "limit",
+    "channel",
+    "from",
     "sortBy",
-    "searchStr",
-    "_all",
+    "assignee",
+    "teamIds",
+    "receivedInDays",
+    "status",
+    "viewId",
+    "fields",
+    "filters",
+}
+# recentThread: the time of the latest thread; the sandbox keeps the latest customer thread's time
+# (customerResponseTime) on the ticket, which is what a queue sorted by recent activity wants.
+LIST_SORTS = {"dueDate": "due_date", "createdTime": "created_time", "recentThread": "customer_response_time"}
+LIST_DEFAULT_LIMIT = 25
+RECEIVED_IN_DAYS = {"15", "30", "90", "-1"}
+
+# searchTickets (Search.json).
+SEARCH_PARAMS = {
     "email",
     "phone",
-    "subject",
     "ticketNumber",
-    "status",
-    "priority",
-    "channel",
-    "departmentId",
-    "assigneeId",
-    "contactId",
-    "accountId",
-    "contactName",
     "accountName",
+    "subject",
+    "departmentId",
+    "productName",
+    "_all",
+    "limit",
+    "from",
+    "dueDateRange",
+    "id",
+    "productId",
+    "contactId",
     "createdTimeRange",
+    "priority",
+    "assigneeId",
+    "accountId",
     "modifiedTimeRange",
+    "status",
+    "channel",
+    "customerResponseTimeRange",
+    "description",
+    "sortBy",
+    "tag",
+    "contactName",
+    "category",
+} | {f"customField{n}" for n in range(1, 11)}
+# relevance has no score in the sandbox: the most recently modified match comes first.
+SEARCH_SORTS = {
+    "relevance": "modified_time",
+    "modifiedTime": "modified_time",
+    "createdTime": "created_time",
+    "customerResponseTime": "customer_response_time",
 }
+SEARCH_DEFAULT_LIMIT = 10
+SEARCH_MAX_FROM = 999  # Search.json: from has "maximum": 999
+# Search.json: yyyy-MM-ddThh:mm:ss.SSSZ,yyyy-MM-ddThh:mm:ss.SSSZ (milliseconds optional, always UTC "Z").
+TIME_RANGE_RE = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{0,3})?Z),(\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{0,3})?Z)$"
+)
+BY_IDS_MAX = 50
+
 TICKET_FIELDS = {
     "subject",
     "description",
@@ -101,21 +133,48 @@ TICKET_FIELDS = {
     "teamId",
     "resolution",
     "cf",
+    "customFields",
     "productId",
     "secondaryContacts",
     "isSpam",
+    # Accepted as Ticket.json lists them; the sandbox has no layouts, skills, products or sharing.
+    "uploads",
+    "webUrl",
+    "sharedDepartments",
+    "entitySkills",
+    "ticketCreationType",
+    "clonedTicketId",
+    "layoutId",
+    "parentTicket",
+    "sourceTicket",
 }
 CONTACT_OBJECT_FIELDS = {"firstName", "lastName", "email", "phone", "mobile", "accountId", "accountName"}
+
+
+def reference_forms() -> bool:
+    """The reference document's non-Desk forms are an opt-in (settings.SANDBOX_REFERENCE_FORMS)."""
+    return bool(getattr(settings, "SANDBOX_REFERENCE_FORMS", False))
+
+
+def reference_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A path real Desk doesn't have: URL_NOT_FOUND unless the reference forms are switched on."""
+
+    @csrf_exempt
+    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if reference_forms():
+            return view(request, *args, **kwargs)
+        return url_not_found(request, *args, **kwargs)
+
+    return dispatch
 
 
 def _tickets(org: m.Org) -> QuerySet:
     return m.Ticket.objects.filter(org=org, is_trashed=False)
 
 
-def _includes(request: HttpRequest) -> set[str]:
+def _includes(request: HttpRequest, allowed: frozenset[str] | set[str]) -> set[str]:
     include = set(c.csv_param(request, "include"))
-    unknown = include - INCLUDES
-    if unknown:
+    if include - set(allowed):
         raise c.invalid_param("include")
     return include
 
@@ -133,87 +192,113 @@ def _with_related(queryset: QuerySet, include: set[str]) -> QuerySet:
     return queryset.select_related(*related) if related else queryset
 
 
-def _filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> QuerySet:
-    """The list filters of real Desk (shared by /tickets and /ticketsCount)."""
+def _status_names(org: m.Org, values: list[str]) -> Q:
+    """Status names as the org spells them; ${open}/${onhold}/${closed} mean every status of that type."""
+    known = {name.lower(): name for name in org.statuses()}
+    types = {"${open}": "Open", "${onhold}": "On Hold", "${closed}": "Closed"}
+    condition = Q()
+    for value in values:
+        if value.lower() in types:
+            condition |= Q(status_type=types[value.lower()])
+        else:
+            condition |= Q(status=known.get(value.lower(), value))
+    return condition
+
+
+def _list_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> QuerySet:
+    """getTickets' filters: status, assignee (ids or Unassigned), departmentId(s), teamIds, channel,
+    priority, receivedInDays (on customerResponseTime), viewId, filters."""
     statuses = c.csv_param(request, "status")
     if statuses:
-        known = {name.lower(): name for name in org.statuses()}
-        names = [known.get(value.lower(), value) for value in statuses]
-        queryset = queryset.filter(status__in=names)
+        queryset = queryset.filter(_status_names(org, statuses))
     assignees = c.csv_param(request, "assignee")
     if assignees:
         condition = Q()
         ids: list[int] = []
-        emails: list[str] = []
         for value in assignees:
             if value.lower() == "unassigned":
                 condition |= Q(assignee__isnull=True)
             elif value.isdigit():
                 ids.append(int(value))
-            elif "@" in value:
-                emails.append(value)  # the seed reference filters by assignee email
             else:
                 raise c.invalid_param("assignee")
         if ids:
             condition |= Q(assignee_id__in=ids)
-        if emails:
-            condition |= Q(assignee__email__in=emails)
         queryset = queryset.filter(condition)
     departments = c.csv_ids(request, "departmentId") + c.csv_ids(request, "departmentIds")
+    if len(c.csv_param(request, "departmentIds")) > 20:
+        raise c.invalid_param("departmentIds")
     if departments:
         queryset = queryset.filter(department_id__in=departments)
-    for param, column in (("contactId", "contact_id"), ("accountId", "account_id"), ("teamId", "team_id")):
-        ids = c.csv_ids(request, param)
-        if ids:
-            queryset = queryset.filter(**{f"{column}__in": ids})
-    channels = c.csv_param(request, "channel")
-    if channels:
-        queryset = queryset.filter(channel__iregex=r"^(" + "|".join(_escape(v) for v in channels) + r")$")
-    priorities = c.csv_param(request, "priority")
-    if priorities:
-        queryset = queryset.filter(priority__iregex=r"^(" + "|".join(_escape(v) for v in priorities) + r")$")
+    teams = c.csv_ids(request, "teamIds")
+    if teams:
+        queryset = queryset.filter(team_id__in=teams)
+    for param, column in (("channel", "channel"), ("priority", "priority")):
+        values = c.csv_param(request, param)
+        if values:
+            pattern = r"^(" + "|".join(re.escape(v) for v in values) + r")$"
+            queryset = queryset.filter(**{f"{column}__iregex": pattern})
     view_id = request.GET.get("viewId")
     if view_id is not None and not view_id.isdigit():
         raise c.invalid_param("viewId")
     received = request.GET.get("receivedInDays")
     if received is not None:
-        if not received.isdigit() or int(received) < 1:
+        if received not in RECEIVED_IN_DAYS:
             raise c.invalid_param("receivedInDays")
-        queryset = queryset.filter(created_time__gte=c.now() - dt.timedelta(days=int(received)))
+        if received != "-1":
+            since = c.now() - dt.timedelta(days=int(received))
+            queryset = queryset.filter(customer_response_time__gte=since)
+    raw_filters = request.GET.get("filters")
+    if raw_filters is not None:
+        # Parsed so a malformed value is refused; the sandbox has no custom views to apply it to.
+        try:
+            if not isinstance(json.loads(raw_filters), dict):
+                raise ValueError
+        except ValueError:
+            raise c.invalid_param("filters") from None
     return queryset
-
-
-def _escape(value: str) -> str:
-    import re
-
-    return re.escape(value)
 
 
 @desk_endpoint(scopes=READ, params=LIST_PARAMS)
 def tickets_list(request: HttpRequest) -> HttpResponse:
+    """GET /tickets (getTickets): 204 when nothing matches."""
     org = request.sandbox_org  # type: ignore[attr-defined]
-    include = _includes(request)
-    queryset = _filter(_tickets(org), request, org)
-    queryset = c.sort_queryset(queryset, request, fields=SORT_FIELDS, default="createdTime")
-    rows = c.page(_with_related(queryset, include), request)
+    include = _includes(request, LIST_INCLUDES)
+    queryset = _list_filter(_tickets(org), request, org)
+    queryset = c.sort_queryset(queryset, request, fields=LIST_SORTS, default="createdTime")
+    rows = c.page(_with_related(queryset, include), request, default_limit=LIST_DEFAULT_LIMIT)
     return desk_list([c.pick_fields(ticket_json(t, include=include), request) for t in rows])
 
 
-@desk_endpoint(scopes=READ, params=FILTER_PARAMS)
+@desk_endpoint(scopes=READ, params=LIST_PARAMS - {"from", "limit", "sortBy", "include", "fields"})
 def tickets_count(request: HttpRequest) -> HttpResponse:
+    """The reference document's GET /ticketsCount (not in Ticket.json): {"count": n}."""
     org = request.sandbox_org  # type: ignore[attr-defined]
-    return desk_json({"count": _filter(_tickets(org), request, org).count()})
+    return desk_json({"count": _list_filter(_tickets(org), request, org).count()})
+
+
+def _detail(ticket: m.Ticket, request: HttpRequest) -> dict[str, Any]:
+    """ticket_detail_response's extra keys for one ticket."""
+    agent = request.sandbox_agent  # type: ignore[attr-defined]
+    followers = m.TicketFollower.objects.filter(ticket=ticket)
+    return {
+        "isFollowing": agent is not None and followers.filter(agent=agent).exists(),
+        "followerCount": str(followers.count()),
+        "tagCount": str(ticket.tags.count()),
+        "createdBy": None if ticket.created_by is None else str(ticket.created_by),
+    }
 
 
 @desk_endpoint(scopes=READ, params={"include"})
 def ticket_get(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    include = _includes(request)
+    """GET /tickets/{id} (getTicket)."""
+    include = _includes(request, ONE_INCLUDES)
     ticket = desk_object_or_404(
         _with_related(_tickets(request.sandbox_org), include),  # type: ignore[attr-defined]
         ticket_id,
         what="ticket",
     )
-    return desk_json(ticket_json(ticket, include=include))
+    return desk_json(ticket_json(ticket, include=include, detail=_detail(ticket, request)))
 
 
 def _status(org: m.Org, value: str | None, errors: c.FieldErrors) -> tuple[str, str] | None:
@@ -445,7 +530,7 @@ def update_ticket(
 ) -> m.Ticket:
     """Validate and apply a PATCH body; emits Ticket_Update with the previous state."""
     errors = c.FieldErrors()
-    c.reject_unknown_fields(data, TICKET_FIELDS - {"contact"}, errors)
+    c.reject_unknown_fields(data, TICKET_FIELDS, errors)
     previous = ticket_json(ticket)
     if "contactId" in data:
         if data["contactId"] in (None, ""):
@@ -494,7 +579,7 @@ def _recompute_due_dates(ticket: m.Ticket, *, org: m.Org, data: dict[str, Any]) 
         ticket.response_due_date = response_due
 
 
-@desk_endpoint(scopes=UPDATE, params=set())
+@desk_endpoint(scopes=UPDATE, params={"disableClosureNotification"})
 def ticket_update(request: HttpRequest, ticket_id: str) -> HttpResponse:
     org = request.sandbox_org  # type: ignore[attr-defined]
     ticket = desk_object_or_404(_tickets(org), ticket_id, what="ticket")
@@ -519,7 +604,8 @@ def _trash(tickets: list[m.Ticket], *, org: m.Org, source: str | None) -> None:
 
 @desk_endpoint(scopes=DELETE, params=set())
 def ticket_delete(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    """The seed's form: DELETE /tickets/{id} (moves the ticket to the trash)."""
+    """The reference document's DELETE /tickets/{id} (moves the ticket to the trash); real Desk has
+    only POST /tickets/moveToTrash."""
     org = request.sandbox_org  # type: ignore[attr-defined]
     ticket = desk_object_or_404(_tickets(org), ticket_id, what="ticket")
     _trash([ticket], org=org, source=c.source_id(request))
@@ -556,87 +642,196 @@ def tickets_move_to_trash(request: HttpRequest) -> HttpResponse:
 
 
 def _time_range(request: HttpRequest, name: str) -> tuple[dt.datetime, dt.datetime] | None:
-    """Desk's `createdTimeRange=start,end` (ISO times)."""
+    """`createdTimeRange=2017-11-05T00:00:00.000Z,2018-09-05T23:59:00.000Z` (Search.json's pattern);
+    both ends inclusive (best reading)."""
     raw = request.GET.get(name)
-    if not raw:
+    if raw is None or raw in ("", "null"):
         return None
-    parts = raw.split(",")
-    if len(parts) != 2:
+    match = TIME_RANGE_RE.match(raw.strip())
+    if match is None:
         raise c.invalid_param(name)
     try:
-        start, end = (dt.datetime.fromisoformat(p.strip().replace("Z", "+00:00")) for p in parts)
+        start, end = (dt.datetime.fromisoformat(part.replace("Z", "+00:00")) for part in match.groups())
     except ValueError:
         raise c.invalid_param(name) from None
-    return (
-        start if start.tzinfo else start.replace(tzinfo=dt.UTC),
-        end if end.tzinfo else end.replace(tzinfo=dt.UTC),
-    )
+    if end < start:
+        raise c.invalid_param(name)
+    return start, end
 
 
-@desk_endpoint(scopes=("Desk.search.READ", "Desk.tickets.READ"), params=SEARCH_PARAMS)
-def tickets_search(request: HttpRequest) -> HttpResponse:
-    org = request.sandbox_org  # type: ignore[attr-defined]
-    queryset = _tickets(org)
+def _words(request: HttpRequest, name: str) -> list[str]:
+    return c.csv_param(request, name)
+
+
+def _text_match(column: str, value: str) -> Q:
+    """Desk's wildcard search: `jack*` matches what starts with jack; a bare word must match exactly;
+    ${empty} / ${notempty} check for a value. Case does not matter."""
+    lowered = value.lower()
+    if lowered == "${empty}":
+        return Q(**{column: ""}) | Q(**{f"{column}__isnull": True})
+    if lowered == "${notempty}":
+        return ~Q(**{column: ""}) & Q(**{f"{column}__isnull": False})
+    stripped = value.strip("*")
+    if value.startswith("*") and value.endswith("*"):
+        return Q(**{f"{column}__icontains": stripped})
+    if value.endswith("*"):
+        return Q(**{f"{column}__istartswith": stripped})
+    if value.startswith("*"):
+        return Q(**{f"{column}__iendswith": stripped})
+    return Q(**{f"{column}__iexact": value})
+
+
+def _any_of(request: HttpRequest, name: str, column: str) -> Q | None:
+    values = _words(request, name)
+    if not values:
+        return None
+    condition = Q()
+    for value in values:
+        condition |= _text_match(column, value)
+    return condition
+
+
+def _ids(request: HttpRequest, name: str, *, limit: int | None = None) -> list[int]:
+    ids = c.csv_ids(request, name)
+    if limit is not None and len(ids) > limit:
+        raise c.invalid_param(name)
+    return ids
+
+
+def _search_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> QuerySet:
+    """searchTickets' field filters. Contacts and accounts are looked up first: an OR across the join
+    would scan every ticket."""
     get = request.GET
-    word = get.get("searchStr") or get.get("_all")
-    if word:
-        word = word.strip("*")
-        matches = Q(subject__icontains=word) | Q(description__icontains=word) | Q(email__icontains=word)
-        if word.isdigit():
-            matches |= Q(ticket_number=int(word))
-        queryset = queryset.filter(matches)
-    # Contacts are looked up first: an OR across the join would scan every ticket with it.
-    if get.get("email"):
-        contacts = list(
-            m.Contact.objects.filter(org=org, email__iexact=get["email"]).values_list("pk", flat=True)
+    word = get.get("_all")
+    if word is not None:
+        if len(word.strip("*")) < 3 and not word.strip("*").isdigit():
+            raise c.invalid_param("_all")
+        term = word.strip("*")
+        matches = (
+            Q(subject__icontains=term)
+            | Q(description__icontains=term)
+            | Q(email__icontains=term)
+            | Q(phone__icontains=term)
         )
-        queryset = queryset.filter(Q(email__iexact=get["email"]) | Q(contact_id__in=contacts))
-    if get.get("phone"):
-        contacts = list(m.Contact.objects.filter(org=org, phone=get["phone"]).values_list("pk", flat=True))
-        queryset = queryset.filter(Q(phone=get["phone"]) | Q(contact_id__in=contacts))
-    if get.get("subject"):
-        queryset = queryset.filter(subject__icontains=get["subject"].strip("*"))
-    if get.get("ticketNumber"):
-        if not get["ticketNumber"].isdigit():
+        if term.isdigit():
+            matches |= Q(ticket_number=int(term))
+        queryset = queryset.filter(matches)
+    for name, column in (("subject", "subject"), ("description", "description"), ("category", "category")):
+        value = get.get(name)
+        if value:
+            if name == "subject" and len(value.strip("*")) < 3:
+                raise c.invalid_param(name)
+            stripped = value.strip("*")
+            queryset = queryset.filter(**{f"{column}__icontains": stripped})
+    for name, column in (("email", "email"), ("phone", "phone")):
+        condition = _any_of(request, name, column)
+        if condition is not None:
+            contact_ids = list(
+                m.Contact.objects.filter(Q(org=org) & _any_of(request, name, column)).values_list(
+                    "pk", flat=True
+                )
+            )
+            queryset = queryset.filter(condition | Q(contact_id__in=contact_ids))
+    numbers = _words(request, "ticketNumber")
+    if numbers:
+        if not all(n.isdigit() for n in numbers):
             raise c.invalid_param("ticketNumber")
-        queryset = queryset.filter(ticket_number=int(get["ticketNumber"]))
-    if get.get("status"):
-        known = {name.lower(): name for name in org.statuses()}
-        statuses = [known.get(value.lower(), value) for value in c.csv_param(request, "status")]
-        queryset = queryset.filter(status__in=statuses)
-    if get.get("priority"):
-        queryset = queryset.filter(priority__in=c.csv_param(request, "priority"))
-    if get.get("channel"):
-        queryset = queryset.filter(channel__in=c.csv_param(request, "channel"))
-    for param, column in (
-        ("departmentId", "department_id"),
-        ("assigneeId", "assignee_id"),
+        queryset = queryset.filter(ticket_number__in=[int(n) for n in numbers])
+    for name, column in (
+        ("id", "pk"),
         ("contactId", "contact_id"),
         ("accountId", "account_id"),
+        ("assigneeId", "assignee_id"),
+        ("departmentId", "department_id"),
     ):
-        ids = c.csv_ids(request, param)
+        ids = _ids(request, name)
         if ids:
             queryset = queryset.filter(**{f"{column}__in": ids})
+    if get.get("productId") or get.get("productName"):
+        queryset = queryset.none()  # the sandbox has no products
+    statuses = _words(request, "status")
+    if statuses:
+        queryset = queryset.filter(_status_names(org, statuses))
+    for name, column in (("priority", "priority"), ("channel", "channel")):
+        condition = _any_of(request, name, column)
+        if condition is not None:
+            queryset = queryset.filter(condition)
     if get.get("contactName"):
         name = get["contactName"].strip("*")
-        queryset = queryset.filter(
-            Q(contact__first_name__icontains=name) | Q(contact__last_name__icontains=name)
+        contact_ids = list(
+            m.Contact.objects.filter(org=org)
+            .filter(Q(first_name__icontains=name) | Q(last_name__icontains=name))
+            .values_list("pk", flat=True)
         )
+        queryset = queryset.filter(contact_id__in=contact_ids)
     if get.get("accountName"):
-        queryset = queryset.filter(account__account_name__icontains=get["accountName"].strip("*"))
-    for param, column in (("createdTimeRange", "created_time"), ("modifiedTimeRange", "modified_time")):
-        bounds = _time_range(request, param)
+        accounts = m.Account.objects.filter(org=org).filter(_text_match("account_name", get["accountName"]))
+        queryset = queryset.filter(account_id__in=list(accounts.values_list("pk", flat=True)))
+    if get.get("tag"):
+        tags = m.TicketTag.objects.filter(org=org).filter(_text_match("name", get["tag"]))
+        queryset = queryset.filter(tags__in=list(tags.values_list("pk", flat=True))).distinct()
+    for n in range(1, 11):
+        raw = get.get(f"customField{n}")
+        if raw:
+            field, sep, value = raw.partition(":")
+            if not sep or not field:
+                raise c.invalid_param(f"customField{n}")
+            queryset = queryset.filter(**{f"cf__{field}__icontains": value.strip("*")})
+    for name, column in (
+        ("createdTimeRange", "created_time"),
+        ("modifiedTimeRange", "modified_time"),
+        ("customerResponseTimeRange", "customer_response_time"),
+        ("dueDateRange", "due_date"),
+    ):
+        bounds = _time_range(request, name)
         if bounds:
             queryset = queryset.filter(**{f"{column}__gte": bounds[0], f"{column}__lte": bounds[1]})
-    queryset = c.sort_queryset(queryset, request, fields=SORT_FIELDS, default="-modifiedTime")
+    return queryset
+
+
+@desk_endpoint(scopes=("Desk.search.READ",), params=SEARCH_PARAMS)
+def tickets_search(request: HttpRequest) -> HttpResponse:
+    """GET /tickets/search (searchTickets): {"data": [...], "count": <all matches>}, 204 when none.
+    `from` counts from 0 and may not pass 999; `limit` 1..100, default 10."""
+    org = request.sandbox_org  # type: ignore[attr-defined]
+    offset, limit = paging(request, default_limit=SEARCH_DEFAULT_LIMIT)
+    if offset > SEARCH_MAX_FROM:
+        message = f"The value of 'from' must be an integer between 0 and {SEARCH_MAX_FROM}."
+        raise DeskAPIError(
+            422, "UNPROCESSABLE_ENTITY", message, errors=[field_error("from", "invalid", message)]
+        )
+    queryset = _search_filter(_tickets(org), request, org)
+    queryset = c.sort_queryset(queryset, request, fields=SEARCH_SORTS, default="relevance")
     total = queryset.count()
-    rows = c.page(queryset, request)
-    return desk_list([ticket_json(t) for t in rows], count=total)
+    if total == 0 or offset >= total:
+        return desk_no_content()
+    rows = list(
+        queryset.select_related("contact", "account", "assignee", "department", "team")[
+            offset : offset + limit
+        ]
+    )
+    return desk_list([search_ticket_json(t) for t in rows], count=total)
+
+
+@desk_endpoint(scopes=READ, params={"ids", "include"}, list_call=True)
+def tickets_by_ids(request: HttpRequest) -> HttpResponse:
+    """GET /ticketsByIds?ids=1,2,3 (best reading: up to 50 ids, the list's includes); the tickets
+    found, in the order asked; 204 when none is found."""
+    org = request.sandbox_org  # type: ignore[attr-defined]
+    if not request.GET.get("ids"):
+        message = "The parameter 'ids' is required."
+        raise DeskAPIError(
+            422, "UNPROCESSABLE_ENTITY", message, errors=[field_error("ids", "missing", message)]
+        )
+    ids = _ids(request, "ids", limit=BY_IDS_MAX)
+    include = _includes(request, LIST_INCLUDES)
+    found = {t.pk: t for t in _with_related(_tickets(org).filter(pk__in=ids), include)}
+    return desk_list([ticket_json(found[i], include=include) for i in dict.fromkeys(ids) if i in found])
 
 
 @desk_endpoint(scopes=READ, params=set())
 def ticket_sla(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    """The seed's GET /tickets/{id}/sla: targets computed from the policy and the department's hours."""
+    """The reference document's GET /tickets/{id}/sla (real Desk puts the due times on the ticket)."""
     org = request.sandbox_org  # type: ignore[attr-defined]
     ticket = desk_object_or_404(_tickets(org).select_related("sla", "department"), ticket_id, what="ticket")
     policy, response, resolution = sla.ticket_sla_status(ticket, now=c.now())
@@ -661,4 +856,16 @@ def _target_json(target: sla.SlaTarget) -> dict[str, Any]:
 
 
 tickets_collection = c.by_method(GET=tickets_list, POST=ticket_create)
-ticket_item = c.by_method(GET=ticket_get, PATCH=ticket_update, DELETE=ticket_delete)
+_ticket_item_real = c.by_method(GET=ticket_get, PATCH=ticket_update)
+_ticket_item_reference = c.by_method(GET=ticket_get, PATCH=ticket_update, DELETE=ticket_delete)
+
+
+@csrf_exempt
+def ticket_item(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    """/tickets/{id}: GET and PATCH; DELETE (405 in real Desk) only with the reference forms."""
+    view = _ticket_item_reference if reference_forms() else _ticket_item_real
+    return view(request, ticket_id=ticket_id)
+
+
+tickets_count_view = reference_only(tickets_count)
+ticket_sla_view = reference_only(ticket_sla)

@@ -279,14 +279,25 @@ def test_self_client_command_prints_one_json_object_whose_code_exchanges(http, l
         "sandbox_self_client",
         org="Acme Support",
         scope="Desk.tickets.ALL",
-        base_url=live_server.url,
+        site=live_server.url,
         stdout=out,
     )
     grant = json.loads(out.getvalue())
 
-    assert set(grant) >= {"client_id", "client_secret", "code", "accounts_url", "api_url"}
+    assert set(grant) >= {
+        "client_id",
+        "client_secret",
+        "code",
+        "accounts_url",
+        "api_url",
+        "soid",
+        "token_url",
+    }
     assert grant["accounts_url"] == f"{live_server.url}/sandbox/accounts"
+    assert grant["token_url"] == f"{live_server.url}/sandbox/accounts/oauth/v2/token"
+    assert grant["user_info_url"] == f"{live_server.url}/sandbox/accounts/oauth/user/info"
     assert grant["api_url"] == f"{live_server.url}/sandbox/desk/api/v1"
+    assert grant["soid"] == f"Desk.{ACME_ID}"
     tokens = httpx_post_token(http, grant)
     assert tokens["api_domain"] + "/api/v1" == grant["api_url"]
     assert _probe(http, tokens["access_token"]).status_code == 200
@@ -328,3 +339,107 @@ def test_tokens_are_stored_hashed(http, live_server, seeded_orgs):
 
     assert not AccessToken.objects.filter(token_hash=access).exists()
     assert AccessToken.objects.filter(token_hash=hashlib.sha256(access.encode()).hexdigest()).exists()
+
+
+# -- self clients: client_credentials, codes without redirect_uri, user info ---------------------------
+
+USER_INFO = "/sandbox/accounts/oauth/user/info"
+
+
+def _self_client_grant(scope: str = "Desk.tickets.READ", **options) -> dict:
+    out = StringIO()
+    call_command("sandbox_self_client", org=str(ACME_ID), scope=scope, stdout=out, **options)
+    return json.loads(out.getvalue())
+
+
+def test_self_client_command_builds_urls_from_site_url(seeded_orgs, settings):
+    settings.SITE_URL = "https://desk-admin.example.test/"
+    grant = _self_client_grant()
+
+    assert grant["accounts_url"] == "https://desk-admin.example.test/sandbox/accounts"
+    assert grant["api_domain"] == "https://desk-admin.example.test/sandbox/desk"
+
+
+def test_self_client_code_exchanges_whatever_redirect_uri_comes(http, live_server, seeded_orgs):
+    grant = _self_client_grant()
+    tokens = http.post(
+        TOKEN,
+        data={
+            "grant_type": "authorization_code",
+            "client_id": grant["client_id"],
+            "client_secret": grant["client_secret"],
+            "code": grant["code"],
+            "redirect_uri": "https://www.zoho.com/",
+        },
+    ).json()
+
+    assert tokens["token_type"] == "Bearer" and "refresh_token" in tokens
+
+
+def test_client_credentials_with_soid_gives_a_bearer_token_for_that_org(http, live_server, seeded_orgs):
+    grant = _self_client_grant()
+    response = http.post(
+        TOKEN,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": grant["client_id"],
+            "client_secret": grant["client_secret"],
+            "soid": f"Desk.{ACME_ID}",
+            "scope": "Desk.tickets.READ,Desk.basic.READ",
+        },
+    )
+    tokens = response.json()
+
+    assert response.status_code == 200, tokens
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 3600
+    assert "refresh_token" not in tokens
+    assert tokens["scope"] == "Desk.tickets.READ Desk.basic.READ"
+    assert _probe(http, tokens["access_token"]).status_code == 200
+    assert _probe(http, tokens["access_token"], org_id=GLOBEX_ID).status_code == 403
+
+
+def test_client_credentials_is_for_self_clients_with_a_desk_soid(http, live_server, seeded_orgs):
+    grant = _self_client_grant()
+    base = {
+        "grant_type": "client_credentials",
+        "client_id": grant["client_id"],
+        "client_secret": grant["client_secret"],
+        "scope": "Desk.tickets.READ",
+    }
+    server_client = {
+        **base,
+        "client_id": settings.SANDBOX_CLIENT_ID,
+        "client_secret": settings.SANDBOX_CLIENT_SECRET,
+        "soid": f"Desk.{ACME_ID}",
+    }
+
+    assert http.post(TOKEN, data=server_client).json() == {"error": "unauthorized_client"}
+    assert http.post(TOKEN, data={**base, "soid": "CRM.1"}).json() == {"error": "invalid_request"}
+    assert http.post(TOKEN, data={**base, "soid": "Desk.1"}).json() == {"error": "invalid_request"}
+    bad_scope = {**base, "soid": f"Desk.{ACME_ID}", "scope": "Desk.nothing.ALL"}
+    assert http.post(TOKEN, data=bad_scope).json() == {"error": "invalid_scope"}
+
+
+def test_user_info_answers_as_zoho_for_a_token_with_the_profile_scope(http, live_server, seeded_orgs):
+    back = _redirect_query(_consent(http, live_server, scope="Desk.tickets.READ,AaaServer.profile.READ"))
+    access = _exchange(http, live_server, back["code"]).json()["access_token"]
+
+    for scheme in ("Zoho-oauthtoken", "Bearer"):
+        info = http.get(USER_INFO, headers={"Authorization": f"{scheme} {access}"})
+        assert info.status_code == 200
+        assert set(info.json()) == {"First_Name", "Last_Name", "Display_Name", "Email", "ZUID"}
+        assert info.json()["Email"] == "admin@deskadmin.local"
+
+
+def test_user_info_needs_a_valid_token_with_the_profile_scope(http, live_server, seeded_orgs):
+    access = _exchange(http, live_server, _redirect_query(_consent(http, live_server))["code"]).json()[
+        "access_token"
+    ]
+
+    assert http.get(USER_INFO).status_code == 401
+    assert http.get(USER_INFO, headers={"Authorization": "Bearer 1000.nope.nope"}).json() == {
+        "error": "invalid_token"
+    }
+    assert http.get(USER_INFO, headers={"Authorization": f"Bearer {access}"}).json() == {
+        "error": "invalid_scope"
+    }

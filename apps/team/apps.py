@@ -1,4 +1,4 @@
-"""Team: the local mirror of a Desk org's agents, departments and teams."""
+"""Team: the local mirror of a Desk org's agents, departments, teams and support addresses."""
 
 from django.apps import AppConfig
 
@@ -7,3 +7,6 @@ class TeamConfig(AppConfig):
     name = "apps.team"
     label = "team"
     verbose_name = "Team (agents, departments, teams)"
+
+    def ready(self) -> None:
+        from apps.team import receivers  # noqa: F401 - connects the signal receivers

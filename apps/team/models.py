@@ -62,3 +62,31 @@ class Team(MirrorModel):
 
     def __str__(self) -> str:
         return self.name or self.desk_id
+
+
+class SupportAddress(MirrorModel):
+    """One of the org's support email addresses ("From addresses"): what a reply may be sent from.
+
+    Desk lists them per department with ``GET /mailReplyAddress`` (MailReplyAddress.json,
+    getReplyMailAddresses); ``sendReply`` refuses a ``fromEmailAddress`` that is not one of them.
+    Mirrored so the reply form offers them without a call.
+    """
+
+    address = models.CharField(max_length=254)
+    display_name = models.CharField(max_length=200, blank=True, default="")
+    department_desk_id = models.CharField(max_length=32, blank=True, default="")
+    is_department_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_verified = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["department_desk_id", "-is_department_default", "address", "desk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "desk_id"], name="team_supportaddress_desk_id_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["connection", "department_desk_id"], name="team_supportaddr_dept_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.address}>" if self.display_name else self.address

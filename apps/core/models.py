@@ -73,6 +73,8 @@ class AuditEntry(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS)
     message = models.CharField(max_length=500, blank=True, default="")
     api_calls = models.PositiveIntegerField(default=0)
+    # Desk's API credits the write spent (its calls' weights: 1 for a single-record call, more for lists).
+    credits = models.PositiveIntegerField(default=0)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -37,13 +37,22 @@ def audit_record(
     outcome: str = AuditEntry.Outcome.SUCCESS,
     message: str = "",
     api_calls: int = 0,
+    credits: int | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. Every write in DeskAdmin calls this, whether it worked or not."""
+    """Write one audit entry. Every write in DeskAdmin calls this, whether it worked or not.
+
+    ``credits`` is what the Desk client counted for the write; when a caller does not know it, each
+    call is taken as one single-record call, which Desk charges 1 credit.
+    """
     if outcome not in AuditEntry.Outcome.values:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     if api_calls < 0:
         raise ValueError("api_calls cannot be negative")
+    if credits is None:
+        credits = api_calls
+    if credits < 0:
+        raise ValueError("credits cannot be negative")
     actor_obj = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
         actor=actor_obj,
@@ -55,6 +64,7 @@ def audit_record(
         outcome=outcome,
         message=message[:500],
         api_calls=api_calls,
+        credits=credits,
         detail=redact(dict(detail or {})),
     )
 

@@ -48,3 +48,24 @@ def test_audit_entry_survives_the_deletion_of_its_actor(admin_user):
     entry.refresh_from_db()
     assert entry.actor is None
     assert entry.actor_name == "ada"
+
+
+def test_audit_record_stores_credits_and_takes_one_per_call_when_not_told(admin_user):
+    told = audit_record(actor=admin_user, action="ticket.reply", api_calls=1, credits=3)
+    assert (told.api_calls, told.credits) == (1, 3)
+    untold = audit_record(actor=admin_user, action="contact.update", api_calls=2)
+    assert untold.credits == 2
+    refused = audit_record(actor=admin_user, action="ticket.reply", api_calls=1, credits=0)
+    assert refused.credits == 0
+    with pytest.raises(ValueError):
+        audit_record(actor=admin_user, action="x", credits=-1)
+
+
+def test_audit_page_shows_the_credits_column(admin_user, client):
+    from django.urls import reverse
+
+    audit_record(actor=admin_user, action="ticket.assign", org_id="1", api_calls=1, credits=1)
+    client.force_login(admin_user)
+    html = client.get(reverse("core:audit")).content.decode()
+    assert '<th scope="col">Credits</th>' in html
+    assert "data-credits>1</td>" in html

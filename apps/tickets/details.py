@@ -17,7 +17,8 @@ from apps.connections.models import DeskConnection
 from apps.connections.selectors import connections_for_user
 from apps.customers.models import Account, Contact
 from apps.desk.types import parse_datetime
-from apps.team.models import Agent, Department, Team
+from apps.team.models import Agent, Department, SupportAddress, Team
+from apps.team.selectors import support_addresses_for_department
 from apps.tickets.models import Ticket, TicketAttachment, TicketComment, TicketThread
 
 # Tags and attributes Desk's email HTML may keep; everything else (scripts, styles, events) goes.
@@ -214,10 +215,18 @@ def cards_for(ticket: Ticket) -> TicketCards:
     )
 
 
-def department_addresses(*, connection: DeskConnection, department_desk_id: str) -> list[str]:
-    """The support addresses a reply may come from: the department's, from its mirrored JSON."""
-    department = Department.objects.filter(connection=connection, desk_id=department_desk_id).first()
-    if department is None:
-        return []
-    addresses = (department.raw or {}).get("emailAddresses") or []
-    return [str(a) for a in addresses if a]
+def department_addresses(*, connection: DeskConnection, department_desk_id: str) -> list[SupportAddress]:
+    """The From addresses a reply on a ticket of this department may use, default first (0 API calls).
+
+    Desk keeps them apart from the department (``GET /mailReplyAddress``); apps.team mirrors them.
+    """
+    return support_addresses_for_department(connection=connection, department_desk_id=department_desk_id)
+
+
+def from_address_choices(addresses: list[SupportAddress]) -> list[tuple[str, str]]:
+    """The reply form's From choices: the address (what Desk takes) shown with its name; default marked."""
+    choices: dict[str, str] = {}
+    for support in addresses:
+        label = f"{support.display_name} <{support.address}>" if support.display_name else support.address
+        choices.setdefault(support.address, f"{label} (default)" if support.is_department_default else label)
+    return list(choices.items())

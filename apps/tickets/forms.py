@@ -12,6 +12,12 @@ from apps.tickets.queues import CHANNELS, CLASSIFICATIONS, PRIORITIES
 
 SEEN_SALT = "tickets.seen"
 MAX_CONTENT = 32_000
+# What an admin does in Desk when a department has no From address (Desk refuses a reply without one).
+NO_FROM_ADDRESS_HELP = (
+    "This ticket's department has no active From address in Desk, so no reply can be sent. "
+    "An admin adds or activates one in Desk (Setup › Channels › Email › the department's From addresses); "
+    "DeskAdmin picks it up at the next team refresh."
+)
 
 
 def _choices(values: tuple[str, ...] | list[str], *, blank: str | None = None) -> list[tuple[str, str]]:
@@ -95,11 +101,12 @@ class ReplyForm(GuardedForm):
         max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6}), label="Message"
     )
 
-    def __init__(self, *args: Any, from_addresses: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, from_addresses: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self, "from_address", _choices(from_addresses))
+        _set_choices(self, "from_address", list(from_addresses))
+        self.has_from_addresses = bool(from_addresses)
         if not from_addresses:
-            self.fields["from_address"].help_text = "This ticket's department has no support address in Desk."
+            self.fields["from_address"].help_text = NO_FROM_ADDRESS_HELP
 
     def clean_content(self) -> str:
         content = self.cleaned_data["content"].strip()

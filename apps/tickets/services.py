@@ -17,9 +17,10 @@ from apps.connections.services import desk_client_for
 from apps.core.models import AuditEntry
 from apps.core.services import audit_record
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError
+from apps.desk.errors import DeskError, RateLimited
 from apps.desk.types import parse_datetime
 from apps.sync.apply import apply_objects, mirror_apply_ticket, mirror_mark_deleted
+from apps.tickets.credits import credits_exhausted_message, credits_spent, is_credits_exhausted
 from apps.tickets.models import (
     BulkJob,
     BulkJobItem,
@@ -132,14 +133,22 @@ def _audited[R](
     connection: DeskConnection,
     target_id: str,
     call: Callable[[], R],
+    client: DeskClient | None = None,
     detail: dict[str, Any] | None = None,
     target_type: str = "ticket",
     api_calls: int = 1,
 ) -> R:
-    """Run one Desk call; record success or failure (with Desk's message) in the audit log."""
+    """Run one Desk call; record success or failure (with Desk's message) and its credits in the audit log.
+
+    Credits are what the client counted for this call (its weight from Desk's v3 header); a client that
+    does not count them is taken at 1 credit per single-record call, and a call refused because the
+    day's credits are spent at 0.
+    """
+    before = credits_spent(client) if client is not None else None
     try:
         result = call()
     except DeskError as error:
+        fallback = 0 if is_credits_exhausted(error) else api_calls
         audit_record(
             actor=actor,
             action=action,
@@ -149,6 +158,7 @@ def _audited[R](
             outcome=AuditEntry.Outcome.FAILURE,
             message=error.message,
             api_calls=api_calls,
+            credits=_credits_since(client, before, fallback=fallback),
             detail={**(detail or {}), "error_code": error.error_code or "", "status": error.status},
         )
         raise
@@ -159,9 +169,17 @@ def _audited[R](
         target_type=target_type,
         target_id=target_id,
         api_calls=api_calls,
+        credits=_credits_since(client, before, fallback=api_calls),
         detail=detail or {},
     )
     return result
+
+
+def _credits_since(client: DeskClient | None, before: int | None, *, fallback: int) -> int:
+    after = credits_spent(client) if client is not None else None
+    if before is None or after is None:
+        return fallback
+    return max(0, after - before)
 
 
 def _refreshed(ticket: Ticket) -> Ticket:
@@ -191,6 +209,7 @@ def ticket_update(
             action=action,
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.ticket_update(ticket.desk_id, **changes),
             detail={"changes": {k: _snapshot_value(v) for k, v in changes.items()}},
         )
@@ -269,6 +288,7 @@ def ticket_create(*, actor: Any, connection: DeskConnection, fields: dict[str, A
             action="ticket.create",
             connection=connection,
             target_id="",
+            client=desk,
             call=lambda: desk.ticket_create(**fields),
             detail={"subject": fields.get("subject", "")},
         )
@@ -287,6 +307,7 @@ def ticket_move_to_trash(*, actor: Any, ticket: Ticket, client: DeskClient | Non
             action="ticket.trash",
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.tickets_move_to_trash(ticket_ids=[ticket.desk_id]),
             detail={"subject": ticket.subject},
         )
@@ -316,6 +337,7 @@ def ticket_comment_add(
             action="ticket.comment",
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
             detail={"is_public": is_public},
         )
@@ -346,6 +368,7 @@ def ticket_reply_send(
             action="ticket.reply",
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.reply_send(
                 ticket.desk_id,
                 to=to,
@@ -391,6 +414,7 @@ def attachment_upload(
             action="ticket.attachment.upload",
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.attachment_upload(
                 ticket.desk_id,
                 filename=filename,
@@ -416,6 +440,7 @@ def attachment_delete(*, actor: Any, attachment: TicketAttachment) -> None:
             action="ticket.attachment.delete",
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.attachment_delete(ticket.desk_id, attachment.desk_id),
             detail={"name": attachment.name, "attachment_id": attachment.desk_id},
         )
@@ -446,6 +471,7 @@ def attachment_download_open(*, actor: Any, attachment: TicketAttachment) -> Att
             action="ticket.attachment.download",
             connection=connection,
             target_id=ticket.desk_id,
+            client=desk,
             call=lambda: desk.attachment_download(ticket.desk_id, attachment.desk_id),
             detail={"name": attachment.name, "attachment_id": attachment.desk_id},
         )
@@ -574,6 +600,21 @@ def bulk_job_start(*, actor: Any, job: BulkJob, retry_failed: bool = False) -> B
     return job
 
 
+def bulk_job_refuse(*, actor: Any, job: BulkJob, message: str, credits_needed: int) -> None:
+    """Record that a bulk action was not started because the org cannot afford it today."""
+    audit_record(
+        actor=actor,
+        action="ticket.bulk.start",
+        org_id=job.connection.org_id,
+        target_type="bulk_job",
+        target_id=job.pk,
+        outcome=AuditEntry.Outcome.DENIED,
+        message=message,
+        api_calls=0,
+        detail={"action": job.action, "credits_needed": credits_needed},
+    )
+
+
 def bulk_job_execute(job_id: int) -> BulkJob:
     """Work through a job's pending items, one Desk call each, saving progress after every ticket."""
     job = BulkJob.objects.select_related("connection", "actor").get(pk=job_id)
@@ -583,6 +624,7 @@ def bulk_job_execute(job_id: int) -> BulkJob:
     with _client(connection, priority="background") as desk:
         for item in BulkJobItem.objects.filter(job=job, outcome=BulkJobItem.Outcome.PENDING):
             outcome, message = BulkJobItem.Outcome.SUCCESS, ""
+            exhausted: RateLimited | None = None
             ticket = (
                 Ticket.objects.select_related("connection")
                 .filter(connection=connection, desk_id=item.ticket_desk_id, is_deleted=False)
@@ -602,14 +644,29 @@ def bulk_job_execute(job_id: int) -> BulkJob:
                     )
                 except DeskError as error:
                     outcome, message = BulkJobItem.Outcome.FAILURE, error.message[:500]
+                    if isinstance(error, RateLimited) and is_credits_exhausted(error):
+                        exhausted = error
+                        message = credits_exhausted_message(error)[:500]
             BulkJobItem.objects.filter(pk=item.pk).update(
                 outcome=outcome, message=message, attempts=item.attempts + 1
             )
             counter = "succeeded" if outcome == BulkJobItem.Outcome.SUCCESS else "failed"
             BulkJob.objects.filter(pk=job.pk).update(**{counter: models.F(counter) + 1})
+            if exhausted is not None:
+                # Every further call would be refused until the reset: stop, and leave the rest retryable.
+                _bulk_job_stop_for_credits(job, message)
+                break
     BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _bulk_job_stop_for_credits(job: BulkJob, message: str) -> None:
+    """Mark the items not sent yet as failed (with when to retry), so "Retry the failed" resumes them."""
+    stopped = BulkJobItem.objects.filter(job=job, outcome=BulkJobItem.Outcome.PENDING).update(
+        outcome=BulkJobItem.Outcome.FAILURE, message=f"Not sent. {message}"[:500]
+    )
+    BulkJob.objects.filter(pk=job.pk).update(failed=models.F("failed") + stopped)
 
 
 # --- saved views --------------------------------------------------------------------------------------------

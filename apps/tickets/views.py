@@ -27,7 +27,7 @@ from apps.desk.errors import (
     RateLimited,
 )
 from apps.sync.services import TicketNotMirrored
-from apps.tickets import details, queues, services
+from apps.tickets import credits, details, queues, services
 from apps.tickets.forms import (
     AssignForm,
     AttachmentUploadForm,
@@ -52,8 +52,26 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def rate_limit_message(error: RateLimited) -> str:
+    if credits.is_credits_exhausted(error):
+        return f"{credits.credits_exhausted_message(error)} Your draft is kept."
     local = timezone.localtime(error.retry_at)
     return f"Desk is rate-limiting, retrying at {local:%H:%M}. Your draft is kept."
+
+
+def retry_context(error: RateLimited) -> dict[str, Any]:
+    """What the page shows after a 429: when to retry, and whether the kept draft is resent by itself.
+
+    A brief concurrency 429 resends the draft when Desk allows; spent credits come back only at the
+    reset, hours away, so the draft waits for the agent to send it again.
+    """
+    if credits.is_credits_exhausted(error):
+        return {
+            "retry_at": error.retry_at,
+            "retry_seconds": None,
+            "credits_spent": True,
+            "credits_message": credits.credits_exhausted_message(error),
+        }
+    return {"retry_at": error.retry_at, "retry_seconds": int(error.retry_after) + 1, "credits_spent": False}
 
 
 def desk_error_message(error: DeskError) -> str:
@@ -174,8 +192,12 @@ def _detail_context(request: HtmxHttpRequest, ticket: Ticket, **forms: Any) -> d
         ),
         "comment_form": CommentForm(initial=initial_seen),
         "reply_form": ReplyForm(
-            initial={**initial_seen, "to": contact_email, "from_address": addresses[0] if addresses else ""},
-            from_addresses=addresses,
+            initial={
+                **initial_seen,
+                "to": contact_email,
+                "from_address": addresses[0].address if addresses else "",
+            },
+            from_addresses=details.from_address_choices(addresses),
         ),
         "upload_form": AttachmentUploadForm(initial=initial_seen),
         "seen": seen,
@@ -286,8 +308,7 @@ def _rerender(
         context[form_name] = type(form)(data, **_form_kwargs(form))
         message = "The ticket changed in Desk since you opened it. Review the changes, then confirm."
     if retry is not None:
-        context["retry_at"] = retry.retry_at
-        context["retry_seconds"] = int(retry.retry_after) + 1
+        context.update(retry_context(retry))
     if not request.htmx:
         return render(request, "tickets/detail.html", context, status=200)
     response = render(request, "tickets/detail.html#main", context)
@@ -423,7 +444,7 @@ def reply_send(request: HtmxHttpRequest, desk_id: str) -> HttpResponse:
         addresses = details.department_addresses(
             connection=ticket.connection, department_desk_id=ticket.department_desk_id
         )
-        return _with_kwargs(ReplyForm, request.POST, from_addresses=addresses)
+        return _with_kwargs(ReplyForm, request.POST, from_addresses=details.from_address_choices(addresses))
 
     def perform(ticket: Ticket, form: Any, seen: Any, confirmed: bool) -> Ticket:
         data = form.cleaned_data
@@ -495,7 +516,7 @@ def ticket_edit(request: HtmxHttpRequest, desk_id: str) -> HttpResponse:
         except DeskError as error:
             form.add_error(None, desk_error_message(error))
             if isinstance(error, RateLimited):
-                context.update(retry_at=error.retry_at, retry_seconds=int(error.retry_after) + 1)
+                context.update(retry_context(error))
         else:
             messages.success(request, "Ticket saved.")
             return redirect("tickets:detail", desk_id=ticket.desk_id)
@@ -555,7 +576,7 @@ def ticket_new(request: HtmxHttpRequest) -> HttpResponse:
         except DeskError as error:
             form.add_error(None, desk_error_message(error))
             if isinstance(error, RateLimited):
-                context.update(retry_at=error.retry_at, retry_seconds=int(error.retry_after) + 1)
+                context.update(retry_context(error))
         else:
             messages.success(request, f"Ticket #{ticket.ticket_number} created.")
             return redirect("tickets:detail", desk_id=ticket.desk_id)
@@ -735,13 +756,21 @@ def _desk_id_or_empty(value: str) -> str:
     return value if value.isdigit() and len(value) <= 32 else ""
 
 
-def _bulk_context(job: BulkJob) -> dict[str, Any]:
+def _bulk_cost(job: BulkJob) -> credits.BulkCost:
+    """What starting (or retrying) the job would cost now, beside what the org has left today."""
+    tickets = job.failed if job.started_at is not None else job.items.filter(outcome="pending").count()
+    return credits.bulk_cost(org_id=job.connection.org_id, tickets=tickets, edition=job.connection.edition)
+
+
+def _bulk_context(job: BulkJob, *, refused: str = "") -> dict[str, Any]:
     pending = job.items.filter(outcome="pending").count()
     return {
         "job": job,
         "action_label": services.BULK_ACTIONS.get(job.action, job.action),
         "pending": pending,
         "api_calls": pending,
+        "cost": _bulk_cost(job),
+        "refused": refused,
         # Failures first: they are what the manager acts on.
         "items": list(job.items.order_by("outcome", "id")[: services.BULK_ITEMS_SHOWN])
         if job.started_at
@@ -770,16 +799,34 @@ def bulk_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def bulk_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = _bulk_job_or_404(request, pk)
     retry = request.POST.get("retry") == "1"
+    refused = ""
     if job.status == BulkJob.Status.RUNNING:
         messages.info(request, "This bulk action is already running.")
     elif not retry and job.started_at is not None:
         messages.info(request, "This bulk action was already started.")
+    elif not (cost := _bulk_cost(job)).affordable:
+        # Checked again here, not only on the review page: the credits may have gone since it was shown.
+        refused = bulk_refusal(cost)
+        services.bulk_job_refuse(actor=request.user, job=job, message=refused, credits_needed=cost.credits)
+        messages.error(request, refused)
     else:
         services.bulk_job_start(actor=request.user, job=job, retry_failed=retry)
     if request.htmx:
         job.refresh_from_db()
-        return render(request, "tickets/bulk.html#progress", _bulk_context(job))
+        return render(request, "tickets/bulk.html#progress", _bulk_context(job, refused=refused))
     return redirect("tickets:bulk", pk=job.pk)
+
+
+def bulk_refusal(cost: credits.BulkCost) -> str:
+    """Why a bulk action may not start: the credits it needs are not there today."""
+    when = credits.reset_words(cost.today.reset_at)
+    if cost.today.paused:
+        return f"Not started: this org's Desk API credits for today are spent. Start it after the reset at {when}."
+    return (
+        f"Not started: it needs about {cost.credits} API credits and this org can spend "
+        f"{cost.usable} more today (of {cost.today.remaining} left; {cost.today.reserve} are kept for "
+        f"people working in Desk). Select fewer tickets, or start it after the reset at {when}."
+    )
 
 
 # --- saved views -----------------------------------------------------------------------------------------------

@@ -78,6 +78,17 @@ def connect_sandbox_org(*, org, base_url: str) -> DeskConnection:
     return connection
 
 
+def fill_support_addresses(connection: DeskConnection) -> None:
+    """What the console does after the connect-time sync: mirror the From addresses if none are yet."""
+    from apps.connections.services import desk_client_for
+    from apps.team.selectors import support_addresses_mirrored
+    from apps.team.services import support_addresses_refresh
+
+    if not support_addresses_mirrored(connection):
+        with desk_client_for(connection) as client:
+            support_addresses_refresh(connection, client)
+
+
 @pytest.fixture
 def world(live_server, settings) -> World:
     """One sandbox org (30 tickets) connected and synced into the mirror; the request log then cleared."""
@@ -95,6 +106,7 @@ def world(live_server, settings) -> World:
     report = engine.sync_run(connection)
     assert report.finished, report.error
     connection.refresh_from_db()
+    fill_support_addresses(connection)
     result = World(connection=connection, org=org)
     result.clear_log()
     yield result

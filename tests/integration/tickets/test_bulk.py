@@ -25,8 +25,8 @@ def test_bulk_close_shows_cost_then_closes_each_ticket(world, member, manager_us
     assert response.status_code == 302
     job = BulkJob.objects.get()
     review = client.get(response["Location"])
-    assert "This will cost" in review.content.decode()
-    assert "5 Desk API calls" in review.content.decode()
+    assert "5 tickets: about 5 API credits" in review.content.decode()
+    assert "1 per ticket, or 1 for a single updateMany" in review.content.decode()
     assert world.api_calls() == 0
 
     client.post(reverse("tickets:bulk_start", args=[job.pk]))
@@ -68,7 +68,7 @@ def test_failures_are_listed_and_can_be_retried(world, member, manager_user):
     job.refresh_from_db()
     assert job.failed == 3
     page = client.get(reverse("tickets:bulk", args=[job.pk])).content.decode()
-    assert "Retry the 3 failed" in page
+    assert "Retry the 3 failed (about 3 credits)" in page
 
     SandboxAgent.objects.filter(pk=int(agent.desk_id)).update(status="ACTIVE")
     client.post(reverse("tickets:bulk_start", args=[job.pk]), {"retry": "1"})

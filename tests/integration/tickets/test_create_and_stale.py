@@ -126,7 +126,7 @@ def test_reply_never_ignores_a_new_customer_message(world, member, agent_user):
     response = member(agent_user).post(
         reverse("tickets:reply", args=[ticket.desk_id]),
         {
-            "from_address": addresses[0] if addresses else "",
+            "from_address": addresses[0].address if addresses else "",
             "to": "customer@example.com",
             "content_type": "plainText",
             "content": "Here is the fix",
@@ -174,7 +174,7 @@ def test_our_own_reply_echoed_back_does_not_block_the_next_reply(world, member, 
     response = member(agent_user).post(
         reverse("tickets:reply", args=[ticket.desk_id]),
         {
-            "from_address": addresses[0] if addresses else "",
+            "from_address": addresses[0].address if addresses else "",
             "to": "customer@example.com",
             "content_type": "plainText",
             "content": "One more thing",

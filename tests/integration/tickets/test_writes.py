@@ -134,7 +134,7 @@ def test_reply_by_email_from_a_department_address(world, member, agent_user):
     response = member(agent_user).post(
         reverse("tickets:reply", args=[ticket.desk_id]),
         {
-            "from_address": addresses[0],
+            "from_address": addresses[0].address,
             "to": "customer@example.com",
             "cc": "",
             "content_type": "plainText",

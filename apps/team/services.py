@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,47 +24,34 @@ ADDRESSES_MAX_PAGES = 20
 
 
 def _value(item: Any, *names: str) -> Any:
-    """A field of one address, whether it is Desk's camelCase JSON or a client object in snake_case."""
+    """A field of one address, whether Desk's camelCase JSON or the client's FromAddress (snake_case)."""
     for name in names:
-        if isinstance(item, dict) and name in item:
-            return item[name]
-        if not isinstance(item, dict) and hasattr(item, name):
+        if isinstance(item, dict):
+            if name in item:
+                return item[name]
+            continue
+        if hasattr(item, name):
             return getattr(item, name)
+        extra = getattr(item, "extra", None)
+        if isinstance(extra, dict) and name in extra:
+            return extra[name]
     return None
 
 
 def _as_dict(item: Any) -> dict[str, Any]:
+    """What Desk said about the address, kept in ``raw`` (JSON-safe)."""
     if isinstance(item, dict):
         return item
-    raw = getattr(item, "raw", None)
-    if isinstance(raw, dict):
-        return raw
-    return {k: v for k, v in vars(item).items() if not k.startswith("_")} if hasattr(item, "__dict__") else {}
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        data = {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "extra"}
+        return json.loads(json.dumps({**getattr(item, "extra", {}), **data}, default=str))
+    return {}
 
 
-def _fetch_with_client_method(client: Any) -> tuple[list[Any], int] | None:
-    """Part C's ``support_email_addresses`` when the client has it: (addresses, calls made)."""
-    method = getattr(client, "support_email_addresses", None)
-    if method is None:
-        return None
-    items: list[Any] = []
-    calls = 0
-    start = ADDRESSES_FIRST_INDEX
-    while calls < ADDRESSES_MAX_PAGES:
-        page = list(method(department_id="allDepartment", from_index=start, limit=ADDRESSES_PAGE_SIZE))
-        calls += 1
-        items.extend(page)
-        if len(page) < ADDRESSES_PAGE_SIZE:
-            break
-        start += len(page)
-    return items, calls
-
-
-def _fetch_raw(client: Any) -> tuple[list[dict[str, Any]], int]:
-    """Walk ``GET /mailReplyAddress`` through the client's transport: (addresses, calls made)."""
+def _fetch_more(client: Any, start: int) -> tuple[list[dict[str, Any]], int]:
+    """Pages after the first hundred (GET /mailReplyAddress through the transport): (addresses, calls)."""
     items: list[dict[str, Any]] = []
     calls = 0
-    start = ADDRESSES_FIRST_INDEX
     while calls < ADDRESSES_MAX_PAGES:
         body = client.http.json(
             "GET",
@@ -80,13 +69,18 @@ def _fetch_raw(client: Any) -> tuple[list[dict[str, Any]], int]:
 
 
 def support_addresses_fetch(client: Any) -> tuple[list[Any], int]:
-    """Every From address of the org, as Desk lists them, and the number of calls it took."""
-    try:
-        fetched = _fetch_with_client_method(client)
-    except TypeError:
-        # The client's method takes other keyword names than expected: use the documented path.
-        fetched = None
-    return fetched if fetched is not None else _fetch_raw(client)
+    """Every From address of the org, as Desk lists them, and the number of calls it took.
+
+    The client's ``support_email_addresses`` reads the first hundred (every department, active or not);
+    an org with more is walked on from there.
+    """
+    items: list[Any] = list(client.support_email_addresses())
+    calls = 1
+    if len(items) >= ADDRESSES_PAGE_SIZE:
+        more, extra_calls = _fetch_more(client, ADDRESSES_FIRST_INDEX + len(items))
+        items.extend(more)
+        calls += extra_calls
+    return items, calls
 
 
 def support_addresses_apply(connection: DeskConnection, items: Iterable[Any]) -> int:

@@ -86,6 +86,19 @@ def test_support_addresses_refresh_mirrors_what_desk_lists(world):
         assert SupportAddress.objects.get(connection=world.connection, desk_id=str(in_desk[1].pk)).is_deleted
 
 
+def test_a_newly_connected_org_gets_its_addresses_once(world):
+    from apps.team.tasks import support_addresses_fill
+
+    SupportAddress.objects.filter(connection=world.connection).delete()
+    world.clear_log()
+    assert support_addresses_fill.call(world.connection.pk)["api_calls"] == 1
+    assert world.api_paths() == ["GET /mailReplyAddress"]
+    assert SupportAddress.objects.filter(connection=world.connection, is_deleted=False).exists()
+    # Already mirrored: the sync's team refresh keeps them fresh, the fill costs nothing.
+    assert support_addresses_fill.call(world.connection.pk)["api_calls"] == 0
+    assert world.api_calls() == 1
+
+
 def test_reply_form_offers_the_departments_addresses_default_first_without_a_call(
     world, member, agent_user
 ):

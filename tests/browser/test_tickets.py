@@ -173,9 +173,9 @@ def test_bulk_close_of_fifty_tickets_with_progress(page, live_server, world, man
     expect(page.locator("[data-selected-count]")).to_have_text("50")
     page.get_by_label("Bulk action", exact=True).select_option("close")
     page.get_by_role("button", name="Review…").click()
-    expect(page.locator("[data-cost]")).to_contain_text("50 Desk API calls")
+    expect(page.locator("[data-cost]")).to_contain_text("50 tickets: about 50 API credits")
     assert world.api_calls() == 0
-    page.get_by_role("button", name="Start: 50 calls").click()
+    page.get_by_role("button", name="Start: about 50 credits").click()
     expect(page.locator("[data-progress]")).to_have_attribute("value", "50", timeout=60_000)
     expect(page.locator("[data-outcome]")).to_contain_text("50 done")
     job = BulkJob.objects.get()

@@ -23,10 +23,12 @@ from apps.sandbox.models import (
     Attachment,
     AuthorizationCode,
     Comment,
+    CommentAttachment,
     Contact,
     Department,
     IdSequence,
     InFlightRequest,
+    MailReplyAddress,
     Org,
     RateWindow,
     RefreshToken,
@@ -34,6 +36,9 @@ from apps.sandbox.models import (
     Team,
     Thread,
     Ticket,
+    TicketFollower,
+    TicketTag,
+    Upload,
     Webhook,
     WebhookDelivery,
 )
@@ -454,6 +459,7 @@ class _Ids:
 
 def org_reset(org: Org) -> None:
     """Delete an org and everything in it, children first, without loading rows into Python."""
+    _ticket_extras_reset(org)
     dependants: tuple[type[models.Model], ...] = (
         Attachment,
         Comment,
@@ -574,8 +580,69 @@ def _seed_org(
         ids.save()
     say(f"{spec.company_name}: {len(people.agents)} agents, {len(people.contacts)} contacts; tickets...")
     _seed_tickets(org, spec, people, rng=rng, ids=ids, count=ticket_count, anchor=anchor, say=say)
+    _seed_ticket_extras(org, people, ids=ids, anchor=anchor)
     ids.save()
     return org
+
+
+# Ticket extras (issue 10, part B1): From addresses, tags and followers.
+TAG_NAMES = ("refund", "vip", "bug", "feature-request", "billing", "onboarding", "escalated-by-phone")
+
+
+def _ticket_extras_reset(org: Org) -> None:
+    """Links without an org column first, then the org's tags, From addresses and uploads."""
+    CommentAttachment.objects.filter(comment__org=org)._raw_delete(SANDBOX_DB)
+    TicketTag.tickets.through.objects.filter(ticket__org=org)._raw_delete(SANDBOX_DB)
+    TicketFollower.objects.filter(ticket__org=org)._raw_delete(SANDBOX_DB)
+    for model in (TicketTag, MailReplyAddress, Upload):
+        model._default_manager.filter(org=org)._raw_delete(SANDBOX_DB)
+
+
+def _seed_ticket_extras(org: Org, people: _People, *, ids: _Ids, anchor: datetime) -> None:
+    """Each department's From addresses (its email_addresses), and tags and followers on some tickets.
+    A random generator of its own keeps the rest of the seed unchanged."""
+    rng = random.Random(f"{org.pk}-ticket-extras")
+    created = anchor - timedelta(days=390)
+    addresses = [
+        MailReplyAddress(
+            id=ids.take(),
+            org=org,
+            department=department,
+            address=address,
+            display_name=department.name,
+            is_department_default=index == 0,
+            created_time=created,
+            modified_time=created,
+        )
+        for department in people.departments
+        for index, address in enumerate(department.email_addresses or [])
+    ]
+    MailReplyAddress.objects.bulk_create(addresses)
+    tags = {
+        department.pk: [
+            TicketTag(id=ids.take(), org=org, department=department, name=name, created_time=created)
+            for name in rng.sample(TAG_NAMES, 4)
+        ]
+        for department in people.departments
+    }
+    TicketTag.objects.bulk_create([tag for group in tags.values() for tag in group])
+    agents = [agent.pk for agent in people.agents if agent.status == Agent.Status.ACTIVE] or [None]
+    links, follows = [], []
+    rows = Ticket.objects.filter(org=org).values_list("pk", "department_id", "assignee_id").order_by("pk")
+    for ticket_id, department_id, assignee_id in rows.iterator(chunk_size=5_000):
+        roll = rng.random()
+        if roll < 0.2 and tags.get(department_id):
+            for tag in rng.sample(tags[department_id], rng.choice((1, 1, 2))):
+                links.append(TicketTag.tickets.through(tickettag_id=tag.pk, ticket_id=ticket_id))
+        if roll > 0.9:
+            follower = assignee_id or rng.choice(agents)
+            if follower is not None:
+                follows.append(TicketFollower(ticket_id=ticket_id, agent_id=follower, created_time=created))
+    with transaction.atomic(using=SANDBOX_DB):
+        for batch in _batched(links):
+            TicketTag.tickets.through.objects.bulk_create(batch)
+        for batch in _batched(follows):
+            TicketFollower.objects.bulk_create(batch)
 
 
 @dataclass

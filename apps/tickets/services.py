@@ -362,6 +362,16 @@ def ticket_reply_send(
     if not confirmed:
         ticket_check_not_stale(ticket=ticket, seen=seen, for_reply=True)
     connection = ticket.connection
+    # sendReply (Thread.json): channel, content and fromEmailAddress are required; cc only when given.
+    reply: dict[str, Any] = {
+        "channel": "EMAIL",
+        "from_email_address": from_address,
+        "to": to,
+        "content": content,
+        "content_type": content_type,
+    }
+    if cc:
+        reply["cc"] = cc
     with _client(connection) as desk:
         thread = _audited(
             actor=actor,
@@ -369,14 +379,7 @@ def ticket_reply_send(
             connection=connection,
             target_id=ticket.desk_id,
             client=desk,
-            call=lambda: desk.reply_send(
-                ticket.desk_id,
-                to=to,
-                from_email_address=from_address,
-                content=content,
-                content_type=content_type,  # type: ignore[arg-type]
-                cc=cc or None,
-            ),
+            call=lambda: desk.reply_send(ticket.desk_id, **reply),
             detail={"to": to, "cc": cc, "from": from_address, "content_type": content_type},
         )
     if not thread.content:

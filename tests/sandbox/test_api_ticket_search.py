@@ -191,3 +191,16 @@ def test_created_window_sorted_by_created_time_uses_the_index(desk):
     assert "sbx_ticket_org_created_idx" in plan, plan
     count_plan = queryset.order_by().explain()
     assert "sbx_ticket_org_created_idx" in count_plan, count_plan
+
+
+def test_modified_window_sorted_by_modified_time_uses_the_index(desk):
+    """The incremental sync: modifiedTimeRange sorted by -modifiedTime seeks (org, is_trashed, modified_time)."""
+    window = "2026-01-01T00:00:00.000Z,2026-02-01T00:00:00.000Z"
+    request = RequestFactory().get(
+        "/tickets/search", {"modifiedTimeRange": window, "sortBy": "-modifiedTime"}
+    )
+    queryset = api_tickets._search_filter(api_tickets._tickets(desk.org), request, desk.org)
+    queryset = api_tickets.c.sort_queryset(
+        queryset, request, fields=api_tickets.SEARCH_SORTS, default="relevance"
+    )
+    assert "sbx_ticket_org_mod_idx" in queryset.explain()

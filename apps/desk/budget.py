@@ -410,10 +410,13 @@ class OrgBudget:
         limit, _ = self.daily_limit()
         if left is None or not limit:
             return None
-        reserve = math.ceil(limit * (1 - self.background_share))
-        if left - weight < reserve:
+        if left - weight < self.reserve_for(limit):
             return next_reset(now)
         return None
+
+    def reserve_for(self, limit: int) -> int:
+        """Credits kept for people out of a day's ``limit`` (rounded first: 40 * 0.3 is 12, not 12.000…1)."""
+        return math.ceil(round(limit * (1 - self.background_share), 6))
 
     # Reference model (X-RateLimit-*), read only when present ---------------------------------------
     def _learn_reference(self, headers: Mapping[str, str], now: float) -> None:
@@ -468,7 +471,7 @@ class OrgBudget:
             paused_until=datetime.fromtimestamp(paused, tz=UTC) if paused is not None else None,
             edition=self.edition,
             credits_seen_at=seen_at,
-            reserve=math.ceil(limit * (1 - self.background_share)) if limit else None,
+            reserve=self.reserve_for(limit) if limit else None,
         )
 
 

@@ -726,14 +726,6 @@ class DeskClient:
             max_items=max_items,
         )
 
-    def attachment_get(self, ticket_id: str, attachment_id: str) -> Attachment:
-        return self._get(
-            Attachment,
-            "/tickets/{ticket_id}/attachments/{attachment_id}",
-            ticket_id=ticket_id,
-            attachment_id=attachment_id,
-        )
-
     def attachment_download(
         self, ticket_id: str, attachment_id: str, *, href: str | None = None
     ) -> AttachmentDownload:
@@ -1013,6 +1005,7 @@ class DeskClient:
         *,
         email: str,
         last_name: str,
+        role_permission_type: str = "AgentPublic",
         first_name: str | None = UNSET,
         role_id: str | None = UNSET,
         profile_id: str | None = UNSET,
@@ -1023,7 +1016,11 @@ class DeskClient:
         time_zone: str | None = UNSET,
         language_code: str | None = UNSET,
     ) -> Agent:
-        """Invite an agent (Desk sends the invitation; the agent stays unconfirmed until accepted)."""
+        """Invite an agent (Desk sends the invitation; the agent stays unconfirmed until accepted).
+
+        Agent.json addAgent requires ``emailId``, ``lastName``, ``associatedDepartmentIds`` and
+        ``rolePermissionType`` (AgentPublic, AgentPersonal, AgentTeamPersonal, Admin, Light, Custom).
+        """
         values = {k: v for k, v in locals().items() if k != "self"}
         return self._send(
             Agent, "POST", "/agents", body=to_desk(values, aliases={"email": "emailId"}), retry="create"

@@ -555,9 +555,18 @@ class TicketMetrics(DeskObject):
 
 @dataclass(kw_only=True)
 class AgentTicketCount(DeskObject):
-    """One agent's ticket count from GET /agentsTicketsCount."""
+    """One agent's tickets from GET /agentsTicketsCount (getAgentsTicketsCount): open, on hold, overdue,
+    due within the hour, and whether the agent is online."""
 
-    desk_aliases: ClassVar[dict[str, str]] = {"id": "agent_id", "ticketCount": "count"}
+    desk_aliases: ClassVar[dict[str, str]] = {
+        "onholdCount": "on_hold_count",
+        "overDueCount": "overdue_count",
+        "dueIn1HrCount": "due_within_hour_count",
+    }
 
     agent_id: str = ""
-    count: int | None = None
+    open_count: int | None = None
+    on_hold_count: int | None = None
+    overdue_count: int | None = None
+    due_within_hour_count: int | None = None
+    is_online: bool | None = None

@@ -1,4 +1,4 @@
-"""The client's budget, concurrency cap and seed-form switch against the sandbox's enforced contract."""
+"""The client's credits, the two 429s and the concurrency cap against the sandbox's real rate model."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
+from apps.desk.budget import OrgBudget, api_usage
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError, DeskNotFound, RateLimited
+from apps.desk.errors import CreditsExhausted, DeskError
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
@@ -24,33 +25,73 @@ def _client_like(sandbox, **kwargs) -> DeskClient:
     )
 
 
-def test_the_learned_minute_budget_stops_calls_before_desk_says_429(sandbox, sandbox_org, settings):
-    settings.DESK_MAX_WAIT_INTERACTIVE = 0
-    settings.DESK_MAX_WAIT_BACKGROUND = 0
+def test_background_keeps_the_peoples_share_then_everyone_pauses_until_the_reset(
+    sandbox, sandbox_org, settings
+):
     settings.DESK_BACKGROUND_SHARE = 0.7
-    sandbox_org.per_minute_limit = 5
-    sandbox_org.save(update_fields=["per_minute_limit"])
+    sandbox_org.daily_limit = 40  # credits a day: background stops with 12 left
+    sandbox_org.save(update_fields=["daily_limit"])
     background = _client_like(sandbox, priority="background")
 
     background_calls = 0
-    with pytest.raises(RateLimited) as caught:
-        for _ in range(20):
+    with pytest.raises(CreditsExhausted) as caught:
+        for _ in range(60):
             background.myinfo()
             background_calls += 1
-    assert caught.value.error_code == "BUDGET_EXHAUSTED"
-
-    interactive_calls = 0
-    with pytest.raises(RateLimited):
-        for _ in range(20):
-            sandbox.client.myinfo()
-            interactive_calls += 1
-
-    assert background_calls >= 1
-    assert interactive_calls >= 1  # what background left was kept for people
+    assert caught.value.error_code == "BACKGROUND_SHARE_SPENT"
+    assert background_calls == 40 - 12
     assert 429 not in _sandbox_statuses(sandbox.org_id)
 
+    people_calls = 0
+    with pytest.raises(CreditsExhausted) as caught:
+        for _ in range(60):
+            sandbox.client.myinfo()
+            people_calls += 1
+    assert people_calls == 12  # what background left was kept for people
+    assert caught.value.error_code == "THRESHOLD_EXCEEDED"  # Desk's own answer, not retried
+    assert caught.value.retry_after > 0
+    assert _sandbox_statuses(sandbox.org_id).count(429) == 1
 
-def test_twelve_threads_stay_within_the_sandbox_concurrency_cap(sandbox):
+    usage = api_usage(sandbox.org_id)
+    assert usage.paused_until is not None and usage.credits_left == 0
+    asked = len(_sandbox_statuses(sandbox.org_id))
+    with pytest.raises(CreditsExhausted) as caught:
+        background.myinfo()
+    assert caught.value.error_code == "CREDITS_PAUSED"
+    assert len(_sandbox_statuses(sandbox.org_id)) == asked  # not even tried
+
+
+def test_too_many_requests_from_a_small_cap_is_retried_until_every_call_succeeds(
+    sandbox, sandbox_org, settings
+):
+    settings.SANDBOX_LATENCY_MS = 60
+    settings.DESK_MAX_ATTEMPTS = 8
+    sandbox_org.max_concurrent = 2  # the client believes Free (5): Desk's cap is the stricter one
+    sandbox_org.save(update_fields=["max_concurrent"])
+    client = _client_like(sandbox, edition="FREE")
+    errors: list[Exception] = []
+
+    def worker():
+        try:
+            for _ in range(2):
+                client.myinfo()
+        except DeskError as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert _sandbox_statuses(sandbox.org_id).count(200) == 10
+    assert api_usage(sandbox.org_id).paused_until is None
+
+
+def test_twelve_threads_stay_within_the_editions_concurrency_cap(sandbox):
+    sandbox.client.organizations()  # Enterprise: 25 at once
+    assert OrgBudget(sandbox.org_id).max_concurrent == 25
     client = sandbox.client
     errors: list[Exception] = []
 
@@ -71,23 +112,7 @@ def test_twelve_threads_stay_within_the_sandbox_concurrency_cap(sandbox):
     assert 429 not in _sandbox_statuses(sandbox.org_id)
 
 
-def test_the_seed_forms_behind_the_unconfirmed_switch_work_too(sandbox):
+def test_the_seed_sla_path_behind_the_unconfirmed_switch_works_too(sandbox):
     client = _client_like(sandbox, unconfirmed_real_forms=False)
-    agent = next(client.agents_list(status="ACTIVE", max_items=1))
-    department = next(d for d in client.departments_list() if d.email_addresses)
-    contact = next(client.contacts_list(max_items=1))
-
-    client.agent_deactivate(agent.id)
-    assert client.agent_get(agent.id).status in ("DISABLED", "INACTIVE")
-    client.agent_activate(agent.id)
-    assert client.agent_get(agent.id).status == "ACTIVE"
 
     assert client.sla_policies_list()
-    ticket = client.ticket_create(subject="Seed SLA", department_id=department.id, contact_id=contact.id)
-    sla = client.ticket_sla_get(ticket.id)
-    assert sla.response is not None and sla.response.due_time is not None
-
-    invited = client.agent_add(email="seed.form@acme.example", last_name="Seed")
-    client.agent_delete(invited.id)
-    with pytest.raises(DeskNotFound):
-        client.agent_get(invited.id)

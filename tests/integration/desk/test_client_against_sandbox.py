@@ -13,7 +13,13 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction
 
 
 def _department(client: DeskClient):
-    return next(d for d in client.departments_list() if d.email_addresses)
+    return next(d for d in client.departments_list() if client.support_email_addresses(department_id=d.id))
+
+
+def _from_address(client: DeskClient, department) -> str:
+    """A From address the department may reply from (GET /mailReplyAddress), as the console picks one."""
+    addresses = client.support_email_addresses(department_id=department.id)
+    return next(a.address for a in addresses if a.is_active is not False)
 
 
 def test_organizations_and_myinfo(sandbox):
@@ -53,7 +59,7 @@ def test_ticket_lifecycle_create_get_update_status_assign_search_count_trash(san
     assert closed.status == "Closed"
     assert closed.closed_time is not None
 
-    newest = next(client.tickets_list(sort_by="-modifiedTime", max_items=1))
+    newest = next(client.tickets_list(sort_by="-createdTime", max_items=1))
     assert newest.id == created.id
     assert all(t.status == "Closed" for t in client.tickets_list(status="Closed"))
     assert client.tickets_count(status="Closed") >= 1
@@ -87,7 +93,7 @@ def test_comments_threads_and_reply(sandbox):
     sent = client.reply_send(
         ticket.id,
         to=contact.email,
-        from_email_address=department.email_addresses[0],
+        from_email_address=_from_address(client, department),
         content="<p>Please try again now.</p>",
     )
     summaries = list(client.threads_list(ticket.id))
@@ -126,9 +132,8 @@ def test_attachment_round_trip_is_byte_for_byte(sandbox):
     assert uploaded.name == "capture.bin"
     assert uploaded.size == len(payload)
     assert uploaded.id in [a.id for a in client.attachments_list(ticket.id)]
-    assert client.attachment_get(ticket.id, uploaded.id).size == len(payload)
 
-    with client.attachment_download(ticket.id, uploaded.id) as download:
+    with client.attachment_download(ticket.id, uploaded.id, href=uploaded.href) as download:
         received = b"".join(download.iter_bytes())
     assert received == payload
 
@@ -161,8 +166,9 @@ def test_accounts_and_contacts_create_get_update_search_trash(sandbox):
 def test_agents_add_update_deactivate_activate_delete(sandbox):
     client = sandbox.client
     department = next(client.departments_list())
-    existing = next(client.agents_list(max_items=1))
+    existing, other = list(client.agents_list(status="ACTIVE", max_items=2))
     assert client.agent_get(existing.id).email == existing.email
+    assert [a.id for a in client.agents_by_ids([existing.id, other.id])] == [existing.id, other.id]
 
     agent = client.agent_add(
         email="new.agent@acme.example",
@@ -175,12 +181,13 @@ def test_agents_add_update_deactivate_activate_delete(sandbox):
 
     client.agent_deactivate(existing.id)
     assert client.agent_get(existing.id).status == "DISABLED"
-    client.agent_activate(existing.id)
+    client.agents_activate([existing.id])
     assert client.agent_get(existing.id).status == "ACTIVE"
 
-    client.agent_delete(agent.id)
-    with pytest.raises(DeskNotFound):
-        client.agent_get(agent.id)
+    client.agents_delete_unconfirmed([agent.id])
+    assert agent.id not in [a.id for a in client.agents_list()]
+    client.agent_delete(other.id)
+    assert other.id not in [a.id for a in client.agents_list(status="ACTIVE")]
 
 
 def test_departments_and_teams(sandbox):
@@ -246,15 +253,20 @@ def test_a_rejected_token_is_refreshed_once_and_the_call_succeeds(sandbox):
     assert sandbox.tokens.rejected == ["1000.not-a-valid-token"]
 
 
-def test_budget_is_learned_from_the_sandbox_headers(sandbox):
+def test_credits_are_learned_from_the_sandbox_v3_headers(sandbox):
     from apps.desk.budget import api_usage
 
+    sandbox.client.organizations()  # remembers the org's edition (the sandbox's first org is Enterprise)
     sandbox.client.myinfo()
+    list(sandbox.client.tickets_list(max_items=1))
 
     usage = api_usage(sandbox.org_id)
-    assert usage.calls_this_minute >= 1
-    assert usage.minute_limit == 100  # Enterprise
-    assert usage.minute_remaining is not None
+    assert usage.credits_used_today == 1 + 1 + 3
+    assert sandbox.client.credits_spent == 5
+    assert usage.credits_left is not None and usage.credits_left > 0
+    assert usage.daily_limit >= 100_000  # Enterprise: 100,000 + 1,000 per agent
+    assert usage.concurrency_cap == 25
+    assert usage.paused_until is None
 
 
 def test_ticket_create_with_a_new_contact_and_full_thread_text(sandbox):
@@ -271,8 +283,77 @@ def test_ticket_create_with_a_new_contact_and_full_thread_text(sandbox):
     assert contact.email == "newcomer@example.com"
     sent = client.reply_send(
         ticket.id,
-        to=contact.email,
-        from_email_address=department.email_addresses[0],
+        from_email_address=_from_address(client, department),
         content="<b>Welcome</b>",
     )
     assert "Welcome" in (client.thread_get(ticket.id, sent.id, include_plain_text=True).content or "")
+
+
+def test_search_by_time_ranges_reports_the_total_and_pages_by_from(sandbox):
+    from datetime import UTC, datetime, timedelta
+
+    client = sandbox.client
+    everything = (datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC) + timedelta(days=1))
+
+    first = client.tickets_search(created_time_range=everything, sort_by="createdTime", limit=10)
+    second = client.tickets_search(
+        created_time_range=everything, sort_by="createdTime", from_index=10, limit=10
+    )
+    modified = client.tickets_search(modified_time_range=everything, sort_by="-modifiedTime", limit=5)
+
+    total = client.tickets_count()
+    assert first.count == second.count == modified.count == total
+    assert len(first.items) == 10 and not {t.id for t in first} & {t.id for t in second}
+    created = [t.created_time for t in first]
+    assert created == sorted(created)
+    wanted = [first.items[0].id, first.items[1].id]
+    assert {t.id for t in client.tickets_by_ids(wanted)} == set(wanted)
+    nothing = client.tickets_search(
+        created_time_range=(datetime(2001, 1, 1, tzinfo=UTC), datetime(2001, 1, 2, tzinfo=UTC))
+    )
+    assert (nothing.items, nothing.count) == ([], 0)
+
+
+def test_tags_followers_metrics_and_agent_counts(sandbox):
+    client = sandbox.client
+    ticket = next(client.tickets_list(max_items=1))
+    agent = next(client.agents_list(status="ACTIVE", max_items=1))
+
+    added = client.ticket_tags_add(ticket.id, tags=["integration", "billing"])
+    assert {t.name for t in added} >= {"integration", "billing"}
+    assert {t.name for t in client.ticket_tags_list(ticket.id)} >= {"integration", "billing"}
+    assert "integration" in [
+        t.name for t in client.tags_search(department_id=ticket.department_id, search="integ")
+    ]
+    client.ticket_tags_remove(ticket.id, tags=["billing"])
+    assert "billing" not in [t.name for t in client.ticket_tags_list(ticket.id)]
+
+    client.ticket_followers_add(ticket.id, follower_ids=[agent.id])
+    assert agent.id in [f.id for f in client.ticket_followers_list(ticket.id)]
+    client.ticket_followers_remove(ticket.id, follower_ids=[agent.id])
+    assert agent.id not in [f.id for f in client.ticket_followers_list(ticket.id)]
+
+    metrics = client.ticket_metrics(ticket.id)
+    assert metrics.extra or metrics.thread_count is not None or metrics.response_count is not None
+    counts = client.agents_tickets_count(agent_ids=[agent.id])
+    assert [c.agent_id for c in counts] == [agent.id]
+    assert counts[0].open_count is not None and counts[0].overdue_count is not None
+
+
+def test_an_upload_is_attached_to_a_reply(sandbox):
+    client = sandbox.client
+    department = _department(client)
+    contact = next(c for c in client.contacts_list() if c.email)
+    ticket = client.ticket_create(subject="With a file", department_id=department.id, contact_id=contact.id)
+
+    upload = client.upload(filename="steps.txt", content=b"1. restart", content_type="text/plain")
+    assert upload.id and upload.name == "steps.txt" and upload.size == 10
+
+    sent = client.reply_send(
+        ticket.id,
+        from_email_address=_from_address(client, department),
+        content="See the attached steps.",
+        attachment_ids=[upload.id],
+    )
+    assert sent.id in [t.id for t in client.threads_list(ticket.id)]
+    assert [c.id for c in client.contacts_by_ids([contact.id])] == [contact.id]

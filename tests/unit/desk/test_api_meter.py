@@ -45,7 +45,7 @@ def test_an_estimated_limit_is_marked_as_such():
 def test_before_any_answer_the_meter_shows_credits_used():
     html = render(usage(credits_left=None, daily_limit=None, credits_used_today=3))
 
-    assert "3 <span class=\"budget-unit\">credits used today" in html
+    assert '3 <span class="budget-unit">credits used today' in html
     assert "<meter" not in html
 
 

@@ -78,7 +78,6 @@ def _path(request: httpx.Request) -> str:
         ),
         (lambda c: c.comment_delete("5", "9"), "DELETE", "/tickets/5/comments/9", None),
         (lambda c: c.thread_get("5", "3"), "GET", "/tickets/5/threads/3", None),
-        (lambda c: c.attachment_get("5", "4"), "GET", "/tickets/5/attachments/4", None),
         (lambda c: c.attachment_delete("5", "4"), "DELETE", "/tickets/5/attachments/4", None),
         (lambda c: c.contact_get("8"), "GET", "/contacts/8", None),
         (
@@ -113,7 +112,12 @@ def _path(request: httpx.Request) -> str:
             lambda c: c.agent_add(email="a@example.com", last_name="Ng", associated_department_ids=["11"]),
             "POST",
             "/agents",
-            {"emailId": "a@example.com", "lastName": "Ng", "associatedDepartmentIds": ["11"]},
+            {
+                "emailId": "a@example.com",
+                "lastName": "Ng",
+                "rolePermissionType": "AgentPublic",
+                "associatedDepartmentIds": ["11"],
+            },
         ),
         (lambda c: c.agent_update("2", first_name="Al"), "PATCH", "/agents/2", {"firstName": "Al"}),
         (lambda c: c.agents_activate(["2", "3"]), "POST", "/agents/activate", {"agentIds": ["2", "3"]}),
@@ -445,7 +449,9 @@ def test_tags_followers_and_counts_read_their_lists(make_client):
         "/tickets/5/tags": {"tags": [{"id": "9", "name": "vip", "tagType": "MANUAL"}]},
         "/tags/search": {"data": [{"id": "9", "name": "vip", "tagType": "MANUAL", "ticketCount": "3"}]},
         "/tickets/5/followers": {"data": [{"id": "7", "lastName": "Adams", "following": "tickets"}]},
-        "/agentsTicketsCount": {"data": [{"agentId": "7", "count": "12"}]},
+        "/agentsTicketsCount": {
+            "data": [{"agentId": "7", "openCount": 12, "overDueCount": 2, "isOnline": True}]
+        },
         "/mailReplyAddress": {"data": [{"id": "1", "address": "support@acme.test", "isActive": True}]},
     }
     seen = []
@@ -461,7 +467,7 @@ def test_tags_followers_and_counts_read_their_lists(make_client):
     follower = client.ticket_followers_list("5")[0]
     assert (follower.id, follower.last_name, follower.following) == ("7", "Adams", "tickets")
     count = client.agents_tickets_count(agent_ids=["7"], department_id="11")[0]
-    assert (count.agent_id, count.count) == ("7", 12)
+    assert (count.agent_id, count.open_count, count.overdue_count, count.is_online) == ("7", 12, 2, True)
     assert dict(seen[-1].url.params) == {"agentIds": "7", "departmentId": "11"}
     address = client.support_email_addresses()[0]
     assert (address.address, address.is_active) == ("support@acme.test", True)

@@ -202,6 +202,7 @@ class DeskHttp:
         status: int | str,
         started: float,
         attempt: int,
+        credits: int = 0,
     ) -> None:
         duration_ms = int((time.monotonic() - started) * 1000)
         fields = {
@@ -212,13 +213,14 @@ class DeskHttp:
             "duration_ms": duration_ms,
             "attempt": attempt,
             "priority": self.priority,
+            "credits": credits,
         }
         level = logging.INFO if isinstance(status, int) and status < 400 else logging.WARNING
         # The path *template* only: ids and query strings (search terms, emails) stay out of logs.
         logger.log(
             level,
             "desk_call org=%(org)s method=%(method)s path=%(path)s status=%(status)s "
-            "duration_ms=%(duration_ms)s attempt=%(attempt)s priority=%(priority)s",
+            "duration_ms=%(duration_ms)s attempt=%(attempt)s priority=%(priority)s credits=%(credits)s",
             fields,
             extra={"desk_call": fields},
         )
@@ -377,6 +379,7 @@ class DeskHttp:
             status=response.status_code,
             started=started,
             attempt=attempt,
+            credits=charged,
         )
         if stream and response.status_code < 400:
             _release_on_close(response, functools.partial(self.budget.release_slot, slot))

@@ -169,6 +169,7 @@ def test_each_call_logs_one_line_with_org_method_path_status_and_attempt(make_cl
     assert "path=/tickets/{ticket_id}" in line
     assert "status=200" in line
     assert "attempt=1" in line
+    assert "credits=1" in line
     assert records[0].desk_call["status"] == 200
 
 

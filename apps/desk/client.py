@@ -319,9 +319,12 @@ class DeskClient:
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Ticket]:
-        """Tickets in Desk's default order unless ``sort_by`` (one field, ``-`` prefix for descending).
+        """Tickets in Desk's default order unless ``sort_by``: ``dueDate``, ``createdTime`` or ``recentThread``
+        (Ticket.json getTickets; ``-`` prefix for descending). Desk refuses ``modifiedTime`` here: to find what
+        changed, use ``tickets_search(modified_time_range=..., sort_by="modifiedTime")``.
 
-        ``assignee`` is agent ids or ``"Unassigned"``; ``include`` e.g. ``["contacts", "assignee"]``.
+        ``assignee`` is agent ids or ``"Unassigned"``; ``include`` e.g. ``["contacts", "assignee"]``. Each page
+        costs 3 credits while ``from`` ≤ 2,000 and more beyond: walk deep lists by time windows instead.
         """
         params = {
             "status": status,

@@ -128,3 +128,38 @@ def support_addresses_refresh(connection: DeskConnection, client: Any) -> int:
     items, calls = support_addresses_fetch(client)
     support_addresses_apply(connection, items)
     return calls
+
+
+def support_addresses_refresh_now(*, actor: Any, connection: DeskConnection) -> int:
+    """Refresh the From addresses at a person's request (one call), recorded in the audit log."""
+    from apps.connections.services import desk_client_for
+    from apps.core.models import AuditEntry
+    from apps.core.services import audit_record
+    from apps.desk.errors import DeskError
+
+    with desk_client_for(connection) as client:
+        before = int(getattr(client.http, "credits_spent", 0) or 0)
+        try:
+            calls = support_addresses_refresh(connection, client)
+        except DeskError as error:
+            audit_record(
+                actor=actor,
+                action="team.from_addresses.refresh",
+                org_id=connection.org_id,
+                outcome=AuditEntry.Outcome.FAILURE,
+                message=error.message,
+                api_calls=1,
+                credits=int(getattr(client.http, "credits_spent", 0) or 0) - before,
+                detail={"error_code": error.error_code or "", "status": error.status},
+            )
+            raise
+        spent = int(getattr(client.http, "credits_spent", 0) or 0) - before
+    audit_record(
+        actor=actor,
+        action="team.from_addresses.refresh",
+        org_id=connection.org_id,
+        api_calls=calls,
+        credits=spent,
+        detail={"addresses": SupportAddress.objects.filter(connection=connection, is_deleted=False).count()},
+    )
+    return calls

@@ -19,6 +19,11 @@ urlpatterns = [
     path("<str:desk_id>/assign/", views.assign, name="assign"),
     path("<str:desk_id>/comment/", views.comment_add, name="comment"),
     path("<str:desk_id>/reply/", views.reply_send, name="reply"),
+    path(
+        "<str:desk_id>/from-addresses/refresh/",
+        views.from_addresses_refresh,
+        name="from_addresses_refresh",
+    ),
     path("<str:desk_id>/edit/", views.ticket_edit, name="edit"),
     path("<str:desk_id>/trash/", views.trash, name="trash"),
     path("<str:desk_id>/attachments/", views.attachment_upload, name="attachment_upload"),

@@ -27,6 +27,7 @@ from apps.desk.errors import (
     RateLimited,
 )
 from apps.sync.services import TicketNotMirrored
+from apps.team import services as team_services
 from apps.tickets import credits, details, queues, services
 from apps.tickets.forms import (
     AssignForm,
@@ -208,6 +209,7 @@ def _detail_context(request: HtmxHttpRequest, ticket: Ticket, **forms: Any) -> d
             "close": request.user.has_perm("core.close_tickets"),
             "edit": request.user.has_perm("core.edit_tickets"),
             "delete": request.user.has_perm("core.delete_tickets"),
+            "refresh_addresses": request.user.has_perm("core.manage_connections"),
         },
         "stale": None,
         "retry_at": None,
@@ -468,6 +470,27 @@ def reply_send(request: HtmxHttpRequest, desk_id: str) -> HttpResponse:
         perform=perform,
         success="Reply sent.",
     )
+
+
+@login_required
+@permission_required("core.manage_connections", raise_exception=True)
+@require_POST
+def from_addresses_refresh(request: HtmxHttpRequest, desk_id: str) -> HttpResponse:
+    """An admin who just configured a From address in Desk need not wait for the next team refresh."""
+    ticket = _ticket_or_404(request, desk_id)
+    try:
+        team_services.support_addresses_refresh_now(actor=request.user, connection=ticket.connection)
+    except DeskError as error:
+        messages.error(request, f"Could not read the From addresses: {desk_error_message(error)}")
+    else:
+        found = details.department_addresses(
+            connection=ticket.connection, department_desk_id=ticket.department_desk_id
+        )
+        if found:
+            messages.success(request, f"Found {len(found)} From address{'es' if len(found) != 1 else ''}.")
+        else:
+            messages.warning(request, "Desk still lists no active From address for this department.")
+    return redirect(reverse("tickets:detail", kwargs={"desk_id": ticket.desk_id}) + "#reply")
 
 
 @login_required

@@ -147,6 +147,22 @@ def test_reply_form_without_addresses_says_what_to_configure_in_desk(world, memb
     assert "Setup › Channels › Email" in html
 
 
+def test_an_admin_checks_desk_for_addresses_from_the_ticket(world, member, agent_user, admin_user):
+    ticket = open_ticket(world)
+    SupportAddress.objects.filter(connection=world.connection).delete()
+    refresh = reverse("tickets:from_addresses_refresh", args=[ticket.desk_id])
+    assert member(agent_user).post(refresh).status_code == 403
+    admin = member(admin_user)
+    assert "Check Desk now" in admin.get(reverse("tickets:detail", args=[ticket.desk_id])).content.decode()
+    world.clear_log()
+    response = admin.post(refresh, follow=True)
+    assert world.api_paths() == ["GET /mailReplyAddress"]
+    html = response.content.decode()
+    assert "From address" in html and "data-no-from-address" not in html
+    entry = AuditEntry.objects.get(action="team.from_addresses.refresh")
+    assert (entry.outcome, entry.api_calls, entry.credits) == ("success", 1, 3)
+
+
 def test_reply_from_an_address_desk_refuses_shows_desks_field_error_and_keeps_the_draft(
     world, member, agent_user
 ):

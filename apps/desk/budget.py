@@ -315,12 +315,13 @@ class OrgBudget:
     def learn(self, headers: Mapping[str, str], *, expected_weight: int = 1, status: int = 200) -> int:
         """Record an answer's credits; return the weight charged (the header's, else our own estimate).
 
-        A 429 without a weight header is taken as free: Desk refused it before any work.
+        An error answer without a weight header is taken as free: Desk refused it (our best reading; the
+        sandbox charges nothing for refusals either).
         """
         now = self.clock()
         weight = _int_header(headers, WEIGHT_HEADER)
         if weight is None:
-            weight = 0 if status == 429 else expected_weight
+            weight = expected_weight if status < 400 else 0
         weight = max(0, weight)
         if weight:
             self._incr(self._key("credits", _day(now)), weight, timeout=2 * 86_400)

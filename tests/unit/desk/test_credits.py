@@ -86,6 +86,18 @@ def test_without_a_weight_header_the_computed_weight_is_counted(make_client):
     assert client.http.budget.credits_used_today() == 5
 
 
+def test_an_error_without_a_weight_header_costs_nothing(make_client):
+    answers = [
+        httpx.Response(401, json={"errorCode": "INVALID_OAUTH"}),
+        httpx.Response(200, json={"id": "1"}),
+    ]
+    client = make_client(lambda request: answers.pop(0))
+
+    client.ticket_get("1")  # refused once, refreshed, answered
+
+    assert client.credits_spent == 1
+
+
 def test_two_clients_of_one_org_share_todays_credits_through_the_cache(make_client):
     first = make_client(lambda request: credits(3, 900, body={"data": []}))
     second = make_client(lambda request: credits(1, 899))

@@ -93,6 +93,9 @@ TimeRange = tuple[datetime, datetime]
 T = TypeVar("T", bound=DeskObject)
 
 MAX_PAGE_SIZE = 100
+# Search.json: searchTickets (and the other searches) take ``from`` 0..999. A search window must hold at most
+# SEARCH_MAX_FROM + MAX_PAGE_SIZE records to be walked completely.
+SEARCH_MAX_FROM = 999
 # Desk's ``from`` is an index; the seed reference starts it at 0.
 FIRST_INDEX = 0
 # The API's ``limit`` cap for agents is 200 in the real Desk, but 100 is safe everywhere.

@@ -846,9 +846,9 @@ def bulk_refusal(cost: credits.BulkCost) -> str:
     if cost.today.paused:
         return f"Not started: this org's Desk API credits for today are spent. Start it after the reset at {when}."
     return (
-        f"Not started: it needs about {cost.credits} API credits and this org can spend "
-        f"{cost.usable} more today (of {cost.today.remaining} left; {cost.today.reserve} are kept for "
-        f"people working in Desk). Select fewer tickets, or start it after the reset at {when}."
+        f"Not started: it needs about {cost.credits:,} API credits and this org can spend "
+        f"{cost.usable or 0:,} more today (of {cost.today.remaining or 0:,} left, {cost.today.reserve:,} are "
+        f"kept for people working in Desk). Select fewer tickets, or start it after the reset at {when}."
     )
 
 

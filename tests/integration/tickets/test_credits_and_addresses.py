@@ -317,7 +317,7 @@ def test_bulk_review_shows_the_cost_in_credits_and_what_is_left_today(world, mem
     assert "5 tickets: about 5 API credits</strong>" in html
     assert "(1 per ticket, or 1 for a single updateMany)" in html
     left = api_usage(world.connection.org_id).credits_left
-    assert f"The org has {left} credits left today" in html
+    assert f"The org has {left:,} credits left today" in html
     assert "Start: about 5 credits" in html
     assert "data-unaffordable" not in html
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/search", tickets.tickets_search, name="api_tickets_search"),
     path("tickets/moveToTrash", tickets.tickets_move_to_trash, name="api_tickets_trash"),
     path("ticketsByIds", tickets.tickets_by_ids, name="api_tickets_by_ids"),
+    path("closeTickets", tickets.tickets_close, name="api_tickets_close"),
     path("ticketsCount", tickets.tickets_count_view, name="api_tickets_count"),
     path("agentsTicketsCount", ticket_extras.agents_tickets_count, name="api_agents_tickets_count"),
     path("ticketTags", ticket_extras.ticket_tags_list, name="api_ticket_tags_list"),

@@ -383,3 +383,22 @@ def test_response_overdue_flag_follows_the_response_due_date(desk):
     assert late["isResponseOverdue"] is True
     on_time = desk.new_ticket()
     assert on_time["isResponseOverdue"] is False
+
+
+def test_close_tickets_closes_each_and_answers_an_empty_200(desk):
+    ids = [desk.new_ticket()["id"] for _ in range(2)]
+    response = desk.client.post("/closeTickets", json={"ids": ids})
+    assert response.status_code == 200 and response.content == b""
+    for ticket_id in ids:
+        body = desk.client.get(f"/tickets/{ticket_id}").json()
+        assert body["statusType"] == "Closed" and body["closedTime"] is not None
+    missing = desk.client.post("/closeTickets", json={})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["fieldName"] == "/ids"
+    assert desk.client.post("/closeTickets", json={"ids": ["42"]}).status_code == 422
+
+
+def test_list_items_carry_the_keys_listview_requires(desk):
+    desk.new_ticket()
+    row = desk.client.get("/tickets").json()["data"][0]
+    required = {"channelCode", "isArchived", "lastThread", "layoutId", "lockedTime", "onholdTime", "source"}
+    assert required <= set(row)

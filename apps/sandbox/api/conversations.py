@@ -76,6 +76,17 @@ def _base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+def _description_thread_id(ticket: m.Ticket) -> int | None:
+    """The customer's first message, which Desk marks isDescriptionThread."""
+    first = (
+        m.Thread.objects.filter(ticket=ticket)
+        .order_by("created_time", "pk")
+        .values_list("pk", "direction")
+        .first()
+    )
+    return first[0] if first and first[1] == m.Thread.Direction.IN else None
+
+
 # -- threads ----------------------------------------------------------------------------------------
 
 
@@ -90,7 +101,9 @@ def threads_list(request: HttpRequest, ticket_id: str) -> HttpResponse:
         fields={"sendDateTime": "created_time"},
         default="-sendDateTime",
     )
-    return desk_list([thread_json(t) for t in c.page(queryset, request, default_limit=100)])
+    described = _description_thread_id(ticket)
+    rows = c.page(queryset, request, default_limit=100)
+    return desk_list([thread_json(t, is_description=t.pk == described) for t in rows])
 
 
 @desk_endpoint(scopes=READ, params={"include"})
@@ -103,7 +116,13 @@ def thread_get(request: HttpRequest, ticket_id: str, thread_id: str) -> HttpResp
     base = _base_url(request)
     attachments = [attachment_json(a, base_url=base) for a in m.Attachment.objects.filter(thread=thread)]
     return desk_json(
-        thread_json(thread, full=True, attachments=attachments, plain_text="plainText" in include)
+        thread_json(
+            thread,
+            full=True,
+            attachments=attachments,
+            plain_text="plainText" in include,
+            is_description=thread.pk == _description_thread_id(ticket),
+        )
     )
 
 
@@ -256,8 +275,9 @@ def conversations_list(request: HttpRequest, ticket_id: str) -> HttpResponse:
     from apps.sandbox.contract import paging
 
     ticket = _ticket(request, ticket_id)
+    described = _description_thread_id(ticket)
     items = [
-        (t.created_time, t.pk, {**thread_json(t), "type": "thread"})
+        (t.created_time, t.pk, {**thread_json(t, is_description=t.pk == described), "type": "thread"})
         for t in m.Thread.objects.filter(ticket=ticket)
     ]
     items += [(x.created_time, x.pk, {**comment_json(x), "type": "comment"}) for x in _comments(ticket)]

@@ -291,6 +291,25 @@ def ticket_json(
         "resolution": ticket.resolution,
         "cf": ticket.cf or {},
         "webUrl": None,
+        # Keys ticketResponse / listviewJson require that the sandbox has no data for.
+        "channelCode": None,
+        "channelRelatedInfo": None,
+        "source": {"appName": None, "extId": None, "type": "SYSTEM", "permalink": None, "appPhotoURL": None},
+        "sentiment": None,
+        "relationshipType": None,
+        "lastThread": None,
+        "onholdTime": None,
+        "lockedTime": None,
+        "isArchived": False,
+        "isDeleted": False,
+        "layoutId": _layout_id(ticket),
+        "layoutDetails": {"id": _layout_id(ticket), "layoutName": "Default Ticket Layout"},
+        "secondaryContacts": [],
+        "sharedDepartments": [],
+        "entitySkills": [],
+        "approvalCount": "0",
+        "taskCount": "0",
+        "timeEntryCount": "0",
     }
     if "contacts" in include:
         data["contact"] = ticket_contact_json(ticket)
@@ -315,6 +334,12 @@ def ticket_json(
     if detail is not None:
         data.update({"sentiment": None, "isArchived": False, **detail})
     return data
+
+
+def _layout_id(ticket: m.Ticket) -> str:
+    """Desk keeps ticket layouts per department; the sandbox has one per department and gives it the
+    department's id (nothing dereferences it, and it costs no query)."""
+    return str(ticket.department_id)
 
 
 def ticket_contact_json(ticket: m.Ticket) -> dict[str, Any] | None:
@@ -371,7 +396,12 @@ def _author(thread: m.Thread) -> dict[str, Any]:
 
 
 def thread_json(
-    thread: m.Thread, *, full: bool = False, attachments: list[dict] | None = None, plain_text: bool = False
+    thread: m.Thread,
+    *,
+    full: bool = False,
+    attachments: list[dict] | None = None,
+    plain_text: bool = False,
+    is_description: bool = False,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": _id(thread.pk),
@@ -391,6 +421,20 @@ def thread_json(
         "attachmentCount": str(thread.attachment_count),
         "author": _author(thread),
         "createdTime": desk_time(thread.created_time),
+        # Keys Thread.json's threadKeys require that the sandbox has no data for.
+        "isDescriptionThread": is_description,
+        "canReply": True,
+        "actions": [],
+        "aspects": [],
+        "keyWords": [],
+        "sentiment": None,
+        "respondedIn": None,
+        "readReceipts": [],
+        "lastRatingIconURL": None,
+        "impersonatedUser": None,
+        "channelRelatedInfo": None,
+        "source": {"appName": None, "extId": None, "type": "SYSTEM", "permalink": None, "appPhotoURL": None},
+        "responderId": _id(thread.author_id) if thread.direction == m.Thread.Direction.OUT else None,
     }
     if full:
         data.update(
@@ -400,6 +444,8 @@ def thread_json(
                 "content": thread.content,
                 "replyTo": None,
                 "attachments": attachments or [],
+                "isContentTruncated": False,
+                "fullContentURL": None,
             }
         )
         if plain_text:
@@ -426,6 +472,8 @@ def comment_json(comment: m.Comment, *, attachments: list[dict[str, Any]] | None
             "photoURL": None,
         },
         "attachments": attachments or [],
+        "encodedContent": html.escape(comment.content or ""),
+        "impersonatedUser": None,
         "commentedTime": desk_time(comment.created_time),
         "createdTime": desk_time(comment.created_time),
         "modifiedTime": desk_time(comment.modified_time),

@@ -641,6 +641,30 @@ def tickets_move_to_trash(request: HttpRequest) -> HttpResponse:
     return desk_no_content()
 
 
+@desk_endpoint(scopes=UPDATE, params=set())
+def tickets_close(request: HttpRequest) -> HttpResponse:
+    """POST /closeTickets {"ids": [...]} (closeTickets): every ticket to the Closed status; 200 with an
+    empty body. All or nothing: an id that is not a ticket of the org is refused (best reading)."""
+    org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
+    data = read_json_body(request)
+    errors = c.FieldErrors()
+    c.reject_unknown_fields(data, {"ids"}, errors)
+    ids = c.id_list(data, "ids", errors)
+    errors.raise_if_any()
+    tickets = list(_tickets(org).filter(pk__in=ids))
+    missing = sorted(set(ids) - {t.pk for t in tickets})
+    if missing:
+        message = f"No ticket with id {missing[0]}."
+        raise DeskAPIError(422, "INVALID_DATA", message, errors=[field_error("ids", "invalid", message)])
+    actor, source = c.actor_id(request), c.source_id(request)
+    for ticket in tickets:
+        if ticket.status_type != "Closed":
+            update_ticket(ticket, data={"status": "Closed"}, org=org, actor=actor, source=source)
+    response = HttpResponse(status=200)
+    del response["Content-Type"]
+    return response
+
+
 def _time_range(request: HttpRequest, name: str) -> tuple[dt.datetime, dt.datetime] | None:
     """`createdTimeRange=2017-11-05T00:00:00.000Z,2018-09-05T23:59:00.000Z` (Search.json's pattern);
     both ends inclusive (best reading)."""

@@ -169,6 +169,8 @@ def _pick_ids(org: m.Org) -> dict[str, str]:
     # Agents the action tests may change: one to deactivate and re-activate, one to delete.
     ids["spare_agent"] = str(others[0].pk) if others else ids["agent"]
     ids["doomed_agent"] = str(others[-1].pk) if len(others) > 1 else ids["spare_agent"]
+    team = m.Team.objects.filter(org=org).order_by("id").first()
+    ids["team"] = str(team.pk) if team else "1"
     ids["missing"] = "1"  # an id no record has
     return ids
 

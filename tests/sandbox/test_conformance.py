@@ -114,15 +114,28 @@ TICKET_METRICS = (
 )  # fmt: skip
 # Ticket.json schemas/agentChannelWiseTicketsCount (getAgentsTicketsCount items).
 AGENT_TICKET_COUNT = ("agentId", "openCount", "onholdCount", "overDueCount", "dueIn1HrCount", "isOnline")
-# Thread.json schemas/threadKeys (getThreads items, getThread).
-THREAD = (
-    "actions", "aspects", "attachmentCount", "author", "canReply", "channel", "channelRelatedInfo",
-    "contentType", "createdTime", "direction", "hasAttach", "id", "impersonatedUser",
-    "isDescriptionThread", "keyWords", "lastRatingIconURL", "readReceipts", "respondedIn", "sentiment",
-    "source", "status", "summary", "visibility",
+# Thread.json getThreadsResponse items are oneOf threadKeys / emailThreadKeys / facebook... / forum...:
+# the keys both threadKeys and emailThreadKeys require.
+THREAD_ITEM = (
+    "actions", "attachmentCount", "author", "canReply", "channel", "channelRelatedInfo", "contentType",
+    "createdTime", "direction", "hasAttach", "id", "impersonatedUser", "isDescriptionThread",
+    "readReceipts", "source", "status", "summary", "visibility",
 )  # fmt: skip
-# sendReply answers emailThreadResponseJson (not read in full): the threadKeys that describe a thread.
-SENT_REPLY = ("id", "channel", "direction", "status", "createdTime", "author", "contentType", "visibility")
+# Thread.json getThread answers Conversation.json latestThreadResponse: every branch requires these
+# (generalThreadResponseJson).
+THREAD = (
+    "actions", "attachmentCount", "attachments", "author", "canReply", "channel", "channelRelatedInfo",
+    "content", "contentType", "createdTime", "direction", "fullContentURL", "hasAttach", "id",
+    "isContentTruncated", "isDescriptionThread", "source", "status", "summary", "visibility",
+)  # fmt: skip
+# Thread.json sendReply with channel EMAIL answers emailThreadResponseJson.
+SENT_REPLY = (
+    "actions", "attachmentCount", "attachments", "author", "bcc", "canReply", "cc", "channel",
+    "channelRelatedInfo", "content", "contentType", "createdTime", "direction", "fromEmailAddress",
+    "fullContentURL", "hasAttach", "id", "impersonatedUser", "isContentTruncated", "isDescriptionThread",
+    "isForward", "readReceipts", "replyTo", "responderId", "source", "status", "summary", "to",
+    "visibility",
+)  # fmt: skip
 # TicketComment.json schemas/commentResponse.
 COMMENT = (
     "attachments", "commentedTime", "commenter", "commenterId", "content", "contentType",
@@ -162,9 +175,12 @@ DEPARTMENT = (
     "isDefault", "isEnabled", "isVisibleInCustomerPortal", "name", "nameInCustomerPortal",
     "sanitizedName",
 )  # fmt: skip
+# Team.json responses/teamResponse (items of teamListResponse's `teams`, and getTeam).
+TEAM = ("id", "derivedAgents", "logoUrl")
 # Schemas not read in full: only the identity keys every Desk record carries.
 ACCOUNT = ("id", "accountName")
-WEBHOOK = ("id", "url", "subscriptions")
+# Webhook.json responses/webhookResponse (webhookjson's required + its own).
+WEBHOOK = ("id", "url", "subscriptions", "createdBy", "createdTime", "modifiedTime", "type")
 IDENTITY = ("id",)
 
 # A time range both stored Search.json versions accept (ISO with milliseconds, comma-separated).
@@ -189,6 +205,11 @@ class Read:
     def id(self) -> str:
         return f"{self.oas.removesuffix('.json')}.{self.operation}"
 
+    @property
+    def list_key(self) -> str | None:
+        """The key holding the records: `data` for most lists, `teams` for Team.json's."""
+        return next((key for key in ("data", "teams") if key in self.top), None)
+
 
 def _reads() -> dict[str, Read]:
     rows = [
@@ -200,7 +221,7 @@ def _reads() -> dict[str, Read]:
         Read("Search.json", "searchTickets", "/tickets/search", top=("data", "count"), item=IDENTITY),
         Read("Search.json", "searchContacts", "/contacts/search", top=("data", "count"), item=IDENTITY),
         Read("Search.json", "searchAccounts", "/accounts/search", top=("data", "count"), item=IDENTITY),
-        Read("Thread.json", "getThreads", "/tickets/{ticket}/threads", item=THREAD),
+        Read("Thread.json", "getThreads", "/tickets/{ticket}/threads", item=THREAD_ITEM),
         Read("Thread.json", "getThread", "/tickets/{ticket}/threads/{thread}", top=(), item=THREAD, weight=1),
         Read("Thread.json", "getTicketConversations", "/tickets/{ticket}/conversations", item=IDENTITY),
         Read("TicketComment.json", "getTicketComments", "/tickets/{ticket}/comments", item=COMMENT),
@@ -221,6 +242,9 @@ def _reads() -> dict[str, Read]:
         Read("Agent.json", "getAgentsByIds", "/agentsByIds", (("agentIds", "{agent}"),), item=AGENT),
         Read("Department.json", "getDepartments", "/departments", item=DEPARTMENT),
         Read("Department.json", "getDepartment", "/departments/{department}", top=(), item=(*DEPARTMENT, "associatedAgentIds"), weight=1),
+        Read("Team.json", "getTeams", "/teams", top=("teams",), item=TEAM),
+        Read("Team.json", "getTeamsInDepartment", "/departments/{department}/teams", top=("teams",), item=TEAM),
+        Read("Team.json", "getTeam", "/teams/{team}", top=(), item=TEAM, weight=1),
         Read("Organization.json", "getOrganizations", "/organizations", item=IDENTITY, weight=None, org=False),
     ]  # fmt: skip
     return {row.operation: row for row in rows}
@@ -278,6 +302,8 @@ LIMITS: list[tuple[Read, int, bool, str]] = [
       for v, ok in ((1, True), (100, True), (0, False), (101, False))],
     *[(R[op], v, ok, "") for op in ("getAgents", "getDepartments") for v, ok in ((200, True), (201, False))],
     *[(R["getTicketConversations"], v, ok, "") for v, ok in ((1, True), (200, True), (0, False), (201, False))],
+    # Team.json: 0 means "all teams", so 0 is allowed; the maximum is 200.
+    *[(R["getTeams"], v, ok, "") for v, ok in ((0, True), (200, True), (201, False))],
 ]  # fmt: skip
 
 # (operation, from, accepted?) — `from` bounds; search: both stored Search.json readings and issue 10
@@ -288,6 +314,7 @@ FROMS: list[tuple[Read, int, bool]] = [
     (R["getReplyMailAddresses"], 0, False),  # minimum 1, default 1
     *[(R[op], v, ok) for op in ("getAgents", "getTicketComments", "getTicketConversations") for v, ok in ((0, True), (-1, False))],
     (R["getTickets"], 0, True),  # default 0
+    *[(R["getTeams"], v, ok) for v, ok in ((0, True), (-1, False))],  # zero-based, minimum 0
 ]  # fmt: skip
 
 # (operation, include value, accepted?, key the value adds to each record or None)
@@ -426,9 +453,10 @@ def assert_field_errors(response: httpx.Response, allowed: set[str], *, error_ty
 
 
 def records_of(read: Read, body: Any) -> list[dict[str, Any]]:
-    if "data" in read.top:
-        assert isinstance(body.get("data"), list), f"data is not a list: {str(body)[:300]}"
-        return body["data"]
+    key = read.list_key
+    if key:
+        assert isinstance(body.get(key), list), f"{key} is not a list: {str(body)[:300]}"
+        return body[key]
     return [body]
 
 
@@ -463,7 +491,7 @@ def test_read_answers_200_with_the_documented_keys(world: World, read: Read) -> 
     body = response.json()
     assert not [key for key in read.top if key not in body], f"top-level keys {read.top}: {str(body)[:300]}"
     records = records_of(read, body)
-    if "data" in read.top:
+    if read.list_key:
         assert records, f"the seed should give {read.id} at least one record: {describe(response)}"
     assert not missing_keys(records, read.item), f"missing required keys {missing_keys(records, read.item)}"
 
@@ -994,13 +1022,36 @@ def test_create_without_its_name_is_422_invalid_data(
     assert_field_errors(response, {"/lastName", "/accountName"}, error_type="missing")
 
 
-def test_create_ticket_with_unknown_contact_is_invalid_data_on_contact_id(world: World) -> None:
-    """Common.json invalidDataErrorResponse example: {fieldName: "/contactId", errorType: "invalid"}."""
-    body = {"subject": "x", "departmentId": world.ids["department"], "contactId": world.ids["missing"]}
-    response = world.call("POST", "/tickets", json=body)
+# (OAS file, operationId, method, path, body with one invalid value, fields that may be named)
+INVALID_BODY: list[tuple[str, str, str, str, dict[str, Any], set[str]]] = [
+    # TicketTag.json associateTags_tagArray: each tag 3-50 characters, never the word "null".
+    ("TicketTag.json", "associateTagsToTicket", "POST", "/tickets/{ticket}/associateTag", {"tags": ["ab"]}, {"/tags", "/tags/0"}),
+    ("TicketTag.json", "associateTagsToTicket", "POST", "/tickets/{ticket}/associateTag", {"tags": ["null"]}, {"/tags", "/tags/0"}),
+    # Ticket.json createTicketRequest: priority etc. are strings; contactId must be an existing contact.
+    ("Ticket.json", "createTicket", "POST", "/tickets", {"subject": "x", "departmentId": "{department}", "contactId": "{missing}"}, {"/contactId"}),
+    # Webhook.json webhookjson: url must be an http(s) URL.
+    ("Webhook.json", "createWebhook", "POST", "/webhooks", {"url": "not a url", "subscriptions": {"Contact_Add": None}}, {"/url"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("oas", "operation", "method", "path", "body", "allowed"),
+    INVALID_BODY,
+    ids=[f"{row[0].removesuffix('.json')}.{row[1]}-{json.dumps(row[4])[:40]}" for row in INVALID_BODY],
+)
+def test_invalid_body_value_is_422_invalid_data_typed_invalid(
+    world: World, oas: str, operation: str, method: str, path: str, body: dict[str, Any], allowed: set[str]
+) -> None:
+    """Common.json invalidDataErrorResponse: errorType `invalid`, fieldName a JSON pointer."""
+    filled = json.loads(
+        json.dumps(body)
+        .replace("{department}", world.ids["department"])
+        .replace("{missing}", world.ids["missing"])
+    )
+    response = world.call(method, path, json=filled)
 
     assert_error(response, 422, "INVALID_DATA")
-    assert_field_errors(response, {"/contactId"}, error_type="invalid")
+    assert_field_errors(response, allowed, error_type="invalid")
 
 
 def test_send_reply_from_an_unconfigured_address_is_refused(world: World) -> None:

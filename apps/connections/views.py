@@ -18,6 +18,7 @@ from apps.connections.forms import ConnectForm, PickOrgsForm
 from apps.connections.models import DeskConnection
 from apps.core.htmx import toast
 from apps.core.services import audit_record
+from apps.sync.selectors import search_scope_notice
 
 MANAGE = "core.manage_connections"
 
@@ -60,6 +61,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
     context = {"connection": connection, "usage": selectors.api_usage_for(connection)}
+    context["search_notice"] = search_scope_notice(connection)
     return render(request, "connections/detail.html", context)
 
 

@@ -30,6 +30,9 @@ class SyncState(models.Model):
     team_checked_at = models.DateTimeField(null=True, blank=True)
     count_checked_at = models.DateTimeField(null=True, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
+    # When Desk last refused a search (403: the token lacks Desk.search.READ): the sync then walks the
+    # documented list sorts instead, and the connection's page says what that costs.
+    search_refused_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"sync of connection {self.connection_id}"
@@ -52,7 +55,10 @@ class SyncCheckpoint(models.Model):
     entity = models.CharField(max_length=32)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.INITIAL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    # The `from` index of the next page of the current walk.
+    # Where a search walk stands: its time window (lo/hi, the ids already applied at lo, and the
+    # millisecond being read by offsets, if any). The `search` key says which kind of walk it is.
+    cursor = models.JSONField(default=dict, blank=True)
+    # The `from` index of the next page of a plain list walk.
     next_from = models.IntegerField(default=0)
     done = models.IntegerField(default=0)
     total = models.IntegerField(null=True, blank=True)

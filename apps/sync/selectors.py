@@ -117,3 +117,39 @@ def sync_progress(connection: Any, *, now: datetime | None = None) -> SyncProgre
 def sync_states() -> list[SyncState]:
     """Every connection's sync state, for ``desk_sync_status``."""
     return list(SyncState.objects.select_related("connection").order_by("connection__org_name"))
+
+
+@dataclass
+class SearchScopeNotice:
+    """The connection syncs without Desk's search (no ``Desk.search.READ``): what a full sync costs."""
+
+    tickets: int
+    credits_without_search: int
+    credits_with_search: int
+    refused_by_desk: bool
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Search scope missing: a full sync of {self.tickets:,} tickets costs "
+            f"~{self.credits_without_search:,} API credits instead of ~{self.credits_with_search:,}; "
+            "reconnect to grant Desk.search.READ."
+        )
+
+
+def search_scope_notice(connection: Any) -> SearchScopeNotice | None:
+    """None when the sync can use search; else the notice the connection's page shows (no Desk call)."""
+    from apps.sync.engine import full_sync_credits, search_scope_granted
+    from apps.tickets.models import Ticket
+
+    state = SyncState.objects.filter(connection=connection).first()
+    refused = state is not None and state.search_refused_at is not None
+    if search_scope_granted(connection) and not refused:
+        return None
+    tickets = Ticket.objects.filter(connection=connection, is_deleted=False).count()
+    return SearchScopeNotice(
+        tickets=tickets,
+        credits_without_search=full_sync_credits(tickets, search=False),
+        credits_with_search=full_sync_credits(tickets, search=True),
+        refused_by_desk=refused,
+    )

@@ -108,7 +108,7 @@ def test_the_tick_queues_only_due_connections_and_a_duplicate_tick_does_nothing(
     SyncState.objects.filter(connection=world.connection).update(next_run_at=timezone.now())
     SchedulerTick.objects.update(next_tick_at=timezone.now())
     assert tasks.sync_tick.enqueue().return_value == 1
-    assert world.calls_by_path() == {"/tickets": 1}
+    assert world.calls_by_path() == {"/tickets/search": 1}
 
 
 def test_the_first_sync_is_queued_when_an_org_is_connected(make_world, monkeypatch):
@@ -164,7 +164,7 @@ def test_desk_sync_command_syncs_and_desk_sync_status_reports(make_world):
     world.clear_log()
     call_command("desk_sync", connection=world.connection.pk, full=True, stdout=full)
     assert "initial sync done" in full.getvalue()
-    assert world.calls_by_path()["/tickets"] == 1
+    assert world.calls_by_path()["/tickets/search"] == 1
 
 
 def test_desk_sync_with_an_unknown_connection_is_a_clear_error(db):

@@ -1,12 +1,10 @@
-"""Sync pieces that need no database: raw JSON of typed objects, search terms, walks, labels, the budget share."""
+"""Sync pieces that need no database: raw JSON of typed objects, search terms, walks, labels, credits."""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import cache
 
 from apps.desk import types as desk
 from apps.sync import engine
@@ -50,9 +48,9 @@ def test_search_terms_keep_words_and_drop_query_syntax():
     assert len(search_terms("a " * 50)) == 8
 
 
-def test_walks_sort_the_incremental_entities_newest_first():
-    assert engine.walk_for("tickets").sort_by == "-modifiedTime"
-    assert engine.walk_for("contacts").sort_by == "-modifiedTime"
+def test_fallback_walks_sort_by_documented_fields_oldest_first():
+    assert engine.walk_for("tickets").sort_by == "createdTime"
+    assert engine.walk_for("contacts").sort_by == "createdTime"
     assert engine.walk_for("departments").sort_by is None
     assert engine.walk_for("sla_policies", real_forms=False).path == "/sla"
     with pytest.raises(ValueError, match="unknown entity"):
@@ -67,66 +65,42 @@ def test_freshness_and_progress_labels():
     assert EntityProgress("teams", "Teams", done=3, total=None, status="done").percent == 100
 
 
+def test_offset_weights_follow_desks_credit_table():
+    assert [engine.offset_weight(f) for f in (0, 2_000, 2_100, 10_000, 10_100, 50_100, 100_100)] == [
+        3,
+        3,
+        5,
+        5,
+        10,
+        50,
+        100,
+    ]
+
+
+def test_full_sync_credits_by_search_and_by_plain_offsets():
+    assert engine.full_sync_credits(10_000, search=True) == 300
+    assert engine.full_sync_credits(100_000, search=True) == 3_000
+    # Plain offsets: 21 pages at 3, then 80 at 5 (up to 10,000)...
+    assert engine.full_sync_credits(10_000, search=False) == 21 * 3 + 79 * 5
+    assert engine.full_sync_credits(100_000, search=False) > 25_000
+
+
+def test_time_ranges_use_searchs_millisecond_form():
+    start = datetime(2026, 11, 5, 0, 0, 0, 123456, tzinfo=UTC)
+    assert engine.time_range(start, start) == "2026-11-05T00:00:00.123Z,2026-11-05T00:00:00.123Z"
+    assert engine.to_ms(start).microsecond == 123000
+
+
 class _Connection:
     pk = 1
     org_id = "555"
 
-
-class _Run(engine.SyncRun):
-    def __init__(self):
-        super().__init__(_Connection(), object(), owner="me", report=engine.SyncReport(connection_id=1))
+    def __init__(self, scopes):
+        self.scopes = scopes
 
 
-@pytest.fixture
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def test_the_sync_waits_for_the_reset_when_its_budget_share_is_spent(fresh_cache, monkeypatch, settings):
-    settings.SYNC_BUDGET_SHARE = 0.5
-    slept = []
-    monkeypatch.setattr(engine, "sleep", slept.append)
-    reset_at = time.time() + 20
-    cache.set("desk:555:minute", {"limit": 100, "remaining": 50, "reset_at": reset_at}, timeout=120)
-
-    _Run().respect_budget()
-
-    assert len(slept) == 1 and 0 < slept[0] <= 20
-
-
-def test_the_sync_goes_on_while_more_than_its_share_remains(fresh_cache, monkeypatch):
-    slept = []
-    monkeypatch.setattr(engine, "sleep", slept.append)
-    cache.set("desk:555:minute", {"limit": 100, "remaining": 80, "reset_at": time.time() + 20}, timeout=120)
-
-    _Run().respect_budget()
-
-    assert slept == []
-
-
-def test_the_sync_counts_its_own_calls_against_its_share(fresh_cache, monkeypatch, settings):
-    settings.SYNC_BUDGET_SHARE = 0.1
-    slept = []
-    monkeypatch.setattr(engine, "sleep", slept.append)
-    cache.set("desk:555:minute", {"limit": 100, "remaining": 95, "reset_at": time.time() + 30}, timeout=120)
-    run = _Run()
-    for _ in range(10):
-        run.count_call("tickets")
-
-    run.respect_budget()
-
-    assert len(slept) == 1
-    assert run.report.api_calls == 10
-
-
-def test_a_long_wait_pauses_the_run_instead_of_sleeping(fresh_cache, monkeypatch, settings):
-    settings.SYNC_MAX_BUDGET_WAIT_SECONDS = 5
-    monkeypatch.setattr(engine, "sleep", lambda s: pytest.fail("must not sleep"))
-    cache.set("desk:555:minute", {"limit": 100, "remaining": 0, "reset_at": time.time() + 40}, timeout=120)
-
-    with pytest.raises(engine.SyncPaused) as paused:
-        _Run().respect_budget()
-
-    assert paused.value.retry_at > datetime.now(UTC) + timedelta(seconds=30)
+def test_the_search_scope_is_read_from_the_grant_case_blind():
+    assert engine.search_scope_granted(_Connection(["Desk.tickets.ALL", "Desk.search.READ"]))
+    assert engine.search_scope_granted(_Connection(["desk.search.all"]))
+    assert not engine.search_scope_granted(_Connection(["Desk.tickets.ALL"]))
+    assert engine.search_scope_granted(_Connection([]))  # unknown: Desk's 403 decides

@@ -1,0 +1,37 @@
+"""Credits as Desk charged them: an httpx transport that adds up each answer's v3 weight header.
+
+Used by the sync's tests and benchmark to count what a walk really cost (not an estimate); cheap enough
+to wrap any client's transport.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+WEIGHT_HEADER = "X-Rate-Limit-Request-Weight-v3"
+
+
+class CreditMeter(httpx.BaseTransport):
+    """Wraps a transport; ``credits`` is the sum of ``X-Rate-Limit-Request-Weight-v3`` over its answers."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
+        self.calls = 0
+        self.credits = 0
+        self.unweighted = 0  # answers without the header (a server that does not send it)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        self.calls += 1
+        weight = response.headers.get(WEIGHT_HEADER)
+        if weight is None or not weight.strip().isdigit():
+            self.unweighted += 1
+        else:
+            self.credits += int(weight)
+        return response
+
+    def reset(self) -> None:
+        self.calls = self.credits = self.unweighted = 0
+
+    def close(self) -> None:
+        self.inner.close()

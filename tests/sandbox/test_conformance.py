@@ -580,6 +580,29 @@ def test_from_bounds(world: World, read: Read, value: int, accepted: bool) -> No
         assert_refused_parameter(response, "from")
 
 
+# (operation, the `from` value the OAS gives as default) — the default is the first index, so asking for
+# it explicitly returns the same page: 0-based lists answer the same for from=0, 1-based ones for from=1.
+FROM_DEFAULTS: list[tuple[Read, int]] = [
+    (R["getTickets"], 0),  # Ticket.json: default 0
+    (R["searchTickets"], 0),  # Search.json: "default: 0, starts from 0"
+    (R["getTeams"], 0),  # Team.json: "zero-based", default 0
+    (R["getAccounts"], 1),  # Account.json: default 1
+    (R["getReplyMailAddresses"], 1),  # MailReplyAddress.json: default 1, minimum 1
+]
+
+
+@pytest.mark.parametrize(
+    ("read", "default"), FROM_DEFAULTS, ids=[f"{read.id}-from={default}" for read, default in FROM_DEFAULTS]
+)
+def test_from_default_is_the_first_index(world: World, read: Read, default: int) -> None:
+    implicit = get(world, read)
+    explicit = get(world, read, **{"from": str(default)})
+
+    assert implicit.status_code == explicit.status_code == 200, describe(explicit)
+    ids = [[item["id"] for item in records_of(read, r.json())] for r in (implicit, explicit)]
+    assert ids[0] == ids[1], f"from={default} should be the default first page: {ids}"
+
+
 @pytest.mark.parametrize(
     ("read", "value", "accepted", "key"),
     INCLUDES,

@@ -19,6 +19,7 @@ class CreditMeter(httpx.BaseTransport):
         self.calls = 0
         self.credits = 0
         self.unweighted = 0  # answers without the header (a server that does not send it)
+        self.by_path: dict[str, int] = {}  # credits per request path
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
@@ -28,10 +29,17 @@ class CreditMeter(httpx.BaseTransport):
             self.unweighted += 1
         else:
             self.credits += int(weight)
+            path = request.url.path
+            self.by_path[path] = self.by_path.get(path, 0) + int(weight)
         return response
+
+    def credits_for(self, suffix: str) -> int:
+        """Credits of the calls whose path ends with ``suffix`` (e.g. ``/tickets/search``)."""
+        return sum(credits for path, credits in self.by_path.items() if path.endswith(suffix))
 
     def reset(self) -> None:
         self.calls = self.credits = self.unweighted = 0
+        self.by_path = {}
 
     def close(self) -> None:
         self.inner.close()

@@ -2,8 +2,8 @@
 
 Source of truth: the public repository zoho/zohodesk-oas, folder v1.0 (read, never copied here). Every
 test id starts with `<file>.<operationId>` of the operation it checks; the tables below (READS, SORTS,
-LIMITS, FROMS, INCLUDES, ENUMS, REQUIRED_QUERY, EMPTY_LISTS, REQUIRED_BODY, WRITES, ACTIONS) are what
-the tests are parametrized with, so the table *is* the list of checks:
+LIMITS, FROMS, FROM_DEFAULTS, INCLUDES, ENUMS, REQUIRED_QUERY, EMPTY_LISTS, REQUIRED_BODY, INVALID_BODY,
+WRITES, WRITE_SCOPES, ACTIONS) are what the tests are parametrized with, so they *are* the checks:
 
 | check                                    | OAS file / operationId                      | source of the expectation          |
 |------------------------------------------|---------------------------------------------|------------------------------------|
@@ -14,6 +14,7 @@ the tests are parametrized with, so the table *is* the list of checks:
 |                                          |   TicketComment, Thread, TicketAttachment,  |                                    |
 |                                          |   TicketTag)                                |                                    |
 | limit / from bounds                      | LIMITS, FROMS                               | the parameter's minimum/maximum    |
+| `from` default is the first index        | FROM_DEFAULTS (0-based or 1-based per op)   | the parameter's default            |
 | include values                           | INCLUDES                                    | the include parameter's enum       |
 | other enum parameters                    | ENUMS (Agent status/sortOrder/fieldName,    | the parameter's enum / pattern     |
 |                                          |   Ticket receivedInDays, Department         |                                    |
@@ -21,8 +22,9 @@ the tests are parametrized with, so the table *is* the list of checks:
 | required query parameter missing -> 422  | REQUIRED_QUERY                              | the parameter's `required: true`   |
 | required body field missing -> 422       | REQUIRED_BODY                               | requestBody `required` +           |
 |   INVALID_DATA, errors[] JSON pointers   |                                             |   Common.json invalidDataError...  |
+| invalid body value -> 422 `invalid`      | INVALID_BODY (TicketTag, Ticket, Webhook)   | the field's schema + Common.json   |
 | action answers 204 / 200-empty           | ACTIONS                                     | the operation's documented status  |
-| SCOPE_MISMATCH without the scope         | every READS row, Search.json search ops     | the operation's security scopes    |
+| SCOPE_MISMATCH without the scope         | every READS row, WRITE_SCOPES, Search.json  | the operation's security scopes    |
 | INVALID_OAUTH 401, Bearer, orgId of an   | Common.json errorJson / unauthorized...     | Common.json + Zoho Accounts docs   |
 |   org the user is not in, URL_NOT_FOUND, |                                             |                                    |
 |   METHOD_NOT_ALLOWED                     |                                             |                                    |
@@ -163,6 +165,11 @@ AGENT = (
     "id", "emailId", "firstName", "lastName", "status", "roleId", "profileId", "rolePermissionType",
     "isConfirmed", "photoURL", "zuid", "associatedDepartmentIds",
 )  # fmt: skip
+# Agent.json agentCFResponse (addAgent's 200) required keys, plus the fields the request must carry.
+AGENT_CREATED = (
+    "id", "isConfirmed", "isZiaAgent", "name", "photoURL", "timeZone", "zuid", "emailId", "lastName",
+    "associatedDepartmentIds", "rolePermissionType", "status",
+)  # fmt: skip
 # Agent.json addAgent: the description's mandatory fields plus addAgentInputStream's `required`.
 AGENT_CREATE_REQUIRED = {
     "/emailId", "/lastName", "/associatedDepartmentIds", "/rolePermissionType", "/aboutInfo",
@@ -175,6 +182,10 @@ DEPARTMENT = (
     "isDefault", "isEnabled", "isVisibleInCustomerPortal", "name", "nameInCustomerPortal",
     "sanitizedName",
 )  # fmt: skip
+# TicketTag.json schemas/tagJson (getTagsByTicket `tags`, searchTags and associateTag `data`) and
+# getTicketTagJson (listTicketTags `data`).
+TAG = ("id", "name", "tagType")
+TICKET_TAG = (*TAG, "ticketCount")
 # Team.json responses/teamResponse (items of teamListResponse's `teams`, and getTeam).
 TEAM = ("id", "derivedAgents", "logoUrl")
 # Schemas not read in full: only the identity keys every Desk record carries.
@@ -207,8 +218,8 @@ class Read:
 
     @property
     def list_key(self) -> str | None:
-        """The key holding the records: `data` for most lists, `teams` for Team.json's."""
-        return next((key for key in ("data", "teams") if key in self.top), None)
+        """The key holding the records: `data` for most lists; `teams` and `tags` where the OAS says so."""
+        return next((key for key in ("data", "teams", "tags") if key in self.top), None)
 
 
 def _reads() -> dict[str, Read]:
@@ -226,9 +237,9 @@ def _reads() -> dict[str, Read]:
         Read("Thread.json", "getTicketConversations", "/tickets/{ticket}/conversations", item=IDENTITY),
         Read("TicketComment.json", "getTicketComments", "/tickets/{ticket}/comments", item=COMMENT),
         Read("TicketAttachment.json", "getTicketAttachments", "/tickets/{ticket}/attachments", item=ATTACHMENT),
-        Read("TicketTag.json", "getTagsByTicket", "/tickets/{ticket}/tags", top=(), weight=None),
-        Read("TicketTag.json", "listTicketTags", "/ticketTags", (("departmentId", "{department}"),), top=(), weight=None),
-        Read("TicketTag.json", "searchTags", "/tags/search", (("departmentId", "{department}"), ("searchVal", "a")), top=(), weight=None),
+        Read("TicketTag.json", "getTagsByTicket", "/tickets/{ticket}/tags", top=("tags",), item=TAG, weight=None),
+        Read("TicketTag.json", "listTicketTags", "/ticketTags", (("departmentId", "{department}"),), item=TICKET_TAG),
+        Read("TicketTag.json", "searchTags", "/tags/search", (("departmentId", "{department}"), ("searchVal", "seed")), item=TAG),
         Read("TicketFollowers.json", "getTicketFollowers", "/tickets/{ticket}/followers", weight=None),
         Read("MailReplyAddress.json", "getReplyMailAddresses", "/mailReplyAddress", (("departmentId", "allDepartment"),), item=FROM_ADDRESS),
         Read("Contact.json", "getContacts", "/contacts", item=IDENTITY),
@@ -944,6 +955,27 @@ def _write_associate_tag(world: World) -> httpx.Response:
     return world.call("POST", f"/tickets/{new_ticket(world)}/associateTag", json={"tags": ["conformance"]})
 
 
+def _write_update_webhook(world: World) -> httpx.Response:
+    created = new_webhook(world)
+    assert created.status_code == 200, f"setup (Webhook.createWebhook) failed: {describe(created)}"
+    body = {"subscriptions": {"Contact_Add": None}, "isEnabled": False}
+    return world.call("PATCH", f"/webhooks/{created.json()['id']}", json=body)
+
+
+def _write_add_agent(world: World) -> httpx.Response:
+    body = {
+        "emailId": f"{_unique('agent')}@example.test",
+        "lastName": "Probe",
+        "associatedDepartmentIds": [world.ids["department"]],
+        "rolePermissionType": "AgentPublic",
+    }
+    return world.call("POST", "/agents", json=body)
+
+
+def _write_update_agent(world: World) -> httpx.Response:
+    return world.call("PATCH", "/agents/{spare_agent}", json={"firstName": "Spare"})
+
+
 # (OAS file, operationId, expected keys of the 200 body, the call)
 WRITES: list[tuple[str, str, tuple[str, ...], Callable[[World], httpx.Response]]] = [
     ("Ticket.json", "createTicket", TICKET_RESPONSE, _write_create_ticket),
@@ -957,9 +989,54 @@ WRITES: list[tuple[str, str, tuple[str, ...], Callable[[World], httpx.Response]]
     ("Contact.json", "updateContact", CONTACT, _write_update_contact),
     ("Account.json", "createAccount", ACCOUNT, _write_create_account),
     ("Account.json", "updateAccount", ACCOUNT, _write_update_account),
-    ("TicketTag.json", "associateTagsToTicket", (), _write_associate_tag),
+    ("TicketTag.json", "associateTagsToTicket", ("data",), _write_associate_tag),
     ("Webhook.json", "createWebhook", WEBHOOK, new_webhook),
+    ("Webhook.json", "updateWebhook", WEBHOOK, _write_update_webhook),
+    ("Agent.json", "addAgent", AGENT_CREATED, _write_add_agent),
+    # updateAgentResponse was not read in full: the keys every agent answer carries.
+    ("Agent.json", "updateAgent", ("id", "firstName", "lastName", "emailId", "status"), _write_update_agent),
 ]
+
+
+# (OAS file, operationId, method, path, token kind) — the token lacks the operation's write scope; ids
+# are ones no record has, so a sandbox that wrongly lets the call through changes nothing.
+WRITE_SCOPES: list[tuple[str, str, str, str, str]] = [
+    ("Ticket.json", "createTicket", "POST", "/tickets", "tickets_read_only"),
+    ("Ticket.json", "updateTicket", "PATCH", "/tickets/{missing}", "tickets_read_only"),
+    ("Ticket.json", "deleteTicket", "POST", "/tickets/moveToTrash", "tickets_read_only"),
+    ("TicketComment.json", "createTicketComment", "POST", "/tickets/{missing}/comments", "tickets_read_only"),
+    ("Thread.json", "sendReply", "POST", "/tickets/{missing}/sendReply", "tickets_read_only"),
+    ("TicketAttachment.json", "createTicketAttachment", "POST", "/tickets/{missing}/attachments", "tickets_read_only"),
+    ("TicketTag.json", "associateTagsToTicket", "POST", "/tickets/{missing}/associateTag", "tickets_read_only"),
+    ("TicketFollowers.json", "addTicketFollowers", "POST", "/tickets/{missing}/addFollowers", "tickets_read_only"),
+    ("Upload.json", "uploadFile", "POST", "/uploads", "unrelated"),
+    ("Contact.json", "createContact", "POST", "/contacts", "contacts_read_only"),
+    ("Contact.json", "deleteContact", "POST", "/contacts/moveToTrash", "contacts_read_only"),
+    ("Account.json", "createAccount", "POST", "/accounts", "contacts_read_only"),
+    ("Account.json", "deleteAccount", "POST", "/accounts/moveToTrash", "contacts_read_only"),
+    ("Agent.json", "addAgent", "POST", "/agents", "unrelated"),
+    ("Agent.json", "deactivateAgents", "POST", "/agents/{missing}/deactivate", "unrelated"),
+    ("Agent.json", "activateAgents", "POST", "/agents/activate", "unrelated"),
+    ("Agent.json", "deleteAgent", "DELETE", "/agents/{missing}", "unrelated"),
+    ("Agent.json", "deleteUnconfirmedAgent", "POST", "/agents/deleteUnconfirmed", "unrelated"),
+    ("Webhook.json", "createWebhook", "POST", "/webhooks", "unrelated"),
+    ("Webhook.json", "deleteWebhook", "DELETE", "/webhooks/{missing}", "unrelated"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("oas", "operation", "method", "path", "token"),
+    WRITE_SCOPES,
+    ids=[f"{row[0].removesuffix('.json')}.{row[1]}-with-{row[4]}" for row in WRITE_SCOPES],
+)
+def test_write_without_its_scope_is_scope_mismatch(
+    world: World, oas: str, operation: str, method: str, path: str, token: str
+) -> None:
+    """Each operation's security scopes: a READ scope does not grant CREATE, UPDATE or DELETE."""
+    body = None if method == "DELETE" else {}
+    response = world.call(method, path, json=body, token=world.tokens[token])
+
+    assert_error(response, AUTHZ_STATUSES, "SCOPE_MISMATCH")
 
 
 @pytest.mark.parametrize(

@@ -1363,6 +1363,18 @@ def test_agents_status_filter_finds_a_deactivated_agent(world: World) -> None:
         world.call("POST", "/agents/activate", json={"agentIds": [spare]})
 
 
+def test_conversations_mix_threads_and_comments_by_type(world: World) -> None:
+    """Thread.json getTicketConversations -> Conversation.json conversationThreadResponse: thread items
+    carry type "thread" (required), comment items type "comment"."""
+    response = world.call("GET", "/tickets/{ticket}/conversations")
+
+    assert response.status_code == 200, describe(response)
+    items = response.json()["data"]
+    assert {item.get("type") for item in items} <= {"thread", "comment"}, items[:3]
+    threads = [item for item in items if "direction" in item]
+    assert threads and all(item.get("type") == "thread" for item in threads), items[:3]
+
+
 def test_contacts_by_ids_is_an_operation_not_a_record_id(world: World) -> None:
     """Contact.json getContactsByIds: GET /contacts/contactsByIds?ids=a,b answers {data: [...]}."""
     response = world.call("GET", "/contacts/contactsByIds", params={"ids": world.ids["contact"]})

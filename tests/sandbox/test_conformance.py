@@ -39,6 +39,7 @@ on. Behaviours the files do not state are behind `pytest.mark.xfail(reason="best
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -459,7 +460,7 @@ def assert_field_errors(response: httpx.Response, allowed: set[str], *, error_ty
             assert error["errorType"] == error_type, error
     named = {error["fieldName"] for error in errors}
     assert named <= allowed, (
-        f"fields {sorted(named - allowed)} are not required by the OAS: {describe(response)}"
+        f"fields {sorted(named - allowed)} are not the ones this request gets wrong: {describe(response)}"
     )
 
 
@@ -505,6 +506,37 @@ def test_read_answers_200_with_the_documented_keys(world: World, read: Read) -> 
     if read.list_key:
         assert records, f"the seed should give {read.id} at least one record: {describe(response)}"
     assert not missing_keys(records, read.item), f"missing required keys {missing_keys(records, read.item)}"
+
+
+# The OAS date-time pattern (ticketResponse.createdTime and every other time field): ISO 8601 in UTC.
+ISO_TIME = re.compile(
+    r"((19|20)\d\d)[-/.](0?[1-9]|1[012])[-/.](0?[1-9]|[12][0-9]|3[01])T([01]?[0-9]|2[0-3]):[0-5]?[0-9]:[0-5]?[0-9]([/.]\d{0,3})?Z"
+)
+# (operation, time fields of its records)
+TIMESTAMPS: list[tuple[Read, tuple[str, ...]]] = [
+    (R["getTicket"], ("createdTime", "modifiedTime", "customerResponseTime", "dueDate", "responseDueDate", "closedTime")),
+    (R["getTickets"], ("createdTime", "dueDate", "customerResponseTime")),
+    (R["getThreads"], ("createdTime",)),
+    (R["getTicketComments"], ("commentedTime", "modifiedTime")),
+    (R["getTicketAttachments"], ("createdTime",)),
+    (R["getContact"], ("createdTime", "modifiedTime")),
+    (R["getDepartments"], ("createdTime",)),
+    (R["getReplyMailAddresses"], ("createdTime", "modifiedTime")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("read", "fields"), TIMESTAMPS, ids=[read.id for read, _ in TIMESTAMPS])
+def test_times_are_iso_8601_utc(world: World, read: Read, fields: tuple[str, ...]) -> None:
+    response = get(world, read)
+
+    assert response.status_code == 200, describe(response)
+    bad = [
+        (field, record[field])
+        for record in records_of(read, response.json())
+        for field in fields
+        if record.get(field) is not None and not ISO_TIME.fullmatch(str(record[field]))
+    ]
+    assert not bad, f"times not in the OAS pattern yyyy-MM-ddTHH:mm:ss.SSSZ: {bad[:5]}"
 
 
 @pytest.mark.parametrize("read", GUARDED, ids=guarded_ids)

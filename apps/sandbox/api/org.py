@@ -8,6 +8,7 @@ answer only when SANDBOX_REFERENCE_FORMS is on.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -519,21 +520,40 @@ def departments_list(request: HttpRequest) -> HttpResponse:
 @desk_endpoint(scopes=DEPARTMENT_READ, params=set(), methods=("GET",))
 def department_get(request: HttpRequest, department_id: str) -> HttpResponse:
     org = request.sandbox_org  # type: ignore[attr-defined]
-    return desk_json(
-        department_json(
-            desk_object_or_404(m.Department.objects.filter(org=org), department_id, what="department")
-        )
-    )
+    department = desk_object_or_404(m.Department.objects.filter(org=org), department_id, what="department")
+    data = department_json(department)
+    # getDepartment adds associatedAgentIds; department_ids is a JSON list, agents are few.
+    data["associatedAgentIds"] = [
+        str(agent.pk) for agent in _agents(org) if department.pk in (agent.department_ids or [])
+    ]
+    return desk_json(data)
 
 
 def _teams_page(queryset: QuerySet, request: HttpRequest) -> HttpResponse:
-    """Team.json teamListResponse: `{"teams": [...]}` (200, also when empty); without `limit`, every team."""
+    """Team.json teamListResponse: `{"teams": [...]}` (200, also when empty); `limit` absent or 0 means
+    every team (Team.json: "If limit is omitted or set to 0, the API returns all teams")."""
     offset = int(request.GET.get("from") or 0)
-    limit = request.GET.get("limit")
-    rows = list(queryset[offset : offset + int(limit)] if limit else queryset[offset:])
+    limit = int(request.GET.get("limit") or 0)
+    rows = list(queryset[offset : offset + limit] if limit else queryset[offset:])
     return desk_json({"teams": [team_json(t) for t in rows]})
 
 
+def _zero_limit_means_all(view: Any) -> Any:
+    """Team.json allows limit=0 ("all teams"); the contract's limit check starts at 1, so a 0 is taken
+    off the query before the check (the request log still shows it)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("limit") == "0":
+            query = request.GET.copy()
+            del query["limit"]
+            request.GET = query
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_zero_limit_means_all
 @desk_endpoint(scopes=TEAM_READ, params={"from", "limit"}, max_limit=200, methods=("GET",))
 def teams_list(request: HttpRequest) -> HttpResponse:
     """getTeams: the teams of every department."""
@@ -541,6 +561,7 @@ def teams_list(request: HttpRequest) -> HttpResponse:
     return _teams_page(m.Team.objects.filter(org=org).order_by("id"), request)
 
 
+@_zero_limit_means_all
 @desk_endpoint(scopes=TEAM_READ, params={"from", "limit", "searchStr"}, max_limit=200, methods=("GET",))
 def department_teams(request: HttpRequest, department_id: str) -> HttpResponse:
     """getTeamsInDepartment."""

@@ -27,6 +27,7 @@ from apps.sandbox.contract import (
     desk_list,
     desk_no_content,
     desk_object_or_404,
+    paging,
     read_json_body,
 )
 
@@ -156,7 +157,9 @@ ACCOUNT_FIELDS = set(ACCOUNT_TEXT) | {"email", "annualrevenue", "ownerId", "cf",
 
 # getTicketsByAccount (and, our best reading, a contact's tickets)
 RECORD_TICKETS_PARAMS = {"include", "departmentId", "dueDate", "limit", "from", "sortBy", "isSpam"}
-RECORD_TICKETS_INCLUDE = ("contacts", "products", "departments", "team", "assignee", "isRead")
+ACCOUNT_TICKETS_INCLUDE = ("contacts", "products", "departments", "team", "assignee", "isRead")
+# A contact's tickets carry their contact already: no `contacts` include (conformance table, Ticket.json).
+CONTACT_TICKETS_INCLUDE = ("products", "departments", "team", "assignee", "isRead")
 RECORD_TICKETS_SORT = {"createdTime": "created_time", "modifiedTime": "modified_time"}
 
 CONTACTS_BY_IDS_MAX = 20
@@ -210,8 +213,13 @@ def _apply_owner(record: Any, data: dict[str, Any], org: m.Org, errors: c.FieldE
         record.owner_id = owner.pk if owner else None
 
 
-def _page_of(queryset: QuerySet, request: HttpRequest) -> list[Any]:
-    return c.page(queryset, request, default_limit=10)
+def _page_of(queryset: QuerySet, request: HttpRequest, *, one_based: bool = False) -> list[Any]:
+    """One page (default limit 10). Account.json's lists give `from` the default 1, so there `from`
+    counts from 1 (from=0 and from=1 both mean the first row); everywhere else it counts from 0."""
+    offset, limit = paging(request, default_limit=10)
+    if one_based and "from" in request.GET:
+        offset = max(offset - 1, 0)
+    return list(queryset[offset : offset + limit])
 
 
 # -- contacts ---------------------------------------------------------------------------------------
@@ -420,8 +428,10 @@ def _full_name_q(raw: str | None) -> Q | None:
     return combined
 
 
-def _record_tickets(request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-    include = q.include_values(request, RECORD_TICKETS_INCLUDE)
+def _record_tickets(
+    request: HttpRequest, queryset: QuerySet, *, includes: tuple[str, ...], one_based: bool
+) -> HttpResponse:
+    include = q.include_values(request, includes)
     department = request.GET.get("departmentId")
     if department:
         if not department.isdigit():
@@ -436,7 +446,8 @@ def _record_tickets(request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         queryset = queryset.filter(due_date__lt=c.now()).exclude(status_type="Closed")
     queryset = c.sort_queryset(queryset, request, fields=RECORD_TICKETS_SORT, default="createdTime")
     queryset = queryset.select_related("contact", "account", "assignee", "department", "team")
-    return desk_list([ticket_json(t, include=include) for t in _page_of(queryset, request)])
+    rows = _page_of(queryset, request, one_based=one_based)
+    return desk_list([ticket_json(t, include=include) for t in rows])
 
 
 @desk_endpoint(scopes=TICKET_READ, params=RECORD_TICKETS_PARAMS, methods=("GET",))
@@ -445,7 +456,8 @@ def contact_tickets(request: HttpRequest, contact_id: str) -> HttpResponse:
     q.require_scopes(request, SEARCH_READ)
     org = request.sandbox_org  # type: ignore[attr-defined]
     contact = desk_object_or_404(_contacts(org), contact_id, what="contact")
-    return _record_tickets(request, m.Ticket.objects.filter(org=org, contact=contact, is_trashed=False))
+    tickets = m.Ticket.objects.filter(org=org, contact=contact, is_trashed=False)
+    return _record_tickets(request, tickets, includes=CONTACT_TICKETS_INCLUDE, one_based=False)
 
 
 @desk_endpoint(scopes=CONTACT_READ, params={"limit", "from", "sortBy", "startsWith"}, methods=("GET",))
@@ -464,7 +476,7 @@ def contact_accounts(request: HttpRequest, contact_id: str) -> HttpResponse:
         default="accountName",
     )
     rows = []
-    for account in _page_of(queryset, request):
+    for account in _page_of(queryset, request, one_based=True):
         data = account_json(account)
         data["mappingInfo"] = _mapping_info(contact, account)
         data["mappingType"] = "PRIMARY"
@@ -514,7 +526,8 @@ def accounts_list(request: HttpRequest) -> HttpResponse:
     """getAccounts: 204 when the org has none."""
     org = request.sandbox_org  # type: ignore[attr-defined]
     queryset = c.sort_queryset(_accounts(org), request, fields=ACCOUNT_LIST_SORT, default="createdTime")
-    return desk_list([c.pick_fields(account_json(x), request) for x in _page_of(queryset, request)])
+    rows = _page_of(queryset, request, one_based=True)
+    return desk_list([c.pick_fields(account_json(x), request) for x in rows])
 
 
 @desk_endpoint(scopes=CONTACT_READ, params={"include"})
@@ -652,7 +665,8 @@ def account_tickets(request: HttpRequest, account_id: str) -> HttpResponse:
     q.require_scopes(request, SEARCH_READ)
     org = request.sandbox_org  # type: ignore[attr-defined]
     account = desk_object_or_404(_accounts(org), account_id, what="account")
-    return _record_tickets(request, m.Ticket.objects.filter(org=org, account=account, is_trashed=False))
+    tickets = m.Ticket.objects.filter(org=org, account=account, is_trashed=False)
+    return _record_tickets(request, tickets, includes=ACCOUNT_TICKETS_INCLUDE, one_based=True)
 
 
 contacts_collection = c.by_method(GET=contacts_list, POST=contact_create)

@@ -130,11 +130,24 @@ class SearchScopeNotice:
 
     @property
     def message(self) -> str:
+        if not self.tickets:
+            return (
+                "Search scope missing: the sync walks Desk's ticket list by offsets, whose calls cost more "
+                "credits the deeper they go (a full sync of 100,000 tickets: "
+                f"~{full_sync_credits_for(100_000, search=False):,} credits instead of "
+                f"~{full_sync_credits_for(100_000, search=True):,}); reconnect to grant Desk.search.READ."
+            )
         return (
             f"Search scope missing: a full sync of {self.tickets:,} tickets costs "
             f"~{self.credits_without_search:,} API credits instead of ~{self.credits_with_search:,}; "
             "reconnect to grant Desk.search.READ."
         )
+
+
+def full_sync_credits_for(tickets: int, *, search: bool) -> int:
+    from apps.sync.engine import full_sync_credits
+
+    return full_sync_credits(tickets, search=search)
 
 
 def search_scope_notice(connection: Any) -> SearchScopeNotice | None:

@@ -246,7 +246,7 @@ def agent_get(request: HttpRequest, agent_id: str) -> HttpResponse:
     return desk_json(agent_json(agent, include=include))
 
 
-@desk_endpoint(scopes=AGENT_READ, params={"agentIds"}, methods=("GET",))
+@desk_endpoint(scopes=AGENT_READ, params={"agentIds"}, methods=("GET",), list_call=True)
 def agents_by_ids(request: HttpRequest) -> HttpResponse:
     """getAgentsByIds: `agentIds` (at most 50); ids that match nothing are left out."""
     ids = q.id_values(request, "agentIds", maximum=AGENTS_BY_IDS_MAX, required=True)

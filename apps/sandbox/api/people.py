@@ -271,7 +271,7 @@ def contact_get(request: HttpRequest, contact_id: str) -> HttpResponse:
     return desk_json(contact_json(contact, include=include))
 
 
-@desk_endpoint(scopes=CONTACT_READ, params={"ids"}, methods=("GET",))
+@desk_endpoint(scopes=CONTACT_READ, params={"ids"}, methods=("GET",), list_call=True)
 def contacts_by_ids(request: HttpRequest) -> HttpResponse:
     """getContactsByIds: `ids` (at most 20); ids that match nothing are left out."""
     ids = q.id_values(request, "ids", maximum=CONTACTS_BY_IDS_MAX, required=True)

@@ -547,7 +547,7 @@ def _zero_limit_means_all(view: Any) -> Any:
         if request.GET.get("limit") == "0":
             query = request.GET.copy()
             del query["limit"]
-            request.GET = query
+            request.GET = query  # type: ignore[assignment]
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -95,8 +95,6 @@ DESK_UNCONFIRMED_REAL_FORMS = env.bool("DESK_UNCONFIRMED_REAL_FORMS", default=Tr
 # Sync (apps/sync): how often the mirror is refreshed from Desk and how much API budget it may use.
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
 SYNC_TICK_SECONDS = env.int("SYNC_TICK_SECONDS", default=60)
-SYNC_BUDGET_SHARE = env.float("SYNC_BUDGET_SHARE", default=0.5)
-SYNC_MAX_BUDGET_WAIT_SECONDS = env.int("SYNC_MAX_BUDGET_WAIT_SECONDS", default=65)
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=300)
 SYNC_CUSTOMERS_INTERVAL_SECONDS = env.int("SYNC_CUSTOMERS_INTERVAL_SECONDS", default=900)
 SYNC_TEAM_INTERVAL_SECONDS = env.int("SYNC_TEAM_INTERVAL_SECONDS", default=3600)

@@ -809,7 +809,9 @@ def _search_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> Quer
     ):
         bounds = _time_range(request, name)
         if bounds:
-            queryset = queryset.filter(**{f"{column}__gte": bounds[0], f"{column}__lte": bounds[1]})
+            # Desk keeps milliseconds: the end takes in its whole millisecond (we store microseconds).
+            end = bounds[1] + dt.timedelta(milliseconds=1)
+            queryset = queryset.filter(**{f"{column}__gte": bounds[0], f"{column}__lt": end})
     return queryset
 
 

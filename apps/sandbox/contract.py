@@ -396,6 +396,21 @@ def rate_headers_for(org: Org | None) -> dict[str, str]:
     return _rate_headers(limit, limit - _used(org, "minute", minute), minute + 60)
 
 
+def rate_headers_for_request(request: HttpRequest) -> dict[str, str]:
+    """Headers for an answer given before the contract ran (URL_NOT_FOUND, a by-method 405): it cost
+    nothing; what is left is told when the token is live and may act in the org the request names."""
+
+    def find() -> dict[str, str]:
+        try:
+            token = _authenticate(request)
+            org = _resolve_org(request, token, required=False) or _first_org(token)
+        except DeskAPIError:
+            org = None
+        return rate_headers_for(org)
+
+    return _retry_locked(find)
+
+
 class _Admission:
     """The outcome of admitting a call: headers to send, and the in-flight row to remove afterwards."""
 
@@ -754,7 +769,8 @@ def desk_endpoint(
                     _release(admission)
             if headers is None:
                 # A refused call cost nothing; what is left is told only to a caller who may act in the org.
-                headers = _retry_locked(lambda: rate_headers_for(org or _first_org(token)))
+                told = org if org is not None or _org_id_sent(request) else _first_org(token)
+                headers = _retry_locked(lambda: rate_headers_for(told))
             for name, value in headers.items():
                 if name not in response:
                     response[name] = value
@@ -803,7 +819,7 @@ def url_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     """Desk's answer for a path under /api/v1/ that no operation matches."""
     started = time.perf_counter()
     response = desk_error(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
-    for name, value in _retry_locked(lambda: rate_headers_for(None)).items():
+    for name, value in rate_headers_for_request(request).items():
         response[name] = value
     log_request(
         request,

@@ -250,8 +250,10 @@ def test_unknown_api_path_is_json_404_url_not_found(http, acme, desk_headers):
 
     assert response.status_code == 404
     assert response.json()["errorCode"] == "URL_NOT_FOUND"
-    _assert_rate_headers(response, org_known=False)  # unauthenticated: what is left is not told
+    _assert_rate_headers(response)  # a live token for the org: what is left is told; it cost nothing
     assert response.headers[WEIGHT] == "0"
+    anonymous = http.get("/sandbox/desk/api/v1/no/such/thing", headers={"orgId": str(acme.pk)})
+    assert anonymous.headers[WEIGHT] == "0" and REMAINING not in anonymous.headers
 
 
 # --- rate limits: the reference document's per-minute model, opt-in -------------------------------

@@ -268,6 +268,7 @@ def test_org_the_user_is_not_in_is_oauth_org_mismatch(http, acme, globex, issue_
     assert response.status_code == 403
     assert response.json()["errorCode"] == "OAUTH_ORG_MISMATCH"
     assert response.headers[WEIGHT] == "0"
+    assert REMAINING not in response.headers  # neither Globex's credits nor another org's
     assert not RateWindow.objects.filter(org=globex).exists()
 
 

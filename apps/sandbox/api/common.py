@@ -13,7 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.sandbox.contract import DeskAPIError, desk_error, field_error, log_request, rate_headers_for
+from apps.sandbox.contract import (
+    DeskAPIError,
+    desk_error,
+    field_error,
+    log_request,
+    rate_headers_for_request,
+)
 from apps.sandbox.models import RequestLog
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,7 +38,7 @@ def by_method(**views: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             response = desk_error(405, "METHOD_NOT_ALLOWED", "The HTTP method is not allowed for this URL.")
             response["Allow"] = ", ".join(sorted(views))
             # Like every other answer of the API: rate headers (it cost nothing) and a request-log row.
-            for name, value in rate_headers_for(None).items():
+            for name, value in rate_headers_for_request(request).items():
                 response[name] = value
             log_request(
                 request,

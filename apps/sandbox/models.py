@@ -701,6 +701,8 @@ class Webhook(models.Model):
     event_type = models.CharField(max_length=64, blank=True, default="")
     actions = models.JSONField(default=list, blank=True)
     ignore_source_id = models.CharField(max_length=64, blank=True, default="")
+    # Real form: ["AUTOMATION"] also delivers changes made by automations.
+    include_events_from = models.JSONField(default=list, blank=True)
     is_enabled = models.BooleanField(default=True)
     # Signs deliveries (x-zoho-signature, HMAC-SHA256 over the raw body). Never rendered.
     secret = models.CharField(max_length=100, blank=True, default="")
@@ -725,8 +727,6 @@ class WebhookDelivery(models.Model):
         GONE = "gone", "Subscription removed (410)"
 
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
-    # Real form: ["AUTOMATION"] also delivers changes made by automations.
-    include_events_from = models.JSONField(default=list, blank=True)
     webhook = models.ForeignKey(
         Webhook, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )

@@ -316,7 +316,9 @@ class OrgBudget:
         """Record an answer's credits; return the weight charged (the header's, else our own estimate).
 
         An error answer without a weight header is taken as free: Desk refused it (our best reading; the
-        sandbox charges nothing for refusals either).
+        sandbox charges nothing for refusals either). Any successful answer ends a pause, with or without
+        the remaining-credits header: Desk served the call, so credits are back (a reset, an add-on bought
+        mid-day). Only interactive calls go out while paused, so in practice a person's click ends it.
         """
         now = self.clock()
         weight = _int_header(headers, WEIGHT_HEADER)
@@ -325,6 +327,8 @@ class OrgBudget:
         weight = max(0, weight)
         if weight:
             self._incr(self._key("credits", _day(now)), weight, timeout=2 * 86_400)
+        if status < 400:
+            self.cache.delete(self._key("paused_until"))
         remaining = _int_header(headers, REMAINING_HEADER)
         if remaining is not None:
             self.cache.set(
@@ -332,9 +336,6 @@ class OrgBudget:
                 {"remaining": remaining, "at": now, "day": _day(now)},
                 timeout=2 * 86_400,
             )
-            if remaining > 0 and status < 400:
-                # Credits are back (a reset, or an add-on bought mid-day): end any pause.
-                self.cache.delete(self._key("paused_until"))
             self._learn_limit(remaining, now)
         else:
             self.note_spent(weight)

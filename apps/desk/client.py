@@ -48,6 +48,7 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any, Literal, TypeVar
 
 import httpx
@@ -96,9 +97,10 @@ MAX_PAGE_SIZE = 100
 # Search.json: searchTickets (and the other searches) take ``from`` 0..999. A search window must hold at most
 # SEARCH_MAX_FROM + MAX_PAGE_SIZE records to be walked completely.
 SEARCH_MAX_FROM = 999
-# Desk's ``from`` is an index; the seed reference starts it at 0.
+# Desk's ``from`` is an index that starts at 0 on most lists ...
 FIRST_INDEX = 0
-# The API's ``limit`` cap for agents is 200 in the real Desk, but 100 is safe everywhere.
+# ... but Account.json's lists (getAccounts, getTicketsByAccount, getAccountsByContact) give it the default 1.
+ACCOUNT_LIST_FIRST_INDEX = 1
 _IdList = list[str] | tuple[str, ...]
 
 
@@ -229,14 +231,27 @@ class DeskClient:
         path_params: dict[str, Any] | None = None,
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
+        first_index: int = FIRST_INDEX,
+        max_from: int | None = None,
     ) -> Iterator[T]:
-        """Walk ``from``/``limit`` pages, one request at a time; stop on 204 or on a short page."""
+        """Walk ``from``/``limit`` pages, one request at a time; stop on 204 or on a short page.
+
+        ``first_index`` is where the operation's ``from`` starts (0, or 1 for Account.json's lists).
+        ``max_from`` is the highest ``from`` the operation accepts (Search.json: 999): the last page is
+        asked for at ``max_from`` (dropping the records already seen) and the walk ends there, so a search
+        yields at most ``max_from + page_size`` records instead of failing with a 422.
+        """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-        start = FIRST_INDEX
+        offset = 0  # records walked past so far; ``from`` = first_index + offset
         yielded = 0
         while max_items is None or yielded < max_items:
             size = page_size if max_items is None else min(page_size, max_items - yielded)
+            start, skip = first_index + offset, 0
+            if max_from is not None and start > max_from:
+                start, skip = max_from, start - max_from
+                if skip >= size:
+                    return
             body = self.http.json(
                 "GET",
                 path,
@@ -245,12 +260,12 @@ class DeskClient:
                 params={**(params or {}), "from": start, "limit": size},
             )
             items = _items(body)
-            for item in items:
+            for item in items[skip:]:
                 yield item_type.from_desk(item)
-            yielded += len(items)
-            if len(items) < size:
+            yielded += max(0, len(items) - skip)
+            if len(items) < size or skip:
                 return
-            start += len(items)
+            offset += len(items)
 
     def _list(
         self, item_type: type[T], path: str, *, params: dict[str, Any] | None = None, **path_params: Any
@@ -642,6 +657,7 @@ class DeskClient:
         )
 
     def comment_delete(self, ticket_id: str, comment_id: str) -> None:
+        """DELETE the comment; Desk answers 200 with an empty body (not 204)."""
         self._action(
             "DELETE", "/tickets/{ticket_id}/comments/{comment_id}", ticket_id=ticket_id, comment_id=comment_id
         )
@@ -753,6 +769,7 @@ class DeskClient:
         return AttachmentDownload(response)
 
     def attachment_delete(self, ticket_id: str, attachment_id: str) -> None:
+        """DELETE the attachment; Desk answers 200 with an empty body (not 204)."""
         self._action(
             "DELETE",
             "/tickets/{ticket_id}/attachments/{attachment_id}",
@@ -779,6 +796,8 @@ class DeskClient:
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Contact]:
+        """Contact.json getContacts: ``sort_by`` is firstName, lastName, phone, email, account, createdTime or
+        modifiedTime (``-`` for descending); there is no account filter (use ``contacts_search``)."""
         params = {"sortBy": sort_by, "viewId": view_id}
         return self._pages(Contact, "/contacts", params=params, page_size=page_size, max_items=max_items)
 
@@ -867,6 +886,9 @@ class DeskClient:
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Contact]:
+        """Search.json searchContacts (needs Desk.search.READ and Desk.contacts.READ). ``sort_by`` is
+        relevance, modifiedTime, createdTime, lastName or firstName. ``from`` stops at 999, so the walk
+        yields at most 1,099 matches: narrow the query for more."""
         params = {
             "_all": query,
             "email": email,
@@ -877,7 +899,12 @@ class DeskClient:
             "sortBy": sort_by,
         }
         return self._pages(
-            Contact, "/contacts/search", params=params, page_size=page_size, max_items=max_items
+            Contact,
+            "/contacts/search",
+            params=params,
+            page_size=page_size,
+            max_items=max_items,
+            max_from=SEARCH_MAX_FROM,
         )
 
     # Accounts ---------------------------------------------------------------------------------------
@@ -889,8 +916,17 @@ class DeskClient:
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Account]:
+        """Account.json getAccounts: ``from`` counts from 1 here; ``sort_by`` is website, email, phone,
+        accountName, createdTime or modifiedTime (``-`` for descending)."""
         params = {"sortBy": sort_by, "viewId": view_id}
-        return self._pages(Account, "/accounts", params=params, page_size=page_size, max_items=max_items)
+        return self._pages(
+            Account,
+            "/accounts",
+            params=params,
+            page_size=page_size,
+            max_items=max_items,
+            first_index=ACCOUNT_LIST_FIRST_INDEX,
+        )
 
     def account_get(self, account_id: str) -> Account:
         return self._get(Account, "/accounts/{account_id}", account_id=account_id)
@@ -905,8 +941,8 @@ class DeskClient:
         website: str | None = UNSET,
         industry: str | None = UNSET,
         description: str | None = UNSET,
-        annual_revenue: float | None = UNSET,
-        number_of_employees: int | None = UNSET,
+        annual_revenue: float | Decimal | str | None = UNSET,
+        owner_id: str | None = UNSET,
         code: str | None = UNSET,
         street: str | None = UNSET,
         city: str | None = UNSET,
@@ -914,7 +950,9 @@ class DeskClient:
         country: str | None = UNSET,
         cf: dict[str, Any] | None = UNSET,
     ) -> Account:
-        body = to_desk({k: v for k, v in locals().items() if k != "self"})
+        """Account.json createAccount (``accountName`` required). ``annual_revenue`` goes as Desk's
+        ``annualrevenue``: a decimal string (up to 13 digits before the point)."""
+        body = _account_body({k: v for k, v in locals().items() if k != "self"})
         return self._send(Account, "POST", "/accounts", body=body, retry="create")
 
     def account_update(
@@ -928,8 +966,8 @@ class DeskClient:
         website: str | None = UNSET,
         industry: str | None = UNSET,
         description: str | None = UNSET,
-        annual_revenue: float | None = UNSET,
-        number_of_employees: int | None = UNSET,
+        annual_revenue: float | Decimal | str | None = UNSET,
+        owner_id: str | None = UNSET,
         code: str | None = UNSET,
         street: str | None = UNSET,
         city: str | None = UNSET,
@@ -942,7 +980,7 @@ class DeskClient:
             Account,
             "PATCH",
             "/accounts/{account_id}",
-            body=to_desk(values),
+            body=_account_body(values),
             retry="idempotent",
             account_id=account_id,
         )
@@ -956,21 +994,21 @@ class DeskClient:
         *,
         query: str | None = None,
         account_name: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
         sort_by: str | None = None,
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Account]:
-        params = {
-            "_all": query,
-            "accountName": account_name,
-            "email": email,
-            "phone": phone,
-            "sortBy": sort_by,
-        }
+        """Search.json searchAccounts: only ``_all`` and ``accountName`` of ours (it has no email or phone
+        filter; ``query`` searches every field). ``sort_by`` is relevance, modifiedTime, createdTime or
+        accountName. ``from`` counts from 0 and stops at 999: at most 1,099 matches."""
+        params = {"_all": query, "accountName": account_name, "sortBy": sort_by}
         return self._pages(
-            Account, "/accounts/search", params=params, page_size=page_size, max_items=max_items
+            Account,
+            "/accounts/search",
+            params=params,
+            page_size=page_size,
+            max_items=max_items,
+            max_from=SEARCH_MAX_FROM,
         )
 
     # Agents -----------------------------------------------------------------------------------------
@@ -981,14 +1019,30 @@ class DeskClient:
         department_ids: list[str] | None = None,
         search: str | None = None,
         is_confirmed: bool | None = None,
+        field_name: Literal["firstName", "lastName", "name", "emailId"] | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        role_ids: list[str] | None = None,
+        profile_ids: list[str] | None = None,
+        role_permission_type: str | None = None,
+        is_light_agent: bool | None = None,
+        include: list[Literal["profile", "role"]] | None = None,
         page_size: int = MAX_PAGE_SIZE,
         max_items: int | None = None,
     ) -> Iterator[Agent]:
+        """Agent.json getAgents. It has no ``sortBy``: ``field_name`` picks the field that ``search`` and
+        ``sort_order`` apply to. Its ``limit`` goes to 200; we page by 100 like every other list."""
         params = {
             "status": status,
             "departmentIds": department_ids,
             "searchStr": search,
             "isConfirmed": is_confirmed,
+            "fieldName": field_name,
+            "sortOrder": sort_order,
+            "roleIds": role_ids,
+            "profileIds": profile_ids,
+            "rolePermissionType": role_permission_type,
+            "isLightAgent": is_light_agent,
+            "include": include,
         }
         return self._pages(Agent, "/agents", params=params, page_size=page_size, max_items=max_items)
 
@@ -1011,11 +1065,11 @@ class DeskClient:
         *,
         email: str,
         last_name: str,
+        associated_department_ids: _IdList,
         role_permission_type: str = "AgentPublic",
         first_name: str | None = UNSET,
         role_id: str | None = UNSET,
         profile_id: str | None = UNSET,
-        associated_department_ids: list[str] | None = UNSET,
         phone: str | None = UNSET,
         mobile: str | None = UNSET,
         country_code: str | None = UNSET,
@@ -1026,10 +1080,12 @@ class DeskClient:
 
         Agent.json addAgent requires ``emailId``, ``lastName``, ``associatedDepartmentIds`` and
         ``rolePermissionType`` (AgentPublic, AgentPersonal, AgentTeamPersonal, Admin, Light, Custom).
+        ``language_code`` goes as Desk's ``langCode`` (e.g. ``fr_FR``).
         """
         values = {k: v for k, v in locals().items() if k != "self"}
+        values["associated_department_ids"] = _ids(associated_department_ids, what="department")
         return self._send(
-            Agent, "POST", "/agents", body=to_desk(values, aliases={"email": "emailId"}), retry="create"
+            Agent, "POST", "/agents", body=to_desk(values, aliases=_AGENT_ALIASES), retry="create"
         )
 
     def agent_update(
@@ -1048,8 +1104,9 @@ class DeskClient:
         time_zone: str | None = UNSET,
         language_code: str | None = UNSET,
     ) -> Agent:
+        """Agent.json updateAgent: only the given fields (``language_code`` goes as ``langCode``)."""
         values = {k: v for k, v in locals().items() if k not in ("self", "agent_id")}
-        body = to_desk(values, aliases={"email": "emailId"})
+        body = to_desk(values, aliases=_AGENT_ALIASES)
         return self._send(
             Agent, "PATCH", "/agents/{agent_id}", body=body, retry="idempotent", agent_id=agent_id
         )
@@ -1093,7 +1150,8 @@ class DeskClient:
         return self._get(Department, "/departments/{department_id}", department_id=department_id)
 
     def teams_list(self, *, department_id: str | None = None) -> list[Team]:
-        """All teams, or one department's (``GET /departments/{id}/teams``)."""
+        """All teams (GET /teams, which takes no department filter), or one department's
+        (GET /departments/{id}/teams). Both answer 200 ``{"teams": [...]}``, also when empty."""
         if department_id:
             return self._list(Team, "/departments/{department_id}/teams", department_id=department_id)
         return self._list(Team, "/teams")
@@ -1161,6 +1219,29 @@ class DeskClient:
 
     def webhook_delete(self, webhook_id: str) -> None:
         self._action("DELETE", "/webhooks/{webhook_id}", webhook_id=webhook_id)
+
+
+_AGENT_ALIASES = {"email": "emailId", "language_code": "langCode"}
+
+
+def _account_body(values: dict[str, Any]) -> dict[str, Any]:
+    """Account.json's accountjson: ``annualrevenue`` (all lower case) is a decimal string, not a number."""
+    revenue = values.pop("annual_revenue", UNSET)
+    body = to_desk(values)
+    if revenue is not UNSET:
+        body["annualrevenue"] = None if revenue is None else _decimal_text(revenue)
+    return body
+
+
+def _decimal_text(value: float | Decimal | str) -> str:
+    """``1234.5`` -> ``"1234.5"`` in plain notation (never ``1e+20``), as Desk's pattern wants."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"annual revenue must be a number, not {value!r}") from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"annual revenue must be zero or more, not {value!r}")
+    return format(number, "f")
 
 
 def _time_range(value: TimeRange | None) -> str | None:

@@ -76,7 +76,9 @@ class RateLimited(DeskError):
 
 class CreditsExhausted(RateLimited):
     """The org's API credits for the day are spent (429 ``THRESHOLD_EXCEEDED``), or the background share of
-    them is: nothing goes through before ``retry_at``, the reset. Background work pauses until then."""
+    them is. ``retry_at`` is the reset. Background work pauses until then (``CREDITS_PAUSED`` /
+    ``BACKGROUND_SHARE_SPENT``: no request is sent); people's calls still go out while paused, and the
+    first one Desk serves ends the pause (credits can come back early: an add-on bought mid-day)."""
 
 
 class DeskServerError(DeskError):

@@ -203,7 +203,8 @@ class Organization(DeskObject):
 
 @dataclass(kw_only=True)
 class Agent(DeskObject):
-    desk_aliases: ClassVar[dict[str, str]] = {"emailId": "email"}
+    # Agent.json: ``emailId`` and ``langCode`` (a locale such as ``fr_FR``).
+    desk_aliases: ClassVar[dict[str, str]] = {"emailId": "email", "langCode": "language_code"}
 
     id: str = ""
     first_name: str | None = None
@@ -295,6 +296,9 @@ class Contact(DeskObject):
 
 @dataclass(kw_only=True)
 class Account(DeskObject):
+    # Account.json: ``annualrevenue`` (all lower case, a decimal string).
+    desk_aliases: ClassVar[dict[str, str]] = {"annualrevenue": "annual_revenue"}
+
     id: str = ""
     account_name: str | None = None
     email: str | None = None
@@ -304,6 +308,8 @@ class Account(DeskObject):
     industry: str | None = None
     description: str | None = None
     annual_revenue: float | None = None
+    # Not in Account.json: Desk never sends it (always None unless a custom field is mapped by hand);
+    # kept so the mirror's column and its readers stay as they are.
     number_of_employees: int | None = None
     owner_id: str | None = None
     code: str | None = None

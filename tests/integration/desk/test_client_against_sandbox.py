@@ -147,7 +147,10 @@ def test_accounts_and_contacts_create_get_update_search_trash(sandbox):
     account = client.account_create(account_name="Initech Integration", website="https://initech.example")
     assert client.account_get(account.id).account_name == "Initech Integration"
     assert client.account_update(account.id, phone="+1 555 0100").phone == "+1 555 0100"
-    assert account.id in [a.id for a in client.accounts_list()]
+    # Account.json's ``annualrevenue``: a decimal string on the wire, a number on our side.
+    assert client.account_update(account.id, annual_revenue=1250000).annual_revenue == 1250000
+    listed = [a.id for a in client.accounts_list()]
+    assert account.id in listed and len(listed) == len(set(listed))  # ``from`` counts from 1 there
     assert account.id in [a.id for a in client.accounts_search(account_name="Initech Integration")]
 
     contact = client.contact_create(
@@ -178,6 +181,9 @@ def test_agents_add_update_deactivate_activate_delete(sandbox):
     )
     assert agent.email == "new.agent@acme.example"
     assert client.agent_update(agent.id, first_name="Linh").first_name == "Linh"
+    assert client.agent_update(agent.id, language_code="fr_FR").language_code == "fr_FR"
+    ordered = [a.last_name or "" for a in client.agents_list(field_name="lastName", sort_order="desc")]
+    assert ordered == sorted(ordered, reverse=True)
 
     client.agent_deactivate(existing.id)
     assert client.agent_get(existing.id).status == "DISABLED"

@@ -15,7 +15,7 @@ from apps.desk.budget import (
     concurrency_for_edition,
     next_reset,
 )
-from apps.desk.errors import CreditsExhausted, RateLimited
+from apps.desk.errors import CreditsExhausted, DeskNotFound, RateLimited
 
 from .conftest import ORG
 
@@ -308,3 +308,21 @@ def test_the_edition_from_organizations_is_remembered_for_every_client(make_clie
     assert OrgBudget(ORG).max_concurrent == 15
     assert api_usage(ORG).concurrency_cap == 15
     assert api_usage(ORG).edition == "PROFESSIONAL"
+
+
+def test_any_successful_answer_ends_a_pause_even_without_the_remaining_header(make_client, clock):
+    """A person's call that Desk serves ends the pause, whether or not it says how many credits are left."""
+    budget = OrgBudget(ORG, clock=clock.time)
+    budget.pause_until(clock.now + 600)
+
+    # A refusal does not end it ...
+    def refused(request):
+        return httpx.Response(404, json={"errorCode": "URL_NOT_FOUND", "message": "no"})
+
+    with pytest.raises(DeskNotFound):
+        make_client(refused).ticket_get("1")
+    assert budget.paused_until() is not None
+
+    # ... a success does, with no X-Rate-Limit-Remaining-v3 at all.
+    assert make_client(lambda request: httpx.Response(200, json={"id": "1"})).ticket_get("1").id == "1"
+    assert budget.paused_until() is None

@@ -96,10 +96,16 @@ def _path(request: httpx.Request) -> str:
         (lambda c: c.account_get("3"), "GET", "/accounts/3", None),
         (lambda c: c.account_create(account_name="Acme"), "POST", "/accounts", {"accountName": "Acme"}),
         (
-            lambda c: c.account_update("3", number_of_employees=5),
+            lambda c: c.account_update("3", annual_revenue=1250000.5, owner_id="9"),
             "PATCH",
             "/accounts/3",
-            {"numberOfEmployees": 5},
+            {"annualrevenue": "1250000.5", "ownerId": "9"},
+        ),
+        (
+            lambda c: c.account_create(account_name="Acme", annual_revenue=None),
+            "POST",
+            "/accounts",
+            {"accountName": "Acme", "annualrevenue": None},
         ),
         (
             lambda c: c.accounts_move_to_trash(account_ids=["3"]),
@@ -120,6 +126,12 @@ def _path(request: httpx.Request) -> str:
             },
         ),
         (lambda c: c.agent_update("2", first_name="Al"), "PATCH", "/agents/2", {"firstName": "Al"}),
+        (
+            lambda c: c.agent_update("2", language_code="fr_FR", email="al@example.com"),
+            "PATCH",
+            "/agents/2",
+            {"langCode": "fr_FR", "emailId": "al@example.com"},
+        ),
         (lambda c: c.agents_activate(["2", "3"]), "POST", "/agents/activate", {"agentIds": ["2", "3"]}),
         (lambda c: c.agent_activate("2"), "POST", "/agents/activate", {"agentIds": ["2"]}),
         (lambda c: c.agent_deactivate("2"), "POST", "/agents/2/deactivate", None),
@@ -416,7 +428,75 @@ def test_searches_send_only_the_given_terms(make_client):
     assert _path(recorder.last) == "/contacts/search"
 
     list(client.accounts_search(account_name="Acme"))
-    assert dict(recorder.last.url.params)["accountName"] == "Acme"
+    assert dict(recorder.last.url.params) == {"accountName": "Acme", "from": "0", "limit": "100"}
+
+
+def test_agents_list_sorts_by_field_name_and_sort_order_never_sort_by(make_client):
+    recorder = Recorder(httpx.Response(204))
+
+    list(
+        make_client(recorder).agents_list(
+            status="ACTIVE", field_name="lastName", sort_order="desc", include=["profile", "role"]
+        )
+    )
+
+    params = dict(recorder.last.url.params)
+    assert params == {
+        "status": "ACTIVE",
+        "fieldName": "lastName",
+        "sortOrder": "desc",
+        "include": "profile,role",
+        "from": "0",
+        "limit": "100",
+    }
+
+
+def test_agent_add_requires_departments_and_sends_lang_code(make_client):
+    recorder = Recorder(
+        httpx.Response(200, json={"id": "2", "emailId": "a@example.com", "langCode": "fr_FR"})
+    )
+    client = make_client(recorder)
+
+    agent = client.agent_add(
+        email="a@example.com", last_name="Ng", associated_department_ids=["11"], language_code="fr_FR"
+    )
+
+    assert recorder.last_json["langCode"] == "fr_FR" and "languageCode" not in recorder.last_json
+    assert (agent.email, agent.language_code) == ("a@example.com", "fr_FR")
+    with pytest.raises(ValueError, match="department"):
+        client.agent_add(email="a@example.com", last_name="Ng", associated_department_ids=[])
+
+
+def test_account_annualrevenue_is_a_decimal_string_both_ways(make_client):
+    recorder = Recorder(httpx.Response(200, json={"id": "3", "accountName": "Acme", "annualrevenue": "1e3"}))
+    client = make_client(recorder)
+
+    account = client.account_create(account_name="Acme", annual_revenue=1e20)
+
+    assert recorder.last_json == {"accountName": "Acme", "annualrevenue": "100000000000000000000"}
+    assert account.annual_revenue == 1000.0 and "annualrevenue" not in account.extra
+    with pytest.raises(ValueError, match="annual revenue"):
+        client.account_update("3", annual_revenue="lots")
+
+
+def test_comment_and_attachment_deletes_accept_200_with_an_empty_body(make_client):
+    recorder = Recorder(httpx.Response(200, content=b""))
+    client = make_client(recorder)
+
+    assert client.comment_delete("5", "6") is None
+    assert client.attachment_delete("5", "7") is None
+    assert recorder.last.method == "DELETE"
+
+
+def test_teams_lists_read_the_teams_key_and_send_no_department_filter(make_client):
+    recorder = Recorder(httpx.Response(200, json={"teams": []}))
+    client = make_client(recorder)
+
+    assert client.teams_list() == []
+    assert _path(recorder.last) == "/teams" and "departmentId" not in recorder.last.url.params
+    recorder.answer = httpx.Response(200, json={"teams": [{"id": "12", "name": "Tier 2"}]})
+    assert [t.id for t in client.teams_list(department_id="11")] == ["12"]
+    assert _path(recorder.last) == "/departments/11/teams"
 
 
 def test_by_ids_calls_use_each_operations_documented_path_and_id_parameter(make_client):

@@ -105,3 +105,49 @@ def test_list_filters_are_sent_in_desk_form_and_unset_ones_not_at_all(make_clien
         "limit": "100",
     }
     assert "sortOrder" not in seen
+
+
+def test_account_lists_count_from_from_one(make_client):
+    """Account.json getAccounts gives ``from`` the default 1: the walk starts there and never repeats a row."""
+    requests = []
+
+    def handler(request):
+        requests.append(dict(request.url.params))
+        start = int(request.url.params["from"])
+        return httpx.Response(200, json=_tickets(start - 1, 100 if start == 1 else 30))
+
+    accounts = list(make_client(handler).accounts_list())
+
+    assert [r["from"] for r in requests] == ["1", "101"]
+    assert [a.id for a in accounts] == [str(i) for i in range(130)]
+
+
+@pytest.mark.parametrize("search", ["contacts_search", "accounts_search"])
+def test_search_walks_stop_at_from_999_instead_of_asking_for_1000(make_client, search):
+    """Search.json caps ``from`` at 999: the last page is asked for at 999, dropping the row already seen."""
+    requests = []
+
+    def handler(request):
+        start, limit = int(request.url.params["from"]), int(request.url.params["limit"])
+        requests.append(start)
+        return httpx.Response(200, json=_tickets(start, limit))
+
+    found = list(getattr(make_client(handler), search)(query="acme"))
+
+    assert requests == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 999]
+    assert [record.id for record in found] == [str(i) for i in range(1099)]
+    assert max(requests) <= 999
+
+
+def test_a_search_walk_with_max_items_never_passes_from_999(make_client):
+    requests = []
+
+    def handler(request):
+        start, limit = int(request.url.params["from"]), int(request.url.params["limit"])
+        requests.append((start, limit))
+        return httpx.Response(200, json=_tickets(start, limit))
+
+    found = list(make_client(handler).contacts_search(query="acme", page_size=50, max_items=1020))
+
+    assert requests[-1] == (999, 20)
+    assert len(found) == 1019 and len({c.id for c in found}) == 1019

@@ -221,7 +221,9 @@ def desk_object_or_404(queryset: QuerySet, object_id: Any, *, what: str = "resou
     try:
         return queryset.get(pk=int(str(object_id)))
     except (ValueError, queryset.model.DoesNotExist):
-        raise DeskAPIError(404, "RESOURCE_NOT_FOUND", f"The requested {what} does not exist.") from None
+        # Common.json and Zoho's error list have no RESOURCE_NOT_FOUND: a record's URL that does not exist
+        # is URL_NOT_FOUND, like any other (best reading).
+        raise DeskAPIError(404, "URL_NOT_FOUND", f"The requested {what} does not exist.") from None
 
 
 def read_json_body(request: HttpRequest) -> dict[str, Any]:

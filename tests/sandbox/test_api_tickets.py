@@ -97,7 +97,7 @@ def test_get_ticket_with_includes_embeds_related_records(desk):
 def test_unknown_ticket_is_a_desk_404(desk):
     response = desk.client.get("/tickets/12345")
     assert response.status_code == 404
-    assert response.json()["errorCode"] == "RESOURCE_NOT_FOUND"
+    assert response.json()["errorCode"] == "URL_NOT_FOUND"
     assert desk.client.get("/tickets/not-a-number").status_code == 404
 
 
@@ -327,7 +327,8 @@ def test_real_move_to_trash_form_trashes_every_ticket(desk):
 def test_move_to_trash_with_an_unknown_id_changes_nothing(desk):
     ticket = desk.new_ticket()
     response = desk.client.post("/tickets/moveToTrash", json={"ticketIds": [ticket["id"], "42"]})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["fieldName"] == "/ticketIds"
     assert desk.client.get(f"/tickets/{ticket['id']}").status_code == 200
     assert desk.client.post("/tickets/moveToTrash", json={}).status_code == 422
 

@@ -225,7 +225,7 @@ def _download(item: m.Attachment | m.Upload) -> HttpResponse:
         try:
             handle = open(item.file_path, "rb")  # noqa: SIM115 - FileResponse closes it
         except OSError:
-            raise DeskAPIError(404, "RESOURCE_NOT_FOUND", "The file's content is missing.") from None
+            raise DeskAPIError(404, "URL_NOT_FOUND", "The file's content is missing.") from None
         response: HttpResponseBase = FileResponse(handle, content_type=item.content_type)
     else:
         response = HttpResponse(bytes(item.data or b""), content_type=item.content_type)

@@ -148,7 +148,7 @@ def myinfo(request: HttpRequest) -> HttpResponse:
     agent = request.sandbox_agent  # type: ignore[attr-defined]
     if agent is None:
         raise DeskAPIError(
-            404, "RESOURCE_NOT_FOUND", "The token's user is not an agent of this organization."
+            404, "URL_NOT_FOUND", "The token's user is not an agent of this organization."
         )
     return desk_json(agent_json(agent, include=include))
 

@@ -631,9 +631,10 @@ def tickets_move_to_trash(request: HttpRequest) -> HttpResponse:
     tickets = list(_tickets(org).filter(pk__in=ids))
     missing = sorted(set(ids) - {t.pk for t in tickets})
     if missing:
+        # deleteTicket answers 422 multipleUnprocessEntityResponse (Ticket.json).
         raise DeskAPIError(
-            404,
-            "RESOURCE_NOT_FOUND",
+            422,
+            "INVALID_DATA",
             f"The requested ticket does not exist: {missing[0]}.",
             errors=[field_error("ticketIds", "invalid", f"No ticket with id {missing[0]}.")],
         )

@@ -131,13 +131,11 @@ def _overview_median_ms(requests: int = 30) -> float:
     """The Overview page's median server time (Django's test client, this process, this database)."""
     import statistics
 
-    from django.test import Client
+    from django.conf import settings
+    from django.test import Client, override_settings
 
     from apps.core.roles import Role
     from apps.core.services import user_create
-
-    from django.conf import settings
-    from django.test import override_settings
 
     user = user_create(username="bench-sync-admin", password="bench-password-1", role=Role.ADMIN)
     client = Client(HTTP_HOST="127.0.0.1")

@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from apps.sandbox.api import attachments, conversations, org, people, tickets, webhooks
-from apps.sandbox.api import ticket_extras
+from apps.sandbox.api import attachments, conversations, org, people, ticket_extras, tickets, webhooks
 
 urlpatterns = [
     # Organisation and me

@@ -147,9 +147,7 @@ def myinfo(request: HttpRequest) -> HttpResponse:
     include = q.include_values(request, MYINFO_INCLUDE)
     agent = request.sandbox_agent  # type: ignore[attr-defined]
     if agent is None:
-        raise DeskAPIError(
-            404, "URL_NOT_FOUND", "The token's user is not an agent of this organization."
-        )
+        raise DeskAPIError(404, "URL_NOT_FOUND", "The token's user is not an agent of this organization.")
     return desk_json(agent_json(agent, include=include))
 
 

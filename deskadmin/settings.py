@@ -1,6 +1,6 @@
 """DeskAdmin settings: every knob comes from the environment (django-environ), in two profiles.
 
-* ``embedded`` (the default): SQLite files under ``DESKADMIN_DATA_DIR``, the local-memory cache,
+* ``embedded`` (the default): SQLite files under ``DESKADMIN_DATA_DIR``, a file cache there too,
   the built-in Desk sandbox mounted under ``/sandbox/``. Nothing else has to run.
 * ``production``: ``DATABASE_URL`` (PostgreSQL), ``CACHE_URL`` (Redis), the sandbox off, secure
   cookies, HSTS and an SSL redirect behind a proxy header. ``SECRET_KEY`` is required.
@@ -230,10 +230,12 @@ if DESK_SANDBOX:
     DATABASE_ROUTERS = ["apps.sandbox.routers.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The embedded default is a file cache under DATA_DIR, not local memory: the web server and the task
+# worker are separate processes, and the API-credit counters and concurrency slots must be one view.
 CACHES = {
     "default": env.cache("CACHE_URL")
     if PRODUCTION
-    else env.cache("CACHE_URL", default="locmemcache://deskadmin")
+    else env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")
 }
 
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -27,3 +27,8 @@ for _alias, _config in DATABASES.items():
 # process, apart from the demo's var/ and from parallel test workers.
 DATA_DIR = _TEST_DB_DIR / f"data-{os.getpid()}"
 DATA_DIR.mkdir(exist_ok=True)
+
+# Each test process keeps its own cache (the API budget), unless CACHE_URL names a shared one (CI's
+# Redis run): the embedded profile's file cache under var/ would be shared by parallel test workers.
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs DeskAdmin on the embedded defaults (SQLite, local cache, the sandbox with demo data) at
+# Runs DeskAdmin on the embedded defaults (SQLite, a file cache, the sandbox with demo data) at
 # http://127.0.0.1:8000, with a task worker beside the web server. Prints the demo logins.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh" runtime
@@ -27,8 +27,8 @@ fi
 
 echo
 echo "DeskAdmin is starting at http://${BIND}/  (Ctrl+C stops it; the task worker logs to var/worker.log)"
-# One process with threads: the console calls its own sandbox over HTTP, and the local-memory
-# cache (the API budget counters) is shared by every request of the process.
+# One process with threads: the console calls its own sandbox over HTTP, so a request must find a
+# free thread. The API-credit counters live in the file cache under var/cache, shared with the worker.
 gunicorn deskadmin.wsgi:application --bind "$BIND" --workers 1 --threads "${WEB_THREADS:-16}" \
   --worker-class gthread --timeout 60 --access-logfile - &
 WEB_PID=$!

@@ -10,8 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+def _run(env_overrides, *args, unset=()):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE" and k not in unset}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "deskadmin.settings"
     return subprocess.run(
@@ -52,3 +52,31 @@ def test_embedded_profile_needs_no_environment(tmp_path):
     result = _run({"DESKADMIN_DATA_DIR": str(tmp_path)}, "check")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "secret_key").exists()
+
+
+def test_embedded_profile_shares_api_credits_between_processes(tmp_path):
+    """The web server and the task worker are two processes: what the worker's Desk calls spent must
+    show on the web's meter, so the embedded cache is a file cache under the data folder."""
+    env = {"DESKADMIN_DATA_DIR": str(tmp_path), "DESKADMIN_PROFILE": "embedded"}
+    unset = ("CACHE_URL", "DATABASE_URL", "SANDBOX_DATABASE_URL")
+    worker = _run(
+        env,
+        "shell",
+        "-c",
+        "from apps.desk.budget import OrgBudget; "
+        "OrgBudget('700001').learn({'X-Rate-Limit-Request-Weight-v3': '3', "
+        "'X-Rate-Limit-Remaining-v3': '4997'}, expected_weight=3)",
+        unset=unset,
+    )
+    assert worker.returncode == 0, worker.stderr
+    web = _run(
+        env,
+        "shell",
+        "-c",
+        "from apps.desk.budget import api_usage; u = api_usage('700001'); "
+        "print(u.credits_used_today, u.credits_left)",
+        unset=unset,
+    )
+    assert web.returncode == 0, web.stderr
+    assert web.stdout.strip().splitlines()[-1].split() == ["3", "4997"]
+    assert (tmp_path / "cache").is_dir()

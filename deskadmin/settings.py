@@ -235,7 +235,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache("CACHE_URL")
     if PRODUCTION
-    else env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")
+    else env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}?max_entries=20000")
 }
 
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -99,9 +99,7 @@ def test_a_newly_connected_org_gets_its_addresses_once(world):
     assert world.api_calls() == 1
 
 
-def test_reply_form_offers_the_departments_addresses_default_first_without_a_call(
-    world, member, agent_user
-):
+def test_reply_form_offers_the_departments_addresses_default_first_without_a_call(world, member, agent_user):
     ticket = open_ticket(world)
     department = ticket.department_desk_id
     SupportAddress.objects.filter(connection=world.connection, department_desk_id=department).delete()
@@ -216,7 +214,7 @@ def test_audit_entry_records_the_credits_desk_charged(world, member, agent_user,
     assert RequestLog.objects.filter(kind="api", org_id=str(world.org.pk)).count() == 1
 
     page = member(admin_user).get(reverse("core:audit")).content.decode()
-    assert "<th scope=\"col\">Credits</th>" in page
+    assert '<th scope="col">Credits</th>' in page
     assert "data-credits>1</td>" in page
 
 

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from deskadmin.settings import *  # noqa: F403
-from deskadmin.settings import DATABASES, STORAGES
+from deskadmin.settings import CACHES, DATABASES, STORAGES
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -32,3 +32,11 @@ DATA_DIR.mkdir(exist_ok=True)
 # Redis run): the embedded profile's file cache under var/ would be shared by parallel test workers.
 if not os.environ.get("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+elif "redis" in CACHES["default"]["BACKEND"].lower():
+    # A shared Redis (CI's production-configuration run): one database per test worker, so one worker's
+    # cache.clear() or spent credits never reach another worker's test of the same sandbox org.
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    _location = str(CACHES["default"]["LOCATION"])
+    _base, _, _db = _location.rpartition("/")
+    if _db.isdigit():
+        CACHES["default"]["LOCATION"] = f"{_base}/{int(_db) + _worker}"

@@ -180,15 +180,9 @@ class DeskHttp:
     def _retry_at(self, response: httpx.Response, attempt: int) -> datetime:
         """When Desk said a call may succeed again: Retry-After, else X-RateLimit-Reset, else backoff."""
         now = self.clock()
-        retry_after = response.headers.get("Retry-After")
-        if retry_after:
-            try:
-                return datetime.fromtimestamp(now + max(0.0, float(retry_after)), tz=UTC)
-            except ValueError:
-                try:
-                    return parsedate_to_datetime(retry_after).astimezone(UTC)
-                except (TypeError, ValueError):
-                    pass
+        retry_after = _retry_after_at(response.headers.get("Retry-After"), now=now)
+        if retry_after is not None:
+            return retry_after
         reset = reset_epoch(response.headers.get("X-RateLimit-Reset"), now=now)
         if reset is not None:
             return datetime.fromtimestamp(max(now, reset), tz=UTC)
@@ -431,15 +425,9 @@ class DeskHttp:
     def _credits_reset_at(self, response: httpx.Response) -> datetime:
         """When spent credits come back: ``Retry-After`` (Desk sends it up to the reset), else next midnight."""
         now = self.clock()
-        retry_after = response.headers.get("Retry-After")
-        if retry_after:
-            try:
-                return datetime.fromtimestamp(now + max(0.0, float(retry_after)), tz=UTC)
-            except ValueError:
-                try:
-                    return parsedate_to_datetime(retry_after).astimezone(UTC)
-                except (TypeError, ValueError):
-                    pass
+        retry_after = _retry_after_at(response.headers.get("Retry-After"), now=now)
+        if retry_after is not None:
+            return retry_after
         return datetime.fromtimestamp(next_reset(now), tz=UTC)
 
     def json(self, method: str, path_template: str, **kwargs: Any) -> Any:
@@ -477,3 +465,16 @@ def _release_on_close(response: httpx.Response, release: Callable[[], None]) -> 
                 release()
 
     response.close = close  # type: ignore[method-assign]
+
+
+def _retry_after_at(value: str | None, *, now: float) -> datetime | None:
+    """The moment a ``Retry-After`` header names (delta seconds or an HTTP date); None if absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(now + max(0.0, float(value)), tz=UTC)
+    except ValueError:
+        try:
+            return parsedate_to_datetime(value).astimezone(UTC)
+        except (TypeError, ValueError):
+            return None

@@ -8,6 +8,7 @@ and `DELETE /accounts/{id}` answer only when SANDBOX_REFERENCE_FORMS is on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -400,6 +401,17 @@ def contacts_search(request: HttpRequest) -> HttpResponse:
         q.search_q(get.get("accountName"), "account__account_name", multiple=False),
         _full_name_q(get.get("fullName")),
     ]
+    return _search_response(queryset, request, conditions, CONTACT_SEARCH_SORT, contact_json)
+
+
+def _search_response(
+    queryset: Any,
+    request: HttpRequest,
+    conditions: list[Q | None],
+    sort_fields: dict[str, str],
+    to_json: Callable[[Any], dict[str, Any]],
+) -> HttpResponse:
+    """The part contacts/search and accounts/search share: ids, time ranges, custom fields, sort, one page."""
     for condition in conditions:
         if condition is not None:
             queryset = queryset.filter(condition)
@@ -409,11 +421,11 @@ def contacts_search(request: HttpRequest) -> HttpResponse:
     queryset = q.filter_time_range(queryset, request, "createdTimeRange", "created_time")
     queryset = q.filter_time_range(queryset, request, "modifiedTimeRange", "modified_time")
     queryset = q.custom_field_filters(queryset, request)
-    queryset = q.search_sort(queryset, request, fields=CONTACT_SEARCH_SORT)
+    queryset = q.search_sort(queryset, request, fields=sort_fields)
     rows = _page_of(queryset, request)
     if not rows:
         return desk_no_content()
-    return desk_json({"data": [contact_json(x) for x in rows], "count": queryset.count()})
+    return desk_json({"data": [to_json(x) for x in rows], "count": queryset.count()})
 
 
 def _full_name_q(raw: str | None) -> Q | None:
@@ -623,23 +635,11 @@ def accounts_search(request: HttpRequest) -> HttpResponse:
     q.min_length(request, "accountName", 3)
     org = request.sandbox_org  # type: ignore[attr-defined]
     queryset = _accounts(org)
-    for condition in (
+    conditions = [
         q.all_columns_q(request.GET.get("_all"), "account_name", "email", "website", "phone"),
         q.search_q(request.GET.get("accountName"), "account_name", multiple=False),
-    ):
-        if condition is not None:
-            queryset = queryset.filter(condition)
-    ids = q.id_values(request, "id", maximum=100)
-    if ids:
-        queryset = queryset.filter(pk__in=ids)
-    queryset = q.filter_time_range(queryset, request, "createdTimeRange", "created_time")
-    queryset = q.filter_time_range(queryset, request, "modifiedTimeRange", "modified_time")
-    queryset = q.custom_field_filters(queryset, request)
-    queryset = q.search_sort(queryset, request, fields=ACCOUNT_SEARCH_SORT)
-    rows = _page_of(queryset, request)
-    if not rows:
-        return desk_no_content()
-    return desk_json({"data": [account_json(x) for x in rows], "count": queryset.count()})
+    ]
+    return _search_response(queryset, request, conditions, ACCOUNT_SEARCH_SORT, account_json)
 
 
 @desk_endpoint(scopes=CONTACT_READ, params={"limit", "from", "isSpam", "sortBy"}, methods=("GET",))

@@ -380,9 +380,8 @@ def _set_status(request: HttpRequest, agents: list[m.Agent], status: str) -> Non
         _save_agent(agent, org=org, event_type="Agent_Update", previous=previous, source=c.source_id(request))
 
 
-@desk_endpoint(scopes=AGENT_UPDATE, params=set(), methods=("POST",))
-def agents_activate(request: HttpRequest) -> HttpResponse:
-    """activateAgents: POST /agents/activate {"agentIds": [...]} -> 204."""
+def _agents_in_body(request: HttpRequest) -> list[m.Agent]:
+    """The agents a bulk call's ``{"agentIds": [...]}`` body names; any id not in this org fails the whole call."""
     org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
     data = read_json_body(request)
     errors = c.FieldErrors()
@@ -393,6 +392,13 @@ def agents_activate(request: HttpRequest) -> HttpResponse:
     missing = sorted(set(ids) - {a.pk for a in agents})
     if missing:
         raise q.unknown_ids("agentIds", missing, "agent")
+    return agents
+
+
+@desk_endpoint(scopes=AGENT_UPDATE, params=set(), methods=("POST",))
+def agents_activate(request: HttpRequest) -> HttpResponse:
+    """activateAgents: POST /agents/activate {"agentIds": [...]} -> 204."""
+    agents = _agents_in_body(request)
     _set_status(request, agents, m.Agent.Status.ACTIVE)
     return desk_no_content()
 
@@ -472,16 +478,7 @@ def agent_delete_reference(request: HttpRequest, agent_id: str) -> HttpResponse:
 def agents_delete_unconfirmed(request: HttpRequest) -> HttpResponse:
     """deleteUnconfirmedAgent: POST /agents/deleteUnconfirmed {"agentIds": [...]} -> 204; a confirmed
     agent in the list is INVALID_DATA."""
-    org: m.Org = request.sandbox_org  # type: ignore[attr-defined]
-    data = read_json_body(request)
-    errors = c.FieldErrors()
-    c.reject_unknown_fields(data, {"agentIds"}, errors)
-    errors.raise_if_any()
-    ids = q.ids_body(data, "agentIds")
-    agents = list(_agents(org).filter(pk__in=ids))
-    missing = sorted(set(ids) - {a.pk for a in agents})
-    if missing:
-        raise q.unknown_ids("agentIds", missing, "agent")
+    agents = _agents_in_body(request)
     confirmed = [a.pk for a in agents if a.is_confirmed]
     if confirmed:
         message = f"The agent {confirmed[0]} has confirmed the invitation: use DELETE /agents/{{agentId}}."

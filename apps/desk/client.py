@@ -222,6 +222,14 @@ class DeskClient:
         answer = self.http.json(method, path, retry=retry, path_params=path_params, json=body)
         return item_type.from_desk(_record(answer))
 
+    def _by_ids(self, model: type[T], path: str, param: str, ids: list[str], *, chunk: int) -> list[T]:
+        """Fetch records by id in calls of at most ``chunk`` ids (the OAS caps each ...ByIds call)."""
+        found: list[T] = []
+        for start in range(0, len(ids), chunk):
+            body = self.http.json("GET", path, retry="idempotent", params={param: ids[start : start + chunk]})
+            found.extend(model.from_desk(item) for item in _items(body))
+        return found
+
     def _pages(
         self,
         item_type: type[T],
@@ -864,14 +872,9 @@ class DeskClient:
 
     def contacts_by_ids(self, contact_ids: _IdList) -> list[Contact]:
         """Several contacts in one call (GET /contacts/contactsByIds; Contact.json allows 20 ids a call)."""
-        ids = _ids(contact_ids, what="contact")
-        contacts: list[Contact] = []
-        for start in range(0, len(ids), 20):
-            body = self.http.json(
-                "GET", "/contacts/contactsByIds", retry="idempotent", params={"ids": ids[start : start + 20]}
-            )
-            contacts.extend(Contact.from_desk(item) for item in _items(body))
-        return contacts
+        return self._by_ids(
+            Contact, "/contacts/contactsByIds", "ids", _ids(contact_ids, what="contact"), chunk=20
+        )
 
     def contacts_search(
         self,
@@ -1048,14 +1051,7 @@ class DeskClient:
 
     def agents_by_ids(self, agent_ids: _IdList) -> list[Agent]:
         """Several agents in one call (GET /agentsByIds?agentIds=; Agent.json allows 50 ids a call)."""
-        ids = _ids(agent_ids, what="agent")
-        agents: list[Agent] = []
-        for start in range(0, len(ids), 50):
-            body = self.http.json(
-                "GET", "/agentsByIds", retry="idempotent", params={"agentIds": ids[start : start + 50]}
-            )
-            agents.extend(Agent.from_desk(item) for item in _items(body))
-        return agents
+        return self._by_ids(Agent, "/agentsByIds", "agentIds", _ids(agent_ids, what="agent"), chunk=50)
 
     def agent_get(self, agent_id: str) -> Agent:
         return self._get(Agent, "/agents/{agent_id}", agent_id=agent_id)

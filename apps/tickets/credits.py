@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from apps.desk import budget
@@ -63,13 +62,13 @@ def credits_today(org_id: str, *, edition: str | None = None) -> CreditsToday:
     paused_until = getattr(usage, "paused_until", None)
     remaining = getattr(usage, "credits_left", None)
     limit = getattr(usage, "daily_limit", None)
-    share = float(getattr(settings, "DESK_BACKGROUND_SHARE", 0.7))
     return CreditsToday(
         remaining=0 if paused_until is not None else remaining,
         limit=limit,
         reset_at=paused_until or budget.reset_time(),
         paused=paused_until is not None,
-        reserve=math.ceil(limit * (1 - share)) if limit else 0,
+        # The budget's own reserve (the one background calls are stopped at), not a second computation.
+        reserve=getattr(usage, "reserve", None) or 0,
     )
 
 

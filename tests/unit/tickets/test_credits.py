@@ -83,3 +83,21 @@ def test_background_share_spent_is_explained_as_such():
         "share spent", retry_at=timezone.now() + timedelta(hours=1), error_code="BACKGROUND_SHARE_SPENT"
     )
     assert "kept for people" in credits.credits_exhausted_message(error)
+
+
+def test_the_reserve_is_the_budgets_own_not_recomputed(monkeypatch):
+    """40 credits at a 0.7 share keep 12 for people (the budget rounds 40 * 0.3 first; a bare ceil gave 13)."""
+    from apps.desk import budget
+
+    usage = budget.ApiUsage(
+        credits_used_today=0,
+        credits_left=40,
+        daily_limit=40,
+        daily_limit_estimated=False,
+        in_flight=0,
+        concurrency_cap=5,
+        paused_until=None,
+        reserve=12,
+    )
+    monkeypatch.setattr(budget, "api_usage", lambda org_id, edition=None: usage)
+    assert credits.credits_today("1").reserve == 12

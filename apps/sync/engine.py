@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.desk.client import FIRST_INDEX, MAX_PAGE_SIZE, SEARCH_MAX_FROM
+from apps.desk.client import ACCOUNT_LIST_FIRST_INDEX, FIRST_INDEX, MAX_PAGE_SIZE, SEARCH_MAX_FROM
 from apps.desk.errors import DeskError, DeskNotFound, DeskScopeError, DeskValidationError, RateLimited
 from apps.desk.types import format_datetime, parse_datetime
 from apps.sync import apply
@@ -133,12 +133,14 @@ class Walk:
     path: str
     sort_by: str | None = None
     paged: bool = True
+    first_index: int = FIRST_INDEX  # where the operation's ``from`` starts (1 for Account.json's lists)
 
 
 def walk_for(entity: str, *, real_forms: bool = True) -> Walk:
     if entity in ("tickets", "contacts", "accounts"):
         # The fallback walk: oldest first, so tickets created meanwhile land at the end, not in the middle.
-        return Walk(entity, f"/{entity}", sort_by="createdTime")
+        first = ACCOUNT_LIST_FIRST_INDEX if entity == "accounts" else FIRST_INDEX
+        return Walk(entity, f"/{entity}", sort_by="createdTime", first_index=first)
     if entity == "departments":
         return Walk(entity, "/departments")
     if entity == "agents":
@@ -289,12 +291,12 @@ class SyncRun:
         return self.client.http.json("GET", path, retry="idempotent", params=params)
 
     def fetch(self, walk: Walk, start: int) -> list[dict[str, Any]]:
-        """One page of a plain list walk."""
+        """One page of a plain list walk; ``start`` counts records already walked (0 for the first page)."""
         params: dict[str, Any] = {}
         if walk.sort_by:
             params["sortBy"] = walk.sort_by
         if walk.paged:
-            params.update({"from": start, "limit": PAGE_SIZE})
+            params.update({"from": walk.first_index + start, "limit": PAGE_SIZE})
         return _items(self.call(walk.entity, walk.path, params))
 
     def search(

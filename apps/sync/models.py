@@ -58,7 +58,7 @@ class SyncCheckpoint(models.Model):
     # Where a search walk stands: its time window (lo/hi, the ids already applied at lo, and the
     # millisecond being read by offsets, if any). The `search` key says which kind of walk it is.
     cursor = models.JSONField(default=dict, blank=True)
-    # The `from` index of the next page of a plain list walk.
+    # Records a plain list walk has read so far: its next page's `from` is the operation's first index plus this.
     next_from = models.IntegerField(default=0)
     done = models.IntegerField(default=0)
     total = models.IntegerField(null=True, blank=True)

@@ -57,6 +57,20 @@ def test_fallback_walks_sort_by_documented_fields_oldest_first():
         engine.walk_for("widgets")
 
 
+def test_fallback_list_pages_count_from_the_operations_first_index():
+    """Account.json getAccounts counts ``from`` from 1: the second page of 100 starts at 101, not 100."""
+    sent: list[int] = []
+
+    class Run:
+        def call(self, entity: str, path: str, params: dict) -> dict:
+            sent.append(params["from"])
+            return {"data": []}
+
+    for entity, start in (("accounts", 0), ("accounts", 100), ("contacts", 100)):
+        engine.SyncRun.fetch(Run(), engine.walk_for(entity), start)  # type: ignore[arg-type]
+    assert sent == [1, 101, 100]
+
+
 def test_freshness_and_progress_labels():
     assert Freshness(synced_at=None, age_seconds=None).label == "never synced"
     assert Freshness(synced_at=datetime.now(UTC), age_seconds=14).label == "synced 14 s ago"

@@ -786,12 +786,9 @@ def _bulk_cost(job: BulkJob) -> credits.BulkCost:
 
 
 def _bulk_context(job: BulkJob, *, refused: str = "") -> dict[str, Any]:
-    pending = job.items.filter(outcome="pending").count()
     return {
         "job": job,
         "action_label": services.BULK_ACTIONS.get(job.action, job.action),
-        "pending": pending,
-        "api_calls": pending,
         "cost": _bulk_cost(job),
         "refused": refused,
         # Failures first: they are what the manager acts on.

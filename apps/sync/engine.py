@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from apps.desk.budget import list_weight
 from apps.desk.client import ACCOUNT_LIST_FIRST_INDEX, FIRST_INDEX, MAX_PAGE_SIZE, SEARCH_MAX_FROM
 from apps.desk.errors import DeskError, DeskNotFound, DeskScopeError, DeskValidationError, RateLimited
 from apps.desk.types import format_datetime, parse_datetime
@@ -220,11 +221,8 @@ def full_sync_credits(tickets: int, *, search: bool) -> int:
 
 
 def offset_weight(start: int) -> int:
-    """Desk's credits for one list call by its ``from`` (Zoho's API-credit page)."""
-    for limit, weight in ((2_000, 3), (10_000, 5), (50_000, 10), (100_000, 50)):
-        if start <= limit:
-            return weight
-    return 100
+    """Desk's credits for one list call by its ``from``: the client's own table (``budget.list_weight``)."""
+    return list_weight(start)
 
 
 # --- the lease ------------------------------------------------------------------------------------------

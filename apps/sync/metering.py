@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-WEIGHT_HEADER = "X-Rate-Limit-Request-Weight-v3"
+from apps.desk.budget import WEIGHT_HEADER
 
 
 class CreditMeter(httpx.BaseTransport):

@@ -12,12 +12,6 @@ from apps.tickets.queues import CHANNELS, CLASSIFICATIONS, PRIORITIES
 
 SEEN_SALT = "tickets.seen"
 MAX_CONTENT = 32_000
-# What an admin does in Desk when a department has no From address (Desk refuses a reply without one).
-NO_FROM_ADDRESS_HELP = (
-    "This ticket's department has no active From address in Desk, so no reply can be sent. "
-    "An admin adds or activates one in Desk (Setup › Channels › Email › the department's From addresses); "
-    "DeskAdmin picks it up at the next team refresh."
-)
 
 
 def _choices(values: tuple[str, ...] | list[str], *, blank: str | None = None) -> list[tuple[str, str]]:
@@ -104,9 +98,8 @@ class ReplyForm(GuardedForm):
     def __init__(self, *args: Any, from_addresses: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self, "from_address", list(from_addresses))
+        # False: the detail page says why no reply can be sent (and how an admin fixes it) above the form.
         self.has_from_addresses = bool(from_addresses)
-        if not from_addresses:
-            self.fields["from_address"].help_text = NO_FROM_ADDRESS_HELP
 
     def clean_content(self) -> str:
         content = self.cleaned_data["content"].strip()

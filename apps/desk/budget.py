@@ -248,17 +248,19 @@ class OrgBudget:
         org_id: str | None,
         *,
         edition: str | None = None,
+        remember: bool = True,
         cache: BaseCache | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``remember`` False reads with the given ``edition`` without storing it (the meter, on every page)."""
         self.org_id = org_id or _NO_ORG
         self.cache = cache or _cache()
         self.clock = clock
         self.sleep = sleep
         self.background_share = float(_setting("DESK_BACKGROUND_SHARE", 0.7))
         self.slot_lease = float(_setting("DESK_SLOT_LEASE_SECONDS", 120))
-        if edition:
+        if edition and remember:
             self.remember_edition(edition)
         self.edition = edition or self.cache.get(self._key("edition"))
         override = _setting("DESK_MAX_CONCURRENT", None)
@@ -353,9 +355,13 @@ class OrgBudget:
     def credits_used_today(self) -> int:
         return int(self.cache.get(self._key("credits", _day(self.clock()))) or 0)
 
-    def credits_left(self) -> int | None:
-        """Credits left today per the last answer's header, less what we spent since (None: unknown)."""
-        state = self.cache.get(self._key("remaining"))
+    def credits_left(self, state: dict[str, Any] | None = None) -> int | None:
+        """Credits left today per the last answer's header, less what we spent since (None: unknown).
+
+        ``state`` is the cached "remaining" entry when the caller has already read it.
+        """
+        if state is None:
+            state = self.cache.get(self._key("remaining"))
         now = self.clock()
         if not state or state.get("day") != _day(now):
             return None
@@ -404,10 +410,15 @@ class OrgBudget:
         Background work stops while the day's credits are spent, and before it would eat into the
         reserve kept for people (the last ``1 - DESK_BACKGROUND_SHARE`` of the day's credits).
         """
-        now = self.clock()
         paused = self.paused_until()
-        if paused is not None:
-            return paused
+        return paused if paused is not None else self.reserve_blocked_until(weight)
+
+    def reserve_blocked_until(self, weight: int) -> float | None:
+        """When background work may spend ``weight`` credits without eating into people's reserve; None now.
+
+        ``background_blocked_until`` without the pause check, for a caller that has just made it.
+        """
+        now = self.clock()
         left = self.credits_left()
         limit, _ = self.daily_limit()
         if left is None or not limit:
@@ -465,7 +476,7 @@ class OrgBudget:
         )
         return ApiUsage(
             credits_used_today=self.credits_used_today(),
-            credits_left=self.credits_left(),
+            credits_left=self.credits_left(state),
             daily_limit=limit,
             daily_limit_estimated=estimated,
             in_flight=self.in_flight(),
@@ -479,7 +490,7 @@ class OrgBudget:
 
 def api_usage(org_id: str, *, edition: str | None = None) -> ApiUsage:
     """This org's credits today, calls in flight and pause state (for the API meter and connection pages)."""
-    return OrgBudget(org_id, edition=edition).usage()
+    return OrgBudget(org_id, edition=edition, remember=False).usage()
 
 
 def reset_time(now: float | None = None) -> datetime:

@@ -399,7 +399,7 @@ class DeskHttp:
                     error_code="CREDITS_PAUSED",
                     now=now,
                 )
-            blocked = self.budget.background_blocked_until(weight)
+            blocked = self.budget.reserve_blocked_until(weight)  # the pause was just checked
             if blocked is not None:
                 raise CreditsExhausted(
                     "Background work has spent its share of today's Desk API credits; the rest is kept "

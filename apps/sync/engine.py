@@ -27,7 +27,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -338,7 +338,7 @@ class SyncRun:
     def _start_walk(self, checkpoint: SyncCheckpoint, mode: str, total: int | None) -> None:
         checkpoint.mode = mode
         checkpoint.status = SyncCheckpoint.Status.RUNNING
-        checkpoint.next_from = FIRST_INDEX
+        checkpoint.next_from = 0  # records read; `from` adds the list's first index
         checkpoint.done = 0
         checkpoint.total = total
         checkpoint.walk_watermark = None
@@ -567,8 +567,8 @@ class SyncRun:
         total = apply.ApplyResult()
         sorts = ["-createdTime", "-recentThread"] if entity == "tickets" else ["-modifiedTime"]
         for sort_by in sorts:
-            walk = Walk(entity, f"/{entity}", sort_by=sort_by)
-            start = FIRST_INDEX
+            walk = replace(walk_for(entity), sort_by=sort_by)  # keeps the list's first `from` (accounts: 1)
+            start = 0
             while True:
                 try:
                     items = self.fetch(walk, start)
@@ -584,11 +584,7 @@ class SyncRun:
                         _advance_watermark(checkpoint, to_ms(newest), _ids_at(fresh, to_ms(newest)))
                     checkpoint.api_calls += 1
                     checkpoint.save(update_fields=["watermark", "watermark_ids", "api_calls", "updated_at"])
-                total.add(result)
-                report = self.report.entity(entity)
-                report.seen += len(fresh)
-                report.created += result.created
-                report.updated += result.updated
+                self._count_result(entity, total, result, len(fresh))
                 if not fresh or len(items) < PAGE_SIZE or start + PAGE_SIZE > 2_000:
                     break
                 start += len(items)

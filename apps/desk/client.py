@@ -222,11 +222,21 @@ class DeskClient:
         answer = self.http.json(method, path, retry=retry, path_params=path_params, json=body)
         return item_type.from_desk(_record(answer))
 
-    def _by_ids(self, model: type[T], path: str, param: str, ids: list[str], *, chunk: int) -> list[T]:
+    def _by_ids(
+        self,
+        model: type[T],
+        path: str,
+        param: str,
+        ids: list[str],
+        *,
+        chunk: int,
+        params: dict[str, Any] | None = None,
+    ) -> list[T]:
         """Fetch records by id in calls of at most ``chunk`` ids (the OAS caps each ...ByIds call)."""
         found: list[T] = []
         for start in range(0, len(ids), chunk):
-            body = self.http.json("GET", path, retry="idempotent", params={param: ids[start : start + chunk]})
+            query = {**(params or {}), param: ids[start : start + chunk]}
+            body = self.http.json("GET", path, retry="idempotent", params=query)
             found.extend(model.from_desk(item) for item in _items(body))
         return found
 
@@ -554,17 +564,14 @@ class DeskClient:
         self, *, agent_ids: _IdList, department_id: str | None = None
     ) -> list[AgentTicketCount]:
         """Open tickets per agent (GET /agentsTicketsCount; at most 50 ids a call, so we chunk)."""
-        ids = _ids(agent_ids, what="agent")
-        counts: list[AgentTicketCount] = []
-        for start in range(0, len(ids), 50):
-            body = self.http.json(
-                "GET",
-                "/agentsTicketsCount",
-                retry="idempotent",
-                params={"agentIds": ids[start : start + 50], "departmentId": department_id},
-            )
-            counts.extend(AgentTicketCount.from_desk(item) for item in _items(body))
-        return counts
+        return self._by_ids(
+            AgentTicketCount,
+            "/agentsTicketsCount",
+            "agentIds",
+            _ids(agent_ids, what="agent"),
+            chunk=50,
+            params={"departmentId": department_id},
+        )
 
     # Tags -------------------------------------------------------------------------------------------
     def ticket_tags_list(self, ticket_id: str) -> list[Tag]:

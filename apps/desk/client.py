@@ -318,24 +318,22 @@ class DeskClient:
         return self._get(AgentInfo, "/myinfo")
 
     def support_email_addresses(
-        self, *, department_id: str | None = None, is_active: bool | None = None
+        self, *, department_id: str | None = None, is_active: bool | None = None, max_items: int = 2000
     ) -> list[FromAddress]:
-        """The From addresses a reply may be sent from (GET /mailReplyAddress; ``from`` counts from 1 there).
+        """Every From address a reply may be sent from (GET /mailReplyAddress; ``from`` counts from 1 there),
+        walked 100 a page: ``len(result) // 100 + 1`` calls.
 
         ``department_id`` None asks for every department (``allDepartment``).
         """
-        body = self.http.json(
-            "GET",
-            "/mailReplyAddress",
-            retry="idempotent",
-            params={
-                "departmentId": department_id or "allDepartment",
-                "isActive": is_active,
-                "from": 1,
-                "limit": MAX_PAGE_SIZE,
-            },
+        return list(
+            self._pages(
+                FromAddress,
+                "/mailReplyAddress",
+                params={"departmentId": department_id or "allDepartment", "isActive": is_active},
+                first_index=1,
+                max_items=max_items,
+            )
         )
-        return [FromAddress.from_desk(item) for item in _items(body)]
 
     # Tickets ----------------------------------------------------------------------------------------
     def tickets_list(

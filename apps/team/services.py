@@ -16,9 +16,7 @@ from apps.team.models import SupportAddress
 # GET /mailReplyAddress (MailReplyAddress.json, getReplyMailAddresses): ``from`` starts at 1 there
 # (its schema's minimum and default), ``limit`` is at most 100, and ``departmentId=allDepartment``
 # lists every department's addresses in one walk.
-ADDRESSES_PATH = "/mailReplyAddress"
 ADDRESSES_PAGE_SIZE = 100
-ADDRESSES_FIRST_INDEX = 1
 # A safety stop: an org with more than this many From addresses is not one DeskAdmin knows.
 ADDRESSES_MAX_PAGES = 20
 
@@ -48,39 +46,11 @@ def _as_dict(item: Any) -> dict[str, Any]:
     return {}
 
 
-def _fetch_more(client: Any, start: int) -> tuple[list[dict[str, Any]], int]:
-    """Pages after the first hundred (GET /mailReplyAddress through the transport): (addresses, calls)."""
-    items: list[dict[str, Any]] = []
-    calls = 0
-    while calls < ADDRESSES_MAX_PAGES:
-        body = client.http.json(
-            "GET",
-            ADDRESSES_PATH,
-            retry="idempotent",
-            params={"departmentId": "allDepartment", "from": start, "limit": ADDRESSES_PAGE_SIZE},
-        )
-        calls += 1
-        page = body.get("data") or [] if isinstance(body, dict) else []
-        items.extend(item for item in page if isinstance(item, dict))
-        if len(page) < ADDRESSES_PAGE_SIZE:
-            break
-        start += len(page)
-    return items, calls
-
-
 def support_addresses_fetch(client: Any) -> tuple[list[Any], int]:
-    """Every From address of the org, as Desk lists them, and the number of calls it took.
-
-    The client's ``support_email_addresses`` reads the first hundred (every department, active or not);
-    an org with more is walked on from there.
-    """
-    items: list[Any] = list(client.support_email_addresses())
-    calls = 1
-    if len(items) >= ADDRESSES_PAGE_SIZE:
-        more, extra_calls = _fetch_more(client, ADDRESSES_FIRST_INDEX + len(items))
-        items.extend(more)
-        calls += extra_calls
-    return items, calls
+    """Every From address of the org, as Desk lists them, and the number of calls it took (the client
+    walks the pages, 100 a page, until a short one)."""
+    items: list[Any] = client.support_email_addresses(max_items=ADDRESSES_PAGE_SIZE * ADDRESSES_MAX_PAGES)
+    return items, min(len(items) // ADDRESSES_PAGE_SIZE + 1, ADDRESSES_MAX_PAGES)
 
 
 def support_addresses_apply(connection: DeskConnection, items: Iterable[Any]) -> int:

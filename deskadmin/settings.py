@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer below finds Django's own form templates through APP_DIRS
     "django_htmx",
     "django_tasks_db",
     "apps.core",
@@ -200,6 +201,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form renders its fields through one template (apps/core/forms.py, templates/core/forms/).
+FORM_RENDERER = "apps.core.forms.FormRenderer"
 
 # Databases. SQLite runs in WAL mode with immediate transactions, so the web server, the task
 # worker and the sandbox can write side by side without "database is locked".

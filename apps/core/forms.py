@@ -4,13 +4,38 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.forms.renderers import TemplatesSetting
 
 from apps.core.roles import Role
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 
-class UserCreateForm(forms.Form):
+class FormRenderer(TemplatesSetting):
+    """The project's form renderer (``FORM_RENDERER``): ``{{ form }}`` renders ``core/forms/form.html``
+    and ``{{ form.x.as_field_group }}`` renders ``core/forms/field.html`` (label, help, errors, widget in
+    one ``.form-field`` wrapper that carries the error and required classes)."""
+
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+class FormStyle:
+    """The CSS classes every console form puts on a field's wrapper; mixed into BaseForm/BaseModelForm."""
+
+    error_css_class = "has-error"
+    required_css_class = "is-required"
+
+
+class BaseForm(FormStyle, forms.Form):
+    """The base of every console form."""
+
+
+class BaseModelForm(FormStyle, forms.ModelForm):
+    """The base of every console model form."""
+
+
+class UserCreateForm(BaseForm):
     username = forms.CharField(max_length=150)
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
@@ -46,6 +71,6 @@ class UserCreateForm(forms.Form):
         return cleaned
 
 
-class UserUpdateForm(forms.Form):
+class UserUpdateForm(BaseForm):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
     is_active = forms.BooleanField(required=False, label="Can sign in")

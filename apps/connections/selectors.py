@@ -1,9 +1,12 @@
 """Connection reads: which connections a user may see, the one chosen for this request, page facts."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from apps.connections.models import DeskConnection
 from apps.core.selectors import org_ids_for_user
@@ -62,3 +65,37 @@ def api_usage_for(connection: DeskConnection | None) -> Any:
         return api_usage(connection.org_id, edition=connection.edition or None)
     except Exception:  # the meter must never break a page (e.g. the cache is down)
         return None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh a connection's mirror is: the one wording every page shows."""
+
+    synced_at: datetime | None
+    age_seconds: int | None
+
+    @property
+    def label(self) -> str:
+        """ "synced 14 s ago", "synced 3 min ago", "not synced yet"."""
+        if self.age_seconds is None:
+            return "not synced yet"
+        return f"synced {age_words(self.age_seconds)} ago"
+
+
+def age_words(seconds: int) -> str:
+    """A duration short enough for a status line: "14 s", "3 min", "2 h", "5 d"."""
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def mirror_freshness(connection: DeskConnection | None, *, now: datetime | None = None) -> Freshness:
+    """When the connection's mirror was last brought up to date with Desk (shown as ``.label``)."""
+    if connection is None or connection.last_synced_at is None:
+        return Freshness(synced_at=None, age_seconds=None)
+    age = max(0, int(((now or timezone.now()) - connection.last_synced_at).total_seconds()))
+    return Freshness(synced_at=connection.last_synced_at, age_seconds=age)

@@ -8,40 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from apps.connections.selectors import age_words
 from apps.sync.engine import ENTITY_LABELS, ENTITY_ORDER
 from apps.sync.models import SyncCheckpoint, SyncState
-
-
-@dataclass
-class Freshness:
-    synced_at: datetime | None
-    age_seconds: int | None
-
-    @property
-    def label(self) -> str:
-        """ "synced 14 s ago", "synced 3 min ago", "never synced"."""
-        if self.age_seconds is None:
-            return "never synced"
-        return f"synced {age_words(self.age_seconds)} ago"
-
-
-def age_words(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
-
-
-def sync_freshness(connection: Any, *, now: datetime | None = None) -> Freshness:
-    """When the connection's mirror was last brought up to date (any list may show ``freshness.label``)."""
-    if connection is None or connection.last_synced_at is None:
-        return Freshness(synced_at=None, age_seconds=None)
-    now = now or timezone.now()
-    age = max(0, int((now - connection.last_synced_at).total_seconds()))
-    return Freshness(synced_at=connection.last_synced_at, age_seconds=age)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.connections.selectors import connection_for_request
+from apps.connections.selectors import connection_for_request, mirror_freshness
 from apps.core.htmx import toast
 from apps.sync import selectors, services
 
@@ -20,7 +20,7 @@ def _context(request: HttpRequest) -> dict:
     connection = connection_for_request(request)
     return {
         "connection": connection,
-        "freshness": selectors.sync_freshness(connection),
+        "freshness": mirror_freshness(connection),
         "progress": selectors.sync_progress(connection) if connection else None,
         "can_sync": request.user.has_perm(MANAGE),
     }

@@ -431,27 +431,6 @@ def rows_for(*, connection: DeskConnection, tickets: list[Ticket], choices: Queu
     ]
 
 
-def sync_age_seconds(*, connection: DeskConnection, now: datetime | None = None) -> int | None:
-    """Seconds since the mirror was last brought up to date with Desk, or None if never."""
-    last = connection.last_synced_at
-    if last is None:
-        return None
-    return max(0, int(((now or timezone.now()) - last).total_seconds()))
-
-
-def describe_age(seconds: int | None) -> str:
-    """ "synced 14 s ago" in words short enough for a status line."""
-    if seconds is None:
-        return "not synced yet"
-    if seconds < 60:
-        return f"synced {seconds} s ago"
-    if seconds < 3600:
-        return f"synced {seconds // 60} min ago"
-    if seconds < 86400:
-        return f"synced {seconds // 3600} h ago"
-    return f"synced {seconds // 86400} d ago"
-
-
 def saved_views_for(*, connection: DeskConnection, user: Any) -> QuerySet[SavedView]:
     """The user's own saved views in this org, and those others shared."""
     return SavedView.objects.filter(connection=connection).filter(Q(owner=user) | Q(is_shared=True))

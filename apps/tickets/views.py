@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from apps.connections.selectors import connection_for_request, connections_for_user
+from apps.connections.selectors import connection_for_request, connections_for_user, mirror_freshness
 from apps.core.htmx import alert, toast
 from apps.desk.errors import (
     DeskError,
@@ -122,7 +122,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     rows = queues.rows_for(
         connection=connection, tickets=queues.tickets_of_page(page_tickets), choices=choices
     )
-    age = queues.sync_age_seconds(connection=connection)
+    freshness = mirror_freshness(connection)
     context = {
         "connection": connection,
         "filters": filters,
@@ -144,9 +144,9 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
         "previous_query": filters.to_query(page=page.previous_page_number()) if page.has_previous() else "",
         "next_query": filters.to_query(page=page.next_page_number()) if page.has_next() else "",
         "me_agent_id": me,
-        "sync_age": age,
-        "sync_words": queues.describe_age(age),
-        "sync_time": connection.last_synced_at,
+        "sync_age": freshness.age_seconds,
+        "sync_words": freshness.label,
+        "sync_time": freshness.synced_at,
         "query_string": filters.to_query(),
         "can_bulk": request.user.has_perm("core.bulk_edit_tickets"),
         "can_create": request.user.has_perm("core.edit_tickets"),

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from apps.connections.selectors import Freshness, age_words
 from apps.desk import types as desk
 from apps.sync import engine
 from apps.sync.apply import desk_raw, plain_text
-from apps.sync.selectors import EntityProgress, Freshness, age_words
+from apps.sync.selectors import EntityProgress
 from apps.tickets.selectors import search_terms
 
 
@@ -72,7 +73,7 @@ def test_fallback_list_pages_count_from_the_operations_first_index():
 
 
 def test_freshness_and_progress_labels():
-    assert Freshness(synced_at=None, age_seconds=None).label == "never synced"
+    assert Freshness(synced_at=None, age_seconds=None).label == "not synced yet"
     assert Freshness(synced_at=datetime.now(UTC), age_seconds=14).label == "synced 14 s ago"
     assert age_words(185) == "3 min" and age_words(7200) == "2 h" and age_words(200_000) == "2 d"
     assert EntityProgress("tickets", "Tickets", done=250, total=1000, status="running").percent == 25

@@ -4,7 +4,8 @@ from datetime import date
 
 from django.http import QueryDict
 
-from apps.tickets.queues import DEFAULT_COLUMNS, QueueFilters, describe_age
+from apps.connections.selectors import Freshness
+from apps.tickets.queues import DEFAULT_COLUMNS, QueueFilters
 
 
 def parse(query: str) -> QueueFilters:
@@ -63,7 +64,7 @@ def test_search_is_trimmed_and_squeezed():
 
 
 def test_freshness_in_words():
-    assert describe_age(None) == "not synced yet"
-    assert describe_age(14) == "synced 14 s ago"
-    assert describe_age(125) == "synced 2 min ago"
-    assert describe_age(7300) == "synced 2 h ago"
+    assert Freshness(None, None).label == "not synced yet"
+    assert Freshness(None, 14).label == "synced 14 s ago"
+    assert Freshness(None, 125).label == "synced 2 min ago"
+    assert Freshness(None, 7300).label == "synced 2 h ago"

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
-from apps.sync.selectors import age_words, sync_freshness, sync_progress
+from apps.connections.selectors import age_words, mirror_freshness
+from apps.sync.selectors import sync_progress
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             return
         now = timezone.now()
         for connection in connections:
-            freshness = sync_freshness(connection, now=now)
+            freshness = mirror_freshness(connection, now=now)
             progress = sync_progress(connection, now=now)
             state = (
                 "running"

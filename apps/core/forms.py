@@ -1,9 +1,10 @@
-"""Forms for managing console users."""
+"""The console's form renderer and base forms, and the sign-in and user-management forms."""
 
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 
 from apps.core.roles import Role
@@ -21,10 +22,15 @@ class FormRenderer(TemplatesSetting):
 
 
 class FormStyle:
-    """The CSS classes every console form puts on a field's wrapper; mixed into BaseForm/BaseModelForm."""
+    """The CSS classes every console form puts on a field's wrapper, and labels without Django's trailing
+    colon (as the console's hand-written labels had); mixed into BaseForm/BaseModelForm/LoginForm."""
 
     error_css_class = "has-error"
     required_css_class = "is-required"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class BaseForm(FormStyle, forms.Form):
@@ -33,6 +39,11 @@ class BaseForm(FormStyle, forms.Form):
 
 class BaseModelForm(FormStyle, forms.ModelForm):
     """The base of every console model form."""
+
+
+class LoginForm(FormStyle, AuthenticationForm):
+    """The sign-in form (``LoginView(authentication_form=…)``): Django's own, with the console's field classes.
+    Its widgets already carry autofocus and the username/current-password autocomplete hints."""
 
 
 class UserCreateForm(BaseForm):

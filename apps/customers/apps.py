@@ -7,3 +7,8 @@ class CustomersConfig(AppConfig):
     name = "apps.customers"
     label = "customers"
     verbose_name = "Customers (contacts, accounts)"
+
+    def ready(self) -> None:
+        from apps.customers import mirror
+
+        mirror.register()  # the mirror entities this app owns (apps.mirror's registry)

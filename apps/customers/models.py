@@ -1,8 +1,8 @@
-"""Mirror of a Desk org's contacts and accounts (read by every page; written by apps.sync)."""
+"""Mirror of a Desk org's contacts and accounts (read by every page; written through apps/customers/mirror.py)."""
 
 from django.db import models
 
-from apps.sync.mirror_base import MirrorModel
+from apps.mirror.models import MirrorModel
 
 
 class Account(MirrorModel):

@@ -40,7 +40,7 @@ from apps.desk.budget import list_weight
 from apps.desk.client import ACCOUNT_LIST_FIRST_INDEX, FIRST_INDEX, MAX_PAGE_SIZE, SEARCH_MAX_FROM
 from apps.desk.errors import DeskError, DeskNotFound, DeskScopeError, DeskValidationError, RateLimited
 from apps.desk.types import format_datetime, parse_datetime
-from apps.sync import apply
+from apps.mirror import apply as mirror
 from apps.sync.models import SyncCheckpoint, SyncState
 
 logger = logging.getLogger(__name__)
@@ -354,7 +354,7 @@ class SyncRun:
     ) -> None:
         """Apply a page, touch what it saw and save the checkpoint, all in one transaction."""
         with transaction.atomic():
-            result = apply.apply_objects(self.connection, entity, items)
+            result = mirror.apply_objects(self.connection, entity, items)
             # Touch what this walk saw, unchanged rows too: what stays untouched is gone from Desk.
             _touch(self.connection, entity, result.desk_ids)
             if checkpoint.walk_watermark is not None:
@@ -401,7 +401,7 @@ class SyncRun:
             entity, field_name="modifiedTime", start=TIME_FLOOR, end=self._walk_end(), descending=True
         )
         with transaction.atomic():
-            result = apply.apply_objects(self.connection, entity, items)
+            result = mirror.apply_objects(self.connection, entity, items)
             _touch(self.connection, entity, result.desk_ids)
             newest = max((_moment(i, "modifiedTime") for i in items), default=TIME_FLOOR)
             checkpoint.walk_watermark = newest
@@ -453,7 +453,7 @@ class SyncRun:
         page can shift under a walk while another object is deleted) before they are marked."""
         if since is None:
             return 0
-        model = apply.SPECS[entity].model
+        model = mirror.model_for(entity)
         suspects = list(
             model.objects.filter(
                 connection=self.connection, is_deleted=False, synced_at__lt=since
@@ -468,7 +468,7 @@ class SyncRun:
         getter = {"tickets": "ticket_get", "contacts": "contact_get", "accounts": "account_get"}.get(entity)
         verify_max = int(setting("SYNC_VERIFY_DELETIONS_MAX", 20))
         if getter is None or len(suspects) > verify_max:
-            return apply.mirror_mark_deleted(self.connection, entity, suspects)
+            return mirror.mark_deleted(self.connection, entity, suspects)
         gone = []
         for desk_id in suspects:
             lease_renew(self.connection, owner=self.owner)
@@ -478,23 +478,23 @@ class SyncRun:
             except DeskNotFound:
                 gone.append(desk_id)
                 continue
-            apply.apply_objects(self.connection, entity, [found])
+            mirror.apply_objects(self.connection, entity, [found])
             _touch(self.connection, entity, [desk_id])
-        return apply.mirror_mark_deleted(self.connection, entity, gone)
+        return mirror.mark_deleted(self.connection, entity, gone)
 
     # Incremental -----------------------------------------------------------------------------------------
-    def incremental(self, entity: str) -> apply.ApplyResult:
+    def incremental(self, entity: str) -> mirror.ApplyResult:
         """What changed since the watermark: one call (3 credits) when nothing did."""
         checkpoint = self.checkpoint(entity)
         if checkpoint.watermark is None:
             # Never walked to the end (or an older mirror): a full walk sets the watermark.
             self.full_walk(entity, mode=SyncCheckpoint.Mode.INITIAL)
-            return apply.ApplyResult()
+            return mirror.ApplyResult()
         if self.searching(entity):
             return self._incremental_search(entity, checkpoint)
         return self._incremental_lists(entity, checkpoint)
 
-    def _incremental_search(self, entity: str, checkpoint: SyncCheckpoint) -> apply.ApplyResult:
+    def _incremental_search(self, entity: str, checkpoint: SyncCheckpoint) -> mirror.ApplyResult:
         """``modifiedTimeRange`` from the watermark (included: objects changed in that same millisecond
         after the last run are not lost; the ids mirrored at it are skipped) to now.
 
@@ -514,10 +514,10 @@ class SyncRun:
             and count == len(known)
             and returned <= known
         )
-        total = apply.ApplyResult()
+        total = mirror.ApplyResult()
         fresh = [i for i in items if _is_change(i, lo, known)]
         with transaction.atomic():
-            result = apply.apply_objects(self.connection, entity, fresh)
+            result = mirror.apply_objects(self.connection, entity, fresh)
             if whole and fresh:
                 newest = max(_moment(i, "modifiedTime") for i in items)
                 _advance_watermark(checkpoint, newest, _ids_at(items, newest))
@@ -538,7 +538,7 @@ class SyncRun:
         while not window.done:
             items = window.step()
             with transaction.atomic():
-                result = apply.apply_objects(self.connection, entity, items)
+                result = mirror.apply_objects(self.connection, entity, items)
                 _advance_watermark(checkpoint, _time(window.state["lo"]), set(window.state["ids"]))
                 checkpoint.api_calls += 1
                 checkpoint.finished_at = timezone.now()
@@ -549,7 +549,7 @@ class SyncRun:
         return total
 
     def _count_result(
-        self, entity: str, total: apply.ApplyResult, result: apply.ApplyResult, seen: int
+        self, entity: str, total: mirror.ApplyResult, result: mirror.ApplyResult, seen: int
     ) -> None:
         total.add(result)
         report = self.report.entity(entity)
@@ -557,14 +557,14 @@ class SyncRun:
         report.created += result.created
         report.updated += result.updated
 
-    def _incremental_lists(self, entity: str, checkpoint: SyncCheckpoint) -> apply.ApplyResult:
+    def _incremental_lists(self, entity: str, checkpoint: SyncCheckpoint) -> mirror.ApplyResult:
         """Without search: the lists' documented sorts. New objects come newest-created first (stop at the
         first page holding nothing new); for tickets, ``-recentThread`` brings those with new
         conversation, contacts and accounts try ``-modifiedTime``. Field edits without a thread on old
         tickets wait for a webhook or the next reconcile: the price of a grant without search."""
         assert checkpoint.watermark is not None
         watermark, known = checkpoint.watermark, set(checkpoint.watermark_ids)
-        total = apply.ApplyResult()
+        total = mirror.ApplyResult()
         sorts = ["-createdTime", "-recentThread"] if entity == "tickets" else ["-modifiedTime"]
         for sort_by in sorts:
             walk = replace(walk_for(entity), sort_by=sort_by)  # keeps the list's first `from` (accounts: 1)
@@ -578,7 +578,7 @@ class SyncRun:
                     break
                 fresh = [i for i in items if _is_change(i, watermark, known)]
                 with transaction.atomic():
-                    result = apply.apply_objects(self.connection, entity, fresh)
+                    result = mirror.apply_objects(self.connection, entity, fresh)
                     if fresh:
                         newest = max((_modified(i) or watermark) for i in fresh)
                         _advance_watermark(checkpoint, to_ms(newest), _ids_at(fresh, to_ms(newest)))
@@ -614,7 +614,7 @@ class SyncRun:
                 listed = {str(i.get("id")) for i in items}
                 if count > len(items):
                     listed |= self._list_instant(entity, start, stop)
-                result = apply.apply_objects(self.connection, entity, items)
+                result = mirror.apply_objects(self.connection, entity, items)
                 report.created += result.created
                 report.updated += result.updated
                 report.deleted += self.confirm_deleted(entity, sorted(mirrored - listed))
@@ -633,7 +633,7 @@ class SyncRun:
         seen: set[str] = set()
         while not window.done:
             items = window.step()
-            apply.apply_objects(self.connection, entity, items)
+            mirror.apply_objects(self.connection, entity, items)
             seen |= {str(i.get("id")) for i in items}
         return seen
 
@@ -641,7 +641,7 @@ class SyncRun:
         """Where to halve a window whose counts differ: at the mirror's median createdTime in it (free: a
         local query), so both halves hold about as many objects and the search takes ~log2(n/100)
         levels, not the dozens an empty stretch of years would cost halving by time."""
-        model = apply.SPECS[entity].model
+        model = mirror.model_for(entity)
         rows = model.objects.filter(
             connection=self.connection, created_time__gte=start, created_time__lt=stop + ONE_MS
         ).order_by("created_time")
@@ -654,7 +654,7 @@ class SyncRun:
         return min(max(to_ms(middle), start), stop - ONE_MS)
 
     def _mirror_ids(self, entity: str, start: datetime, stop: datetime) -> set[str]:
-        model = apply.SPECS[entity].model
+        model = mirror.model_for(entity)
         return set(
             model.objects.filter(
                 connection=self.connection,
@@ -808,12 +808,10 @@ class TimeWindow:
             )
             self._slice_next(part)
             return
-        from apps.team.models import Department
-
         departments = sorted(
-            Department.objects.filter(connection=self.run.connection, is_deleted=False).values_list(
-                "desk_id", flat=True
-            )
+            mirror.model_for("departments")
+            .objects.filter(connection=self.run.connection, is_deleted=False)
+            .values_list("desk_id", flat=True)
         )
         if not departments:
             self._slice_next(part)
@@ -867,7 +865,7 @@ def _advance_watermark(checkpoint: SyncCheckpoint, moment: datetime | None, ids:
 
 def _touch(connection: Any, entity: str, desk_ids: list[str]) -> None:
     if desk_ids:
-        apply.SPECS[entity].model.objects.filter(connection=connection, desk_id__in=desk_ids).update(
+        mirror.model_for(entity).objects.filter(connection=connection, desk_id__in=desk_ids).update(
             synced_at=timezone.now()
         )
 
@@ -878,14 +876,14 @@ def _due(last: datetime | None, seconds: float, now: datetime) -> bool:
 
 def _unknown_references(connection: Any, ticket_ids: list[str]) -> set[str]:
     """Which kinds of objects changed tickets point at that the mirror does not have yet."""
-    from apps.customers.models import Account, Contact
-    from apps.team.models import Agent, Department, Team
-    from apps.tickets.models import Ticket
-
     if not ticket_ids:
         return set()
-    rows: Any = Ticket.objects.filter(connection=connection, desk_id__in=ticket_ids).values(
-        "contact_desk_id", "account_desk_id", "department_desk_id", "assignee_desk_id", "team_desk_id"
+    rows: Any = (
+        mirror.model_for("tickets")
+        .objects.filter(connection=connection, desk_id__in=ticket_ids)
+        .values(
+            "contact_desk_id", "account_desk_id", "department_desk_id", "assignee_desk_id", "team_desk_id"
+        )
     )
     wanted: dict[str, set[str]] = {"contact": set(), "account": set(), "department": set(), "agent": set()}
     wanted["team"] = set()
@@ -899,18 +897,18 @@ def _unknown_references(connection: Any, ticket_ids: list[str]) -> set[str]:
         ):
             if row[column]:
                 wanted[kind].add(row[column])
-    models: dict[str, Any] = {
-        "contact": Contact,
-        "account": Account,
-        "department": Department,
-        "agent": Agent,
-        "team": Team,
+    entities = {
+        "contact": "contacts",
+        "account": "accounts",
+        "department": "departments",
+        "agent": "agents",
+        "team": "teams",
     }
     unknown = set()
     for kind, ids in wanted.items():
         if ids:
             known = set(
-                models[kind]
+                mirror.model_for(entities[kind])
                 .objects.filter(connection=connection, desk_id__in=ids)
                 .values_list("desk_id", flat=True)
             )
@@ -1083,7 +1081,7 @@ def _run(run: SyncRun, state: SyncState, *, started: datetime) -> None:
 def newest_modified(connection: Any, entity: str) -> datetime | None:
     """The newest Desk modifiedTime the mirror holds for an entity (used by status pages)."""
     return (
-        apply.SPECS[entity]
-        .model.objects.filter(connection=connection)
+        mirror.model_for(entity)
+        .objects.filter(connection=connection)
         .aggregate(m=Max("desk_modified_time"))["m"]
     )

@@ -9,4 +9,6 @@ class TeamConfig(AppConfig):
     verbose_name = "Team (agents, departments, teams)"
 
     def ready(self) -> None:
-        from apps.team import receivers  # noqa: F401 - connects the signal receivers
+        from apps.team import mirror, receivers  # noqa: F401 - receivers connects the signal receivers
+
+        mirror.register()  # the mirror entities this app owns (apps.mirror's registry)

@@ -1,8 +1,8 @@
-"""Mirror of a Desk org's departments, agents and teams (read by every page; written by apps.sync)."""
+"""Mirror of a Desk org's departments, agents and teams (read by every page; written through apps/team/mirror.py)."""
 
 from django.db import models
 
-from apps.sync.mirror_base import MirrorModel
+from apps.mirror.models import MirrorModel
 
 
 class Department(MirrorModel):

@@ -7,3 +7,8 @@ class TicketsConfig(AppConfig):
     name = "apps.tickets"
     label = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self) -> None:
+        from apps.tickets import mirror
+
+        mirror.register()  # the mirror entities this app owns (apps.mirror's registry)

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from apps.sync.mirror_base import MirrorModel
+from apps.mirror.models import MirrorModel
 
 
 def _index(name: str, *fields: str) -> models.Index:
@@ -46,7 +46,7 @@ class Ticket(MirrorModel):
     attachment_count = models.IntegerField(default=0)
     cf = models.JSONField(default=dict, blank=True)
     # Plain text the full-text index reads besides the subject: description, contact name and
-    # email, and the conversation as far as it is mirrored. Kept by apps.sync.apply.
+    # email, and the conversation as far as it is mirrored. Kept by apps/tickets/mirror.py.
     search_text = models.TextField(blank=True, default="")
     # The mirrored conversation as plain text (thread summaries or content, comments), for search_text.
     conversation_text = models.TextField(blank=True, default="")

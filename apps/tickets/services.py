@@ -16,11 +16,18 @@ from apps.connections.models import DeskConnection
 from apps.connections.services import desk_client_for
 from apps.core.models import AuditEntry
 from apps.core.services import audit_record
+from apps.customers.models import Contact
 from apps.desk.client import DeskClient
 from apps.desk.errors import DeskError, RateLimited
 from apps.desk.types import parse_datetime
-from apps.sync.apply import apply_objects, mirror_apply_ticket, mirror_mark_deleted
+from apps.mirror.apply import plain_text
 from apps.tickets.credits import credits_exhausted_message, credits_spent, is_credits_exhausted
+from apps.tickets.mirror import (
+    mirror_apply_conversation,
+    mirror_apply_ticket,
+    mirror_mark_deleted,
+    ticket_search_text,
+)
 from apps.tickets.models import (
     BulkJob,
     BulkJobItem,
@@ -341,7 +348,7 @@ def ticket_comment_add(
             call=lambda: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
             detail={"is_public": is_public},
         )
-    apply_objects(connection, "comments", [comment], parent={"ticket": ticket})
+    mirror_apply_conversation(connection, ticket, "comments", [comment])
     Ticket.objects.filter(pk=ticket.pk).update(comment_count=ticket.comment_count + 1)
     return _refreshed(ticket)
 
@@ -385,7 +392,7 @@ def ticket_reply_send(
     if not thread.content:
         thread.content = content
         thread.content_type = content_type
-    apply_objects(connection, "threads", [thread], parent={"ticket": ticket})
+    mirror_apply_conversation(connection, ticket, "threads", [thread])
     Ticket.objects.filter(pk=ticket.pk).update(thread_count=ticket.thread_count + 1)
     return _refreshed(ticket)
 
@@ -429,7 +436,7 @@ def attachment_upload(
         )
     if not attachment.name:
         attachment.name = filename
-    apply_objects(connection, "attachments", [attachment], parent={"ticket": ticket})
+    mirror_apply_conversation(connection, ticket, "attachments", [attachment])
     Ticket.objects.filter(pk=ticket.pk).update(attachment_count=ticket.attachment_count + 1)
     return TicketAttachment.objects.get(connection=connection, desk_id=attachment.id)
 
@@ -498,25 +505,55 @@ def attachment_download_open(*, actor: Any, attachment: TicketAttachment) -> Att
 
 
 # --- the conversation, fetched when a ticket is opened -------------------------------------------------------
-def ticket_conversation_refresh(*, ticket: Ticket) -> None:
+def ticket_conversation_refresh(
+    *, ticket: Ticket, force: bool = False, client: DeskClient | None = None
+) -> Ticket:
     """Bring a ticket's conversation up to date from Desk (threads, comments, attachment metadata).
 
-    Called only when ``details.conversation_is_stale`` says so, which also counts age: hence ``force``.
+    Fresh means fetched after the ticket's last Desk modification (a reply or comment bumps it), so
+    refreshing an unchanged ticket costs no call unless ``force`` (the detail page forces when
+    ``details.conversation_is_stale`` also counts age). Otherwise 3 list calls, plus one per thread whose
+    full content the mirror lacks (the newest ``TICKETS_THREAD_CONTENTS_PER_OPEN``): Desk lists threads
+    as summaries, and a kept content makes later opens free. Raises the Desk client's errors.
     """
-    from apps.sync.services import ticket_conversation_refresh as refresh
-
+    fresh = (
+        ticket.conversation_synced_at is not None
+        and ticket.desk_modified_time is not None
+        and ticket.conversation_synced_at >= ticket.desk_modified_time
+    )
+    if fresh and not force:
+        return ticket
     connection = ticket.connection
-    with _client(connection) as desk:
-        refresh(connection, ticket.desk_id, force=True, client=desk)
-        # Desk lists threads as summaries; the newest few are fetched in full (one call each) and
-        # kept, so a later open, or a later list that carries only the summary, costs nothing more.
-        limit = int(getattr(settings, "TICKETS_THREAD_CONTENTS_PER_OPEN", 10))
+    desk = client or _client(connection)
+    try:
+        threads = list(desk.threads_list(ticket.desk_id))
+        comments = list(desk.comments_list(ticket.desk_id))
+        attachments = list(desk.attachments_list(ticket.desk_id))
+        mirror_apply_conversation(connection, ticket, "threads", threads)
+        mirror_apply_conversation(connection, ticket, "comments", comments)
+        mirror_apply_conversation(connection, ticket, "attachments", attachments)
+        # What Desk no longer lists (a deleted comment) is gone.
+        for entity, items in (("threads", threads), ("comments", comments), ("attachments", attachments)):
+            present = {str(i.id) for i in items}
+            related = getattr(ticket, entity).filter(is_deleted=False).values_list("desk_id", flat=True)
+            mirror_mark_deleted(connection, entity, set(related) - present)
         missing = TicketThread.objects.filter(ticket=ticket, is_deleted=False, content__isnull=True).order_by(
             "-created_time"
-        )[:limit]
+        )[: settings.TICKETS_THREAD_CONTENTS_PER_OPEN]
         full = [desk.thread_get(ticket.desk_id, thread.desk_id) for thread in missing]
+    finally:
+        if client is None:
+            desk.close()
     if full:
-        apply_objects(connection, "threads", full, parent={"ticket": ticket})
+        mirror_apply_conversation(connection, ticket, "threads", full)
+    texts = [plain_text(t.content) or t.summary for t in ticket.threads.filter(is_deleted=False)]
+    texts += [plain_text(c.content) for c in ticket.comments.filter(is_deleted=False)]
+    ticket.conversation_text = " ".join(t for t in texts if t)
+    contact = Contact.objects.filter(connection=connection, desk_id=ticket.contact_desk_id).first()
+    ticket.search_text = ticket_search_text(ticket, contact)
+    ticket.conversation_synced_at = timezone.now()
+    ticket.save(update_fields=["conversation_text", "search_text", "conversation_synced_at"])
+    return ticket
 
 
 # --- bulk actions ------------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from apps.desk.errors import (
     DeskValidationError,
     RateLimited,
 )
-from apps.sync.services import TicketNotMirrored
 from apps.team import services as team_services
 from apps.tickets import credits, details, queues, services
 from apps.tickets.forms import (
@@ -227,9 +226,9 @@ def detail(request: HtmxHttpRequest, desk_id: str) -> HttpResponse:
     conversation_error = ""
     if details.conversation_is_stale(ticket):
         try:
-            services.ticket_conversation_refresh(ticket=ticket)
+            services.ticket_conversation_refresh(ticket=ticket, force=True)
             ticket = Ticket.objects.select_related("connection").get(pk=ticket.pk)
-        except (DeskNotFound, TicketNotMirrored):
+        except DeskNotFound:
             conversation_error = "Desk no longer has this ticket; this is the last mirrored copy."
         except DeskError as error:
             conversation_error = f"Showing the mirrored conversation: {desk_error_message(error)}"

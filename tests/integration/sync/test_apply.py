@@ -7,13 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.connections.models import DeskConnection
+from apps.customers.mirror import mirror_apply_contact
 from apps.desk import types as desk
-from apps.sync.apply import (
-    apply_objects,
-    mirror_apply_contact,
-    mirror_apply_ticket,
-    mirror_mark_deleted,
-)
+from apps.mirror.apply import apply_objects
+from apps.tickets.mirror import mirror_apply_ticket, mirror_mark_deleted
 from apps.tickets.models import Ticket
 from apps.tickets.selectors import tickets_search
 

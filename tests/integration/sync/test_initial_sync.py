@@ -8,7 +8,8 @@ import pytest
 
 from apps.customers.models import Account, Contact
 from apps.desk.types import parse_datetime
-from apps.sync import apply, engine
+from apps.mirror import apply
+from apps.sync import engine
 from apps.sync.engine import sync_run
 from apps.sync.models import SyncCheckpoint, SyncState
 from apps.team.models import Agent, Department, Team

@@ -15,8 +15,8 @@ from apps.core.models import AuditEntry
 from apps.sync import receivers, scheduler, tasks
 from apps.sync.engine import sync_run
 from apps.sync.models import SchedulerTick, SyncCheckpoint, SyncState
-from apps.sync.services import ticket_conversation_refresh
 from apps.tickets.models import Ticket
+from apps.tickets.services import ticket_conversation_refresh
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
@@ -180,13 +180,16 @@ def test_opening_a_ticket_fetches_its_conversation_once_until_it_changes(make_wo
     source = sandbox.Ticket.objects.filter(org=world.org, thread_count__gte=2).first()
     world.clear_log()
 
-    ticket = ticket_conversation_refresh(world.connection, str(source.pk))
+    mirrored = Ticket.objects.get(connection=world.connection, desk_id=str(source.pk))
+    ticket = ticket_conversation_refresh(ticket=mirrored)
 
-    assert world.api_calls() == 3  # threads, comments, attachments
+    # threads, comments, attachments, then each thread's full content (Desk lists summaries)
+    threads = sandbox.Thread.objects.filter(ticket=source).count()
+    assert world.api_calls() == 3 + min(threads, 10)
     assert ticket.threads.count() == sandbox.Thread.objects.filter(ticket=source).count()
     assert ticket.comments.count() == sandbox.Comment.objects.filter(ticket=source).count()
     first_thread = sandbox.Thread.objects.filter(ticket=source).order_by("created_time").first()
     assert first_thread.summary.split()[0] in ticket.conversation_text
 
-    ticket_conversation_refresh(world.connection, str(source.pk))
-    assert world.api_calls() == 3  # fresh: no call
+    ticket_conversation_refresh(ticket=ticket)
+    assert world.api_calls() == 3 + min(threads, 10)  # fresh: no call

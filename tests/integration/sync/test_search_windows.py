@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.sync import apply, engine
+from apps.mirror import apply
+from apps.sync import engine
 from apps.sync.engine import sync_run
 from apps.sync.models import SyncCheckpoint, SyncState
 from apps.tickets.models import Ticket

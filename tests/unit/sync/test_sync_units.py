@@ -8,8 +8,8 @@ import pytest
 
 from apps.connections.selectors import Freshness, age_words
 from apps.desk import types as desk
+from apps.mirror.apply import desk_raw, plain_text
 from apps.sync import engine
-from apps.sync.apply import desk_raw, plain_text
 from apps.sync.selectors import EntityProgress
 from apps.tickets.selectors import search_terms
 

@@ -1,4 +1,7 @@
-"""The abstract base of every mirror row: one Desk object of one connection, keyed by (connection, desk_id)."""
+"""The abstract base of every mirror row: one Desk object of one connection, keyed by (connection, desk_id).
+
+Abstract, so this module needs no app of its own; the entity apps subclass it.
+"""
 
 from django.db import models
 

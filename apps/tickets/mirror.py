@@ -1,0 +1,209 @@
+"""The tickets' mirror: how Desk's tickets, threads, comments, attachments and SLA policies map to our
+tables, and the ``mirror_apply_*`` entry points writes, syncs and webhooks call.
+
+Registered with ``apps.mirror`` in ``TicketsConfig.ready()``; the sync engine finds these entities there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from apps.connections.models import DeskConnection
+from apps.customers.models import Contact
+from apps.desk import types as desk
+from apps.mirror import apply as mirror
+from apps.mirror.apply import ApplyResult, DeskItem, flag, number, plain_text, text
+from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketThread
+
+
+def _ticket_columns(t: desk.Ticket) -> dict[str, Any]:
+    return {
+        "ticket_number": text(t.ticket_number),
+        "subject": text(t.subject),
+        "description": text(t.description),
+        "status": text(t.status),
+        "status_type": text(t.status_type),
+        "priority": text(t.priority),
+        "channel": text(t.channel),
+        "classification": text(t.classification),
+        "category": text(t.category),
+        "sub_category": text(t.sub_category),
+        "email": text(t.email),
+        "phone": text(t.phone),
+        "language": text(t.language),
+        "contact_desk_id": text(t.contact_id),
+        "account_desk_id": text(t.account_id),
+        "department_desk_id": text(t.department_id),
+        "assignee_desk_id": text(t.assignee_id),
+        "team_desk_id": text(t.team_id),
+        "product_desk_id": text(t.product_id),
+        "resolution": text(t.resolution),
+        "due_date": t.due_date,
+        "response_due_date": t.response_due_date,
+        "customer_response_time": t.customer_response_time,
+        "closed_time": t.closed_time,
+        "created_time": t.created_time,
+        "modified_time": t.modified_time,
+        "is_over_due": flag(t.is_over_due),
+        "is_response_overdue": flag(t.is_response_overdue),
+        "is_escalated": flag(t.is_escalated),
+        "is_spam": flag(t.is_spam),
+        "thread_count": number(t.thread_count),
+        "comment_count": number(t.comment_count),
+        "attachment_count": number(t.attachment_count),
+        "cf": t.cf or {},
+    }
+
+
+def _sla_columns(p: desk.SlaPolicy) -> dict[str, Any]:
+    targets = p.extra.get("targets")
+    return {
+        "name": text(p.name),
+        "description": text(p.description),
+        "department_desk_id": text(p.department_id),
+        "is_default": flag(p.is_default),
+        "is_active": p.is_active if p.is_active is not None else True,
+        "targets": targets if isinstance(targets, dict) else {},
+    }
+
+
+def _thread_columns(t: desk.Thread) -> dict[str, Any]:
+    author = t.author or desk.Author()
+    return {
+        "channel": text(t.channel),
+        "direction": text(t.direction),
+        "status": text(t.status),
+        "visibility": text(t.visibility),
+        "from_email_address": text(t.from_email_address),
+        "to": text(t.to),
+        "cc": text(t.cc),
+        "bcc": text(t.bcc),
+        "subject": text(t.subject),
+        "summary": text(t.summary),
+        "content": t.content,
+        "content_type": text(t.content_type),
+        "has_attach": flag(t.has_attach),
+        "attachment_count": number(t.attachment_count),
+        "author_desk_id": text(author.id),
+        "author_name": text(author.name or " ".join(p for p in (author.first_name, author.last_name) if p)),
+        "author_email": text(author.email),
+        "author_type": text(author.type),
+        "created_time": t.created_time,
+    }
+
+
+def _comment_columns(c: desk.Comment) -> dict[str, Any]:
+    commenter = c.commenter or desk.Author()
+    return {
+        "content": text(c.content),
+        "content_type": text(c.content_type),
+        "is_public": flag(c.is_public),
+        "commenter_desk_id": text(c.commenter_id or commenter.id),
+        "commenter_name": text(commenter.name),
+        "commented_time": c.commented_time,
+        "modified_time": c.modified_time,
+    }
+
+
+def _attachment_columns(a: desk.Attachment) -> dict[str, Any]:
+    return {
+        "thread_desk_id": text(a.extra.get("thread_id")),
+        "name": text(a.name),
+        "size": a.size,
+        "content_type": text(a.content_type),
+        "is_public": flag(a.is_public),
+        "creator_desk_id": text(a.creator_id or (a.creator.id if a.creator else None)),
+        "href": text(a.href),
+        "created_time": a.created_time,
+    }
+
+
+def ticket_search_text(ticket: Ticket, contact: Contact | None) -> str:
+    """What full-text search reads besides the subject: description, contact, conversation."""
+    parts = [plain_text(ticket.description), ticket.email]
+    if contact is not None:
+        parts += [contact.first_name, contact.last_name, contact.email]
+    parts.append(ticket.conversation_text)
+    return " ".join(p for p in parts if p)
+
+
+def _tickets_before_save(connection: DeskConnection, rows: Sequence[Ticket]) -> None:
+    contact_ids = {row.contact_desk_id for row in rows if row.contact_desk_id}
+    contacts = {
+        c.desk_id: c
+        for c in Contact.objects.filter(connection=connection, desk_id__in=contact_ids).only(
+            "desk_id", "first_name", "last_name", "email"
+        )
+    }
+    for row in rows:
+        row.search_text = ticket_search_text(row, contacts.get(row.contact_desk_id))
+
+
+def _contacts_saved(connection: DeskConnection, rows: Sequence[Contact]) -> None:
+    """A contact's name or email is searchable on its tickets: refresh those tickets' search text."""
+    contacts = {row.desk_id: row for row in rows}
+    tickets = list(
+        Ticket.objects.filter(connection=connection, contact_desk_id__in=list(contacts)).only(
+            "id", "description", "email", "contact_desk_id", "conversation_text", "search_text"
+        )
+    )
+    changed = []
+    for ticket in tickets:
+        search_text = ticket_search_text(ticket, contacts.get(ticket.contact_desk_id))
+        if search_text != ticket.search_text:
+            ticket.search_text = search_text
+            changed.append(ticket)
+    Ticket.objects.bulk_update(changed, fields=["search_text"], batch_size=500)
+
+
+def register() -> None:
+    """Called from TicketsConfig.ready()."""
+    for spec in (
+        mirror.MirrorEntity(
+            "tickets",
+            Ticket,
+            desk.Ticket,
+            _ticket_columns,
+            before_save=_tickets_before_save,
+            extra_update_fields=("search_text",),
+        ),
+        mirror.MirrorEntity("sla_policies", SlaPolicy, desk.SlaPolicy, _sla_columns),
+        mirror.MirrorEntity("threads", TicketThread, desk.Thread, _thread_columns),
+        mirror.MirrorEntity("comments", TicketComment, desk.Comment, _comment_columns),
+        mirror.MirrorEntity("attachments", TicketAttachment, desk.Attachment, _attachment_columns),
+    ):
+        mirror.register(spec)
+    mirror.on_saved("contacts", _contacts_saved)
+
+
+# --- the named entry points -----------------------------------------------------------------------------
+def mirror_apply_ticket(connection: DeskConnection, desk_ticket: DeskItem) -> ApplyResult:
+    """Apply one ticket (from a write's answer, a webhook payload, or a GET) to the mirror."""
+    return mirror.apply_objects(connection, "tickets", [desk_ticket])
+
+
+def mirror_apply_tickets(connection: DeskConnection, desk_tickets: Iterable[DeskItem]) -> ApplyResult:
+    return mirror.apply_objects(connection, "tickets", desk_tickets)
+
+
+def mirror_apply_conversation(
+    connection: DeskConnection, ticket: Ticket, entity: str, items: Iterable[DeskItem]
+) -> ApplyResult:
+    """Apply a ticket's threads, comments or attachments (``entity``) to the mirror, under that ticket."""
+    return mirror.apply_objects(connection, entity, items, parent={"ticket": ticket})
+
+
+def mirror_mark_deleted(connection: DeskConnection, entity: str, desk_ids: Iterable[str]) -> int:
+    """Mark tickets or conversation objects (``entity``) gone from Desk."""
+    return mirror.mark_deleted(connection, entity, desk_ids)
+
+
+__all__ = [
+    "ApplyResult",
+    "mirror_apply_conversation",
+    "mirror_apply_ticket",
+    "mirror_apply_tickets",
+    "mirror_mark_deleted",
+    "ticket_search_text",
+]

@@ -187,47 +187,16 @@ def measure(size: int, port: int) -> dict:
     import django
 
     django.setup()
-    from datetime import timedelta
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from apps.connections import oauth
-    from apps.connections.models import DeskConnection
     from apps.connections.services import desk_client_for
     from apps.sandbox import models as sandbox
     from apps.sandbox.seed import DEFAULT_ORGS
     from apps.sync.engine import sync_run
     from apps.sync.metering import CreditMeter
+    from tests.support.sandbox import connect_sandbox_org
 
     base = f"http://127.0.0.1:{port}"
     org = sandbox.Org.objects.get(pk=DEFAULT_ORGS[0].org_id)
-    out = StringIO()
-    scopes = "Desk.tickets.ALL,Desk.contacts.ALL,Desk.basic.ALL,Desk.settings.ALL,Desk.search.READ"
-    call_command("sandbox_self_client", org=str(org.pk), scope=scopes, base_url=base, stdout=out)
-    grant = json.loads(out.getvalue())
-    tokens = oauth.exchange_code(
-        accounts_url=grant["accounts_url"],
-        client_id=grant["client_id"],
-        client_secret=grant["client_secret"],
-        redirect_uri="",
-        code=grant["code"],
-    )
-    connection = DeskConnection(
-        org_id=str(org.pk),
-        org_name=org.company_name,
-        data_center="sandbox",
-        accounts_url=grant["accounts_url"],
-        api_domain=tokens.api_domain,
-        client_id=grant["client_id"],
-        grant_id="bench",
-        scopes=scopes.split(","),
-    )
-    connection.set_client_secret(grant["client_secret"])
-    connection.set_refresh_token(tokens.refresh_token)
-    connection.set_access_token(tokens.access_token, expires_at=timezone.now() + timedelta(hours=1))
-    connection.save()
+    connection = connect_sandbox_org(org=org, base_url=base)
     tickets = sandbox.Ticket.objects.filter(org=org, is_trashed=False).count()
     overview_ms = _overview_median_ms()
 

@@ -66,7 +66,8 @@ SANDBOX_CLIENT_SECRET = env.str(
 )
 
 
-# Connections: refresh access tokens this long before they expire; accounts-server timeout; PKCE.
+# Connections: refresh access tokens this long before they expire; accounts-server read/write timeout (the
+# connect and pool timeouts are the Desk client's, below); PKCE.
 CONNECTIONS_REFRESH_MARGIN_SECONDS = env.int("CONNECTIONS_REFRESH_MARGIN_SECONDS", default=300)
 CONNECTIONS_OAUTH_TIMEOUT = env.float("CONNECTIONS_OAUTH_TIMEOUT", default=15.0)
 CONNECTIONS_OAUTH_PKCE = env.bool("CONNECTIONS_OAUTH_PKCE", default=True)
@@ -89,6 +90,8 @@ DESK_BACKGROUND_SHARE = env.float("DESK_BACKGROUND_SHARE", default=0.7)
 DESK_SLOT_LEASE_SECONDS = env.int("DESK_SLOT_LEASE_SECONDS", default=120)
 # None: learned from the X-Rate-Limit-Remaining-v3 header (and the edition's base); a number overrides it.
 DESK_DAILY_LIMIT = env.int("DESK_DAILY_LIMIT", default=None)
+# The cache alias holding that shared budget state (not from the environment: name another CACHES entry here).
+DESK_BUDGET_CACHE = "default"
 DESK_UNCONFIRMED_REAL_FORMS = env.bool("DESK_UNCONFIRMED_REAL_FORMS", default=True)
 
 

@@ -19,7 +19,7 @@ def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 def _fernet() -> MultiFernet:
     # Read on every call (cached per key list) so settings overrides in tests and rotations apply.
-    return _multi_fernet(tuple(getattr(settings, "ENCRYPTION_KEYS", ()) or ()))
+    return _multi_fernet(tuple(settings.ENCRYPTION_KEYS or ()))
 
 
 def encrypt(plaintext: str) -> str:

@@ -12,23 +12,25 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apps.connections import crypto, oauth
+from apps.connections import crypto
 from apps.connections.services import (
     Grant,
     data_center_for,
     data_center_for_location,
+    granted_scopes,
     organizations_fetch,
     trusted_accounts_url,
     trusted_api_domain,
 )
 from apps.core.services import audit_record
+from apps.desk import accounts
 from apps.desk.datacenters import SANDBOX
+from apps.desk.transport import Transport
 
 PENDING_KEY = "connections_oauth_pending"
 GRANT_KEY = "connections_oauth_grant"
@@ -50,7 +52,7 @@ def redirect_uri_for(origin: str) -> str:
 
 
 def pkce_enabled() -> bool:
-    return bool(getattr(settings, "CONNECTIONS_OAUTH_PKCE", True))
+    return bool(settings.CONNECTIONS_OAUTH_PKCE)
 
 
 @sensitive_variables()
@@ -67,7 +69,7 @@ def flow_start(
     """Remember a new consent in the session; return the accounts server URL to send the browser to."""
     dc = data_center_for(data_center_code, origin=origin)
     state = secrets.token_urlsafe(32)
-    verifier, challenge = oauth.pkce_pair() if pkce_enabled() else ("", "")
+    verifier, challenge = accounts.pkce_pair() if pkce_enabled() else ("", "")
     redirect_uri = redirect_uri_for(origin)
     pending = _pending(session)
     pending[state] = {
@@ -85,7 +87,7 @@ def flow_start(
     # Keep only the newest few: abandoned consents must not pile up in the session.
     newest = sorted(pending.items(), key=lambda item: item[1]["started"], reverse=True)[:MAX_PENDING]
     session[PENDING_KEY] = dict(newest)
-    return oauth.authorization_url(
+    return accounts.authorization_url(
         accounts_url=dc.accounts_url,
         client_id=client_id,
         scopes=list(scopes),
@@ -114,7 +116,7 @@ def flow_callback(
     params: Mapping[str, str],
     origin: str,
     actor: Any,
-    transport: httpx.BaseTransport | None = None,
+    transport: Transport | None = None,
 ) -> Grant:
     """Check the callback, exchange the code, list the orgs; the Grant is also kept in the session."""
     state = str(params.get("state", ""))
@@ -184,7 +186,7 @@ def flow_callback(
 
     client_secret = crypto.decrypt(flow["client_secret_encrypted"])
     try:
-        tokens = oauth.exchange_code(
+        tokens = accounts.exchange_code(
             accounts_url=accounts_url,
             client_id=flow["client_id"],
             client_secret=client_secret,
@@ -193,7 +195,7 @@ def flow_callback(
             code_verifier=crypto.decrypt(flow.get("code_verifier_encrypted", "")),
             transport=transport,
         )
-    except oauth.OAuthError as exc:
+    except accounts.OAuthError as exc:
         audit_record(
             actor=actor,
             action="connection.code_exchange_failed",
@@ -226,8 +228,10 @@ def flow_callback(
             api_base_url=f"{api_domain}/api/v1", access_token=tokens.access_token, transport=transport
         )
     except Exception as exc:  # any Desk error: the admin must see it, the grant is useless without orgs
-        with contextlib.suppress(oauth.OAuthError):
-            oauth.revoke(accounts_url=accounts_url, refresh_token=tokens.refresh_token, transport=transport)
+        with contextlib.suppress(accounts.OAuthError):
+            accounts.revoke(
+                accounts_url=accounts_url, refresh_token=tokens.refresh_token, transport=transport
+            )
         audit_record(
             actor=actor,
             action="connection.organizations_failed",
@@ -250,9 +254,7 @@ def flow_callback(
         refresh_token_encrypted=crypto.encrypt(tokens.refresh_token),
         access_token_encrypted=crypto.encrypt(tokens.access_token),
         access_token_expires_at=(timezone.now() + timedelta(seconds=tokens.expires_in)).isoformat(),
-        scopes=[
-            s for s in (tokens.scope.replace(" ", ",").split(",") if tokens.scope else flow["scopes"]) if s
-        ],
+        scopes=granted_scopes(tokens.scope, requested=flow["scopes"]),
         orgs=orgs,
         reconnect_id=flow.get("reconnect_id"),
     )

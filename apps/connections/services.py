@@ -1,23 +1,26 @@
-"""Connection writes: save connected orgs, disconnect, rotate keys, and build Desk clients for them."""
+"""Connection writes: save connected orgs (consent or Self Client), disconnect, rotate keys, build Desk clients."""
 
 import logging
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apps.connections import crypto, oauth
+from apps.connections import crypto
 from apps.connections.models import ENCRYPTED_FIELDS, DeskConnection
 from apps.connections.tokens import ConnectionTokenProvider
 from apps.core.services import audit_record
+from apps.desk import accounts
 from apps.desk.datacenters import DATA_CENTERS, SANDBOX, DataCenter, data_center, sandbox_data_center
+from apps.desk.transport import Transport
 
 if TYPE_CHECKING:
     from apps.desk.client import DeskClient
@@ -53,7 +56,7 @@ DEFAULT_SCOPES: list[str] = [
 
 # --- data centers and which hosts may receive secrets -----------------------------------------------
 def sandbox_enabled() -> bool:
-    return bool(getattr(settings, "DESK_SANDBOX", False))
+    return bool(settings.DESK_SANDBOX)
 
 
 def data_center_choices() -> list[tuple[str, str]]:
@@ -73,7 +76,7 @@ def data_center_for(code: str, *, origin: str) -> DataCenter:
 def _sandbox_origins(origin: str) -> set[str]:
     if not sandbox_enabled():
         return set()
-    return {origin.rstrip("/"), str(getattr(settings, "SITE_URL", "")).rstrip("/")} - {""}
+    return {origin.rstrip("/"), settings.SITE_URL.rstrip("/")} - {""}
 
 
 def trusted_accounts_url(candidate: str, *, origin: str) -> str | None:
@@ -130,11 +133,8 @@ def data_center_for_location(location: str) -> DataCenter | None:
 def default_client(code: str) -> tuple[str, str]:
     """The OAuth client id and secret used when the admin enters none."""
     if code == SANDBOX:
-        return (
-            str(getattr(settings, "SANDBOX_CLIENT_ID", "")),
-            str(getattr(settings, "SANDBOX_CLIENT_SECRET", "")),
-        )
-    return str(getattr(settings, "ZOHO_CLIENT_ID", "")), str(getattr(settings, "ZOHO_CLIENT_SECRET", ""))
+        return settings.SANDBOX_CLIENT_ID, settings.SANDBOX_CLIENT_SECRET
+    return settings.ZOHO_CLIENT_ID, settings.ZOHO_CLIENT_SECRET
 
 
 # --- a consent that has been exchanged for tokens, before the admin picks orgs ----------------------
@@ -169,7 +169,7 @@ class Grant:
 
 
 def organizations_fetch(
-    *, api_base_url: str, access_token: str, transport: httpx.BaseTransport | None = None
+    *, api_base_url: str, access_token: str, transport: Transport | None = None
 ) -> list[dict[str, str]]:
     """The orgs an access token reaches (``GET /organizations``, through the Desk client)."""
     from apps.desk.client import DeskClient
@@ -266,6 +266,83 @@ def connections_save(*, actor: Any, grant: Grant, org_ids: list[str]) -> list[De
     return results
 
 
+def granted_scopes(granted: str, *, requested: list[str]) -> list[str]:
+    """The scopes a token answer reports (Zoho separates them by commas or spaces), else those asked for."""
+    return [scope for scope in (granted.replace(" ", ",").split(",") if granted else requested) if scope]
+
+
+@sensitive_variables()
+def connection_self_client_connect(
+    *,
+    actor: AbstractBaseUser | None,
+    data_center_code: str,
+    origin: str,
+    client_id: str,
+    client_secret: str,
+    grant_code: str,
+    org_id: str,
+    org_name: str,
+    scopes: list[str],
+    edition: str = "",
+    transport: Transport | None = None,
+) -> DeskConnection:
+    """Connect one org from a Self Client grant code (Zoho's API console makes them; so does the sandbox's
+    ``sandbox_self_client`` command): exchange the code, store the tokens encrypted, audit when an actor is
+    given. Unlike the consent flow it lists no orgs (the caller names the org) and queues no sync.
+
+    The code is exchanged only at the named data center's accounts server (``origin`` locates the sandbox).
+    Raises KeyError for an unknown data center and ``apps.desk.accounts.OAuthError`` when the code is refused.
+    """
+    dc = data_center_for(data_center_code, origin=origin)
+    tokens = accounts.exchange_code(
+        accounts_url=dc.accounts_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri="",  # a Self Client's code comes from the console, not from a redirect
+        code=grant_code,
+        transport=transport,
+    )
+    if not tokens.refresh_token:
+        raise accounts.OAuthError("The accounts server issued no refresh token for this grant code.")
+    now = timezone.now()
+    with transaction.atomic():
+        connection = DeskConnection.objects.select_for_update().filter(org_id=org_id).first()
+        created = connection is None
+        if connection is None:
+            connection = DeskConnection(org_id=org_id)
+        connection.org_name = org_name[:200]
+        connection.edition = edition[:40]
+        connection.data_center = dc.code
+        connection.accounts_url = dc.accounts_url
+        connection.api_domain = trusted_api_domain(tokens.api_domain, dc=dc, origin=origin)
+        connection.client_id = client_id
+        connection.set_client_secret(client_secret)
+        connection.set_refresh_token(tokens.refresh_token)
+        connection.set_access_token(
+            tokens.access_token, expires_at=now + timedelta(seconds=tokens.expires_in)
+        )
+        connection.grant_id = secrets.token_hex(16)
+        connection.scopes = granted_scopes(tokens.scope, requested=scopes)
+        connection.status = DeskConnection.Status.HEALTHY
+        connection.connected_by = actor if actor is not None and actor.is_authenticated else None
+        connection.connected_at = now
+        connection.disconnected_at = None
+        connection.last_error = ""
+        connection.save()
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="connection.connected" if created else "connection.reconnected",
+            org_id=connection.org_id,
+            target_type="connection",
+            target_id=connection.pk,
+            message=f"Connected {connection.org_name} ({connection.data_center}) with a Self Client grant code",
+            api_calls=1,
+            detail={"scopes": connection.scopes, "data_center": connection.data_center, "self_client": True},
+        )
+    return connection
+
+
 def grant_abandon(*, actor: Any, grant: Grant) -> None:
     """The admin cancelled at the org picker: revoke the consent's refresh token unless a connection uses it."""
     revoked = _revoke_if_unused(
@@ -292,8 +369,8 @@ def _revoke_if_unused(*, accounts_url: str, refresh_token_encrypted: str, except
     if any(c.get_refresh_token() == token for c in still_used.only("refresh_token_encrypted")):
         return False
     try:
-        oauth.revoke(accounts_url=accounts_url, refresh_token=token)
-    except oauth.OAuthError as exc:
+        accounts.revoke(accounts_url=accounts_url, refresh_token=token)
+    except accounts.OAuthError as exc:
         logger.warning("could not revoke a replaced refresh token: %s", exc)
     return True
 
@@ -327,8 +404,8 @@ def connection_disconnect(*, actor: Any, connection: DeskConnection) -> DeskConn
     if refresh_token and not shared:
         api_calls = 1
         try:
-            oauth.revoke(accounts_url=connection.accounts_url, refresh_token=refresh_token)
-        except oauth.OAuthError as exc:
+            accounts.revoke(accounts_url=connection.accounts_url, refresh_token=refresh_token)
+        except accounts.OAuthError as exc:
             revoke_error = str(exc)
     if revoke_error:
         message = f"Disconnected {connection.org_name}; tokens deleted, but the revoke failed: {revoke_error}"
@@ -412,7 +489,7 @@ def desk_client_for(
     connection: DeskConnection,
     *,
     priority: Literal["interactive", "background"] = "interactive",
-    transport: httpx.BaseTransport | None = None,
+    transport: Transport | None = None,
 ) -> "DeskClient":
     """The Desk client for a connection: every app gets its client here, never builds one itself."""
     from apps.desk.client import DeskClient

@@ -12,14 +12,15 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apps.connections import oauth
 from apps.connections.models import DeskConnection
+from apps.desk import accounts
+from apps.desk.errors import DeskAuthError, DeskNetworkError
+from apps.desk.transport import Transport
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class ConnectionUnavailable(Exception):
 
 def refresh_margin() -> timedelta:
     """How long before expiry a token counts as spent (so a call never starts with a dying token)."""
-    return timedelta(seconds=getattr(settings, "CONNECTIONS_REFRESH_MARGIN_SECONDS", 300))
+    return timedelta(seconds=settings.CONNECTIONS_REFRESH_MARGIN_SECONDS)
 
 
 def _token_is_fresh(connection: DeskConnection) -> bool:
@@ -58,17 +59,9 @@ def _token_is_fresh(connection: DeskConnection) -> bool:
     )
 
 
-def _desk_error(exc: ConnectionUnavailable) -> Exception:
-    """The Desk client's own error for this failure, when apps.desk provides one."""
-    try:
-        from apps.desk import errors
-    except ImportError:  # the Desk client is not installed yet: our own error is clear enough
-        return exc
-    cls = errors.DeskAuthError if exc.needs_reconsent else errors.DeskNetworkError
-    try:
-        error = cls(str(exc))
-    except TypeError:
-        error = cls(status=401 if exc.needs_reconsent else 0, error_code="", message=str(exc))
+def _desk_error(exc: ConnectionUnavailable) -> DeskAuthError | DeskNetworkError:
+    """The Desk client's own error for this failure."""
+    error = DeskAuthError(str(exc)) if exc.needs_reconsent else DeskNetworkError(str(exc))
     error.__cause__ = exc
     return error
 
@@ -76,7 +69,7 @@ def _desk_error(exc: ConnectionUnavailable) -> Exception:
 class ConnectionTokenProvider:
     """Implements apps.desk.client.TokenProvider for one DeskConnection."""
 
-    def __init__(self, connection: DeskConnection, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, connection: DeskConnection, *, transport: Transport | None = None) -> None:
         self._connection_id = connection.pk
         self._transport = transport
         self._token = ""
@@ -108,7 +101,7 @@ class ConnectionTokenProvider:
 
 
 def refresh_connection_token(
-    *, connection_id: int, rejected: str = "", transport: httpx.BaseTransport | None = None
+    *, connection_id: int, rejected: str = "", transport: Transport | None = None
 ) -> tuple[str, datetime | None]:
     """A usable access token for the connection and its expiry, refreshing at most once across workers.
 
@@ -122,7 +115,7 @@ def refresh_connection_token(
 
 @sensitive_variables()
 def _refresh_locked(
-    *, connection_id: int, rejected: str, transport: httpx.BaseTransport | None
+    *, connection_id: int, rejected: str, transport: Transport | None
 ) -> tuple[str, datetime | None]:
     failure: ConnectionUnavailable | None = None
     with transaction.atomic():
@@ -141,20 +134,20 @@ def _refresh_locked(
         if _token_is_fresh(connection) and current != rejected:
             return current, connection.access_token_expires_at
         try:
-            grant = oauth.refresh(
+            grant = accounts.refresh(
                 accounts_url=connection.accounts_url,
                 client_id=connection.client_id,
                 client_secret=connection.get_client_secret(),
                 refresh_token=connection.get_refresh_token(),
                 transport=transport,
             )
-        except oauth.OAuthInvalidGrant as exc:
+        except accounts.OAuthInvalidGrant as exc:
             failure = ConnectionUnavailable(
                 f"Desk no longer accepts the connection to {connection.org_name}; an admin must reconnect it.",
                 needs_reconsent=True,
             )
             _mark_needs_reconsent(connection, reason=str(exc))
-        except oauth.OAuthError as exc:
+        except accounts.OAuthError as exc:
             failure = ConnectionUnavailable(f"Could not refresh the Desk access token: {exc}")
             connection.last_error = str(exc)[:500]
             connection.save(update_fields=["last_error", "updated_at"])

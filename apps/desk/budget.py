@@ -113,12 +113,8 @@ _BEYOND_WEIGHT = 100
 _PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
 def _cache() -> BaseCache:
-    return caches[_setting("DESK_BUDGET_CACHE", "default")]
+    return caches[settings.DESK_BUDGET_CACHE]
 
 
 def _normal_template(path_template: str) -> str:
@@ -258,12 +254,12 @@ class OrgBudget:
         self.cache = cache or _cache()
         self.clock = clock
         self.sleep = sleep
-        self.background_share = float(_setting("DESK_BACKGROUND_SHARE", 0.7))
-        self.slot_lease = float(_setting("DESK_SLOT_LEASE_SECONDS", 120))
+        self.background_share = float(settings.DESK_BACKGROUND_SHARE)
+        self.slot_lease = float(settings.DESK_SLOT_LEASE_SECONDS)
         if edition and remember:
             self.remember_edition(edition)
         self.edition = edition or self.cache.get(self._key("edition"))
-        override = _setting("DESK_MAX_CONCURRENT", None)
+        override = settings.DESK_MAX_CONCURRENT
         self.max_concurrent = int(override) if override else concurrency_for_edition(self.edition)
 
     # Keys ---------------------------------------------------------------------------------------
@@ -369,7 +365,7 @@ class OrgBudget:
 
     def daily_limit(self) -> tuple[int | None, bool]:
         """(limit, estimated): ``DESK_DAILY_LIMIT`` if set, else learned from the headers, else the base."""
-        configured = _setting("DESK_DAILY_LIMIT", None)
+        configured = settings.DESK_DAILY_LIMIT
         if configured:
             return int(configured), False
         learned = self.cache.get(self._key("limit", _day(self.clock())))

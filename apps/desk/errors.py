@@ -1,4 +1,4 @@
-"""The DeskError hierarchy: every failure of a Desk call, mapped from HTTP status and Desk's errorCode."""
+"""The DeskError hierarchy: every failed Desk call (by HTTP status and errorCode) and Zoho Accounts call."""
 
 from __future__ import annotations
 
@@ -87,6 +87,29 @@ class DeskServerError(DeskError):
 
 class DeskNetworkError(DeskError):
     """No usable answer: connection refused, DNS, timeouts, broken responses."""
+
+
+class OAuthError(DeskError):
+    """Zoho Accounts (authorize, code exchange, refresh, revoke) refused or failed.
+
+    ``code`` is Zoho's error name (safe to show); it is also the DeskError's ``error_code``. The message
+    already names it, so ``str()`` is the message alone. No token, secret or code is ever in it.
+    """
+
+    def __init__(self, message: str, *, code: str = "", status: int | None = None) -> None:
+        super().__init__(message, status=status, error_code=code or None)
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OAuthInvalidGrant(OAuthError):
+    """The code, refresh token or client was rejected: the admin must consent again."""
+
+
+class OAuthUnavailable(OAuthError):
+    """The accounts server could not be reached, or answered 5xx / too many requests."""
 
 
 # Desk's codes (the real API's and the seed reference's); the code wins over the status when known,

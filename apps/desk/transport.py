@@ -7,13 +7,14 @@ spent) raises ``CreditsExhausted`` at once and pauses the org's background work 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import IO, Any, Literal, Protocol
@@ -46,8 +47,42 @@ class TokenProvider(Protocol):
     def refresh_access_token(self, *, rejected: str) -> str: ...  # called once on 401 with the rejected token
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
+# What ``transport=`` takes everywhere (the Desk client, the accounts calls, desk_client_for): an
+# ``httpx.MockTransport`` in tests, or a wrapper such as the sync's credit meter. Callers outside apps/desk
+# name it through this alias and never import httpx themselves.
+Transport = httpx.BaseTransport
+
+# The one test hook: per service, a transport used by every client built without an explicit one. Code
+# deep inside a request or a worker (a consent callback, a token refresh) builds its own client, so no
+# argument can reach it; tests set this with ``transports_for_tests`` instead of patching a module global.
+Service = Literal["desk", "accounts"]
+_test_transports: dict[str, Transport] = {}
+
+
+@contextlib.contextmanager
+def transports_for_tests(service: Service, transport: Transport) -> Iterator[Transport]:
+    """While active, ``service`` calls made without ``transport=`` go through ``transport`` (tests only)."""
+    previous = _test_transports.get(service)
+    _test_transports[service] = transport
+    try:
+        yield transport
+    finally:
+        if previous is None:
+            _test_transports.pop(service, None)
+        else:
+            _test_transports[service] = previous
+
+
+def transport_for(service: Service, transport: Transport | None) -> Transport | None:
+    """The transport a new client uses: the one given, else a test's, else None (the network)."""
+    return transport if transport is not None else _test_transports.get(service)
+
+
+def http_timeout(*, read: float, write: float) -> httpx.Timeout:
+    """Connect and pool waits are the Desk client's for every Zoho host; read and write vary by service."""
+    return httpx.Timeout(
+        connect=settings.DESK_CONNECT_TIMEOUT, read=read, write=write, pool=settings.DESK_POOL_TIMEOUT
+    )
 
 
 _shared_lock = threading.Lock()
@@ -67,6 +102,17 @@ def shared_http_client() -> httpx.Client:
             )
             _shared_pid = os.getpid()
         return _shared_client
+
+
+def http_client_for(transport: Transport | None) -> tuple[httpx.Client, bool]:
+    """The client to send with and whether the caller owns it (and must close it).
+
+    A test's transport gets a client of its own; otherwise the process's shared pool is used.
+    """
+    if transport is not None:
+        client = httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+        return client, True
+    return shared_http_client(), False
 
 
 def query_params(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -132,23 +178,19 @@ class DeskHttp:
         # this object's life: a service reads it before and after a write to audit what the write cost.
         self.credits_spent = 0
         self.last_call_credits = 0
-        self._own_client = transport is not None
-        self.http = (
-            httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False)
-            if transport is not None
-            else shared_http_client()
+        self.http, self._own_client = http_client_for(transport_for("desk", transport))
+        self.timeout = http_timeout(
+            read=float(timeout if timeout is not None else settings.DESK_READ_TIMEOUT),
+            write=settings.DESK_WRITE_TIMEOUT,
         )
-        self.timeout = httpx.Timeout(
-            connect=float(_setting("DESK_CONNECT_TIMEOUT", 5.0)),
-            read=float(timeout if timeout is not None else _setting("DESK_READ_TIMEOUT", 30.0)),
-            write=float(_setting("DESK_WRITE_TIMEOUT", 60.0)),
-            pool=float(_setting("DESK_POOL_TIMEOUT", 10.0)),
+        self.max_attempts = max(1, settings.DESK_MAX_ATTEMPTS)
+        self.backoff_base = settings.DESK_BACKOFF_BASE
+        self.backoff_cap = settings.DESK_BACKOFF_CAP
+        self.max_rate_wait = (
+            settings.DESK_MAX_WAIT_BACKGROUND
+            if priority == "background"
+            else settings.DESK_MAX_WAIT_INTERACTIVE
         )
-        self.max_attempts = max(1, int(_setting("DESK_MAX_ATTEMPTS", 4)))
-        self.backoff_base = float(_setting("DESK_BACKOFF_BASE", 0.5))
-        self.backoff_cap = float(_setting("DESK_BACKOFF_CAP", 8.0))
-        wait_setting = "DESK_MAX_WAIT_BACKGROUND" if priority == "background" else "DESK_MAX_WAIT_INTERACTIVE"
-        self.max_rate_wait = float(_setting(wait_setting, 120.0 if priority == "background" else 10.0))
 
     def close(self) -> None:
         if self._own_client:

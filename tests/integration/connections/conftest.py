@@ -9,8 +9,9 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from apps.connections import flow, oauth
+from apps.connections import flow
 from apps.connections.models import DeskConnection
+from apps.desk.transport import transports_for_tests
 
 ORGS = [
     {"id": "60001", "name": "Acme Support", "edition": "Enterprise"},
@@ -59,10 +60,11 @@ class FakeAccountsServer:
 
 
 @pytest.fixture
-def accounts_server(monkeypatch):
+def accounts_server():
+    """Every Zoho Accounts call made without an explicit transport (views, token refreshes) goes here."""
     server = FakeAccountsServer()
-    monkeypatch.setattr(oauth, "TRANSPORT", httpx.MockTransport(server))
-    return server
+    with transports_for_tests("accounts", httpx.MockTransport(server)):
+        yield server
 
 
 @pytest.fixture

@@ -87,11 +87,11 @@ def test_rotate_keys_without_the_old_key_fails_clearly_and_changes_nothing(setti
 def test_revoke_logs_no_token(caplog, accounts_server):
     import logging
 
-    from apps.connections import oauth
+    from apps.desk import accounts
 
     # The Desk app keeps httpx at WARNING; even at INFO (someone debugging) the token must not show.
     with caplog.at_level(logging.INFO, logger="httpx"):
-        oauth.revoke(accounts_url="https://accounts.zoho.com", refresh_token="1000.revoke-me-secret")
+        accounts.revoke(accounts_url="https://accounts.zoho.com", refresh_token="1000.revoke-me-secret")
     assert caplog.records  # httpx logged the request…
     assert "1000.revoke-me-secret" not in caplog.text  # …without the token
     assert "token=[redacted]" in caplog.text

@@ -1,20 +1,18 @@
 """Against the sandbox over real HTTP (live server): the refresh happens once across threads, revokes count."""
 
-import json
 import threading
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection as db_connection
 from django.utils import timezone
 
-from apps.connections import oauth
 from apps.connections.models import DeskConnection
 from apps.connections.services import connection_disconnect, desk_client_for
 from apps.connections.tokens import ConnectionTokenProvider
+from apps.desk import accounts
 from apps.desk.errors import DeskAuthError
+from tests.support.sandbox import connect_sandbox_org
 
 sandbox = pytest.importorskip("apps.sandbox.models")
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
@@ -39,37 +37,9 @@ def sandbox_connection(live_server):
 
     result = seed_sandbox(tickets=4)
     org = next(o for o in result.orgs if o.company_name == "Acme Support")
-    out = StringIO()
-    call_command(
-        "sandbox_self_client",
-        org=str(org.pk),
-        scope="Desk.tickets.ALL,Desk.basic.ALL",
-        base_url=live_server.url,
-        stdout=out,
+    return connect_sandbox_org(
+        org=org, base_url=live_server.url, scopes=["Desk.tickets.ALL", "Desk.basic.ALL"]
     )
-    grant_code = json.loads(out.getvalue())
-    tokens = oauth.exchange_code(
-        accounts_url=grant_code["accounts_url"],
-        client_id=grant_code["client_id"],
-        client_secret=grant_code["client_secret"],
-        redirect_uri="",
-        code=grant_code["code"],
-    )
-    connection = DeskConnection(
-        org_id=str(org.pk),
-        org_name=org.company_name,
-        data_center="sandbox",
-        accounts_url=grant_code["accounts_url"],
-        api_domain=tokens.api_domain,
-        client_id=grant_code["client_id"],
-        grant_id="sandbox-test",
-        scopes=["Desk.tickets.ALL", "Desk.basic.ALL"],
-    )
-    connection.set_client_secret(grant_code["client_secret"])
-    connection.set_refresh_token(tokens.refresh_token)
-    connection.set_access_token(tokens.access_token, expires_at=timezone.now() + timedelta(hours=1))
-    connection.save()
-    return connection
 
 
 def expire(connection: DeskConnection) -> None:
@@ -110,7 +80,7 @@ def test_eight_threads_with_an_expired_token_send_exactly_one_refresh(sandbox_co
 
 
 def test_refresh_token_revoked_at_the_sandbox_moves_the_connection_to_needs_reconsent(sandbox_connection):
-    oauth.revoke(
+    accounts.revoke(
         accounts_url=sandbox_connection.accounts_url, refresh_token=sandbox_connection.get_refresh_token()
     )
     expire(sandbox_connection)
@@ -125,8 +95,8 @@ def test_disconnect_revokes_at_the_sandbox_so_the_token_stops_working(sandbox_co
     before = revoke_requests()
     connection_disconnect(actor=None, connection=sandbox_connection)
     assert revoke_requests() - before == 1
-    with pytest.raises(oauth.OAuthInvalidGrant):
-        oauth.refresh(
+    with pytest.raises(accounts.OAuthInvalidGrant):
+        accounts.refresh(
             accounts_url=sandbox_connection.accounts_url,
             client_id=sandbox_connection.client_id,
             client_secret=sandbox_connection.get_client_secret(),

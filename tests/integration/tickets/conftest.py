@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 
-from apps.connections import oauth
 from apps.connections.models import DeskConnection
 from apps.core.models import OrgMembership
 from tests.conftest import PASSWORD
-
-SCOPES = "Desk.tickets.ALL,Desk.contacts.ALL,Desk.basic.ALL,Desk.settings.ALL,Desk.search.READ"
+from tests.support.sandbox import connect_sandbox_org  # tests/browser/test_tickets.py imports it from here
 
 
 @dataclass
@@ -46,36 +39,6 @@ class World:
         from apps.sandbox.models import Ticket
 
         return Ticket.objects.get(pk=int(desk_id))
-
-
-def connect_sandbox_org(*, org, base_url: str) -> DeskConnection:
-    """A DeskConnection to a sandbox org, with tokens from the sandbox's own accounts server."""
-    out = StringIO()
-    call_command("sandbox_self_client", org=str(org.pk), scope=SCOPES, base_url=base_url, stdout=out)
-    grant = json.loads(out.getvalue())
-    tokens = oauth.exchange_code(
-        accounts_url=grant["accounts_url"],
-        client_id=grant["client_id"],
-        client_secret=grant["client_secret"],
-        redirect_uri="",
-        code=grant["code"],
-    )
-    connection = DeskConnection(
-        org_id=str(org.pk),
-        org_name=org.company_name,
-        edition=org.edition,
-        data_center="sandbox",
-        accounts_url=grant["accounts_url"],
-        api_domain=tokens.api_domain,
-        client_id=grant["client_id"],
-        grant_id=f"sandbox-{org.pk}",
-        scopes=SCOPES.split(","),
-    )
-    connection.set_client_secret(grant["client_secret"])
-    connection.set_refresh_token(tokens.refresh_token)
-    connection.set_access_token(tokens.access_token, expires_at=timezone.now() + timedelta(hours=1))
-    connection.save()
-    return connection
 
 
 def fill_support_addresses(connection: DeskConnection) -> None:

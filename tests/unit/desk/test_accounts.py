@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from apps.connections import oauth
+from apps.desk import accounts
 
 ACCOUNTS = "https://accounts.zoho.eu"
 
@@ -20,7 +20,7 @@ def transport_answering(body, status=200, seen=None):
 
 
 def test_authorization_url_asks_for_offline_access_consent_and_pkce():
-    url = oauth.authorization_url(
+    url = accounts.authorization_url(
         accounts_url=ACCOUNTS,
         client_id="1000.ABC",
         scopes=["Desk.tickets.ALL", "Desk.basic.ALL"],
@@ -48,7 +48,7 @@ def test_pkce_challenge_is_the_s256_of_the_verifier():
     import base64
     import hashlib
 
-    verifier, challenge = oauth.pkce_pair()
+    verifier, challenge = accounts.pkce_pair()
     assert 43 <= len(verifier) <= 128
     expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     assert challenge == expected
@@ -63,7 +63,7 @@ def test_code_exchange_posts_the_form_and_returns_the_tokens():
         "token_type": "Bearer",
         "expires_in": 3600,
     }
-    grant = oauth.exchange_code(
+    grant = accounts.exchange_code(
         accounts_url=ACCOUNTS,
         client_id="id",
         client_secret="secret",
@@ -86,15 +86,15 @@ def test_code_exchange_posts_the_form_and_returns_the_tokens():
 
 
 def test_token_grant_repr_hides_the_tokens():
-    grant = oauth.TokenGrant(
+    grant = accounts.TokenGrant(
         access_token="AAA-secret", refresh_token="RRR-secret", expires_in=1, api_domain="x"
     )
     assert "secret" not in repr(grant)
 
 
 def test_invalid_code_with_http_200_is_a_rejected_grant():
-    with pytest.raises(oauth.OAuthInvalidGrant) as caught:
-        oauth.refresh(
+    with pytest.raises(accounts.OAuthInvalidGrant) as caught:
+        accounts.refresh(
             accounts_url=ACCOUNTS,
             client_id="id",
             client_secret="secret",
@@ -108,8 +108,8 @@ def test_invalid_code_with_http_200_is_a_rejected_grant():
 
 def test_too_many_requests_is_temporary_not_a_rejected_grant():
     body = {"error": "Access Denied", "error_description": "You have made too many requests continuously."}
-    with pytest.raises(oauth.OAuthUnavailable):
-        oauth.refresh(
+    with pytest.raises(accounts.OAuthUnavailable):
+        accounts.refresh(
             accounts_url=ACCOUNTS,
             client_id="id",
             client_secret="secret",
@@ -119,8 +119,8 @@ def test_too_many_requests_is_temporary_not_a_rejected_grant():
 
 
 def test_server_error_and_network_failure_are_temporary():
-    with pytest.raises(oauth.OAuthUnavailable):
-        oauth.refresh(
+    with pytest.raises(accounts.OAuthUnavailable):
+        accounts.refresh(
             accounts_url=ACCOUNTS,
             client_id="i",
             client_secret="s",
@@ -131,16 +131,16 @@ def test_server_error_and_network_failure_are_temporary():
     def refuse(request):
         raise httpx.ConnectError("connection refused to token=1000.secret")
 
-    with pytest.raises(oauth.OAuthUnavailable) as caught:
-        oauth.revoke(
+    with pytest.raises(accounts.OAuthUnavailable) as caught:
+        accounts.revoke(
             accounts_url=ACCOUNTS, refresh_token="1000.secret", transport=httpx.MockTransport(refuse)
         )
     assert "1000.secret" not in str(caught.value)
 
 
 def test_answer_without_access_token_is_an_error():
-    with pytest.raises(oauth.OAuthError):
-        oauth.exchange_code(
+    with pytest.raises(accounts.OAuthError):
+        accounts.exchange_code(
             accounts_url=ACCOUNTS,
             client_id="i",
             client_secret="s",
@@ -152,6 +152,47 @@ def test_answer_without_access_token_is_an_error():
 
 def test_revoke_sends_the_refresh_token_to_the_revoke_endpoint():
     seen = []
-    oauth.revoke(accounts_url=ACCOUNTS, refresh_token="1000.r", transport=transport_answering({}, seen=seen))
+    accounts.revoke(
+        accounts_url=ACCOUNTS, refresh_token="1000.r", transport=transport_answering({}, seen=seen)
+    )
     assert seen[0].url.path == "/oauth/v2/token/revoke"
     assert seen[0].url.params["token"] == "1000.r"
+
+
+def test_accounts_errors_are_desk_errors_whose_text_is_the_message_alone():
+    from apps.desk.errors import DeskError
+
+    with pytest.raises(DeskError) as caught:
+        accounts.refresh(
+            accounts_url=ACCOUNTS,
+            client_id="i",
+            client_secret="s",
+            refresh_token="1000.secret",
+            transport=transport_answering({"error": "invalid_code"}),
+        )
+    assert isinstance(caught.value, accounts.OAuthInvalidGrant)
+    assert caught.value.error_code == "invalid_code" and caught.value.status == 200
+    assert str(caught.value) == "The accounts server rejected the grant (invalid_code)."
+
+
+def test_the_test_hook_routes_calls_without_a_transport_and_an_explicit_one_wins():
+    from apps.desk.transport import transports_for_tests
+
+    hooked, explicit = [], []
+    with transports_for_tests("accounts", transport_answering({}, seen=hooked)):
+        accounts.revoke(accounts_url=ACCOUNTS, refresh_token="1000.r")
+        accounts.revoke(
+            accounts_url=ACCOUNTS, refresh_token="1000.r", transport=transport_answering({}, seen=explicit)
+        )
+    assert len(hooked) == 1 and len(explicit) == 1
+
+
+def test_each_call_is_logged_with_its_path_and_never_its_token(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="apps.desk"):
+        accounts.revoke(accounts_url=ACCOUNTS, refresh_token="1000.secret", transport=transport_answering({}))
+    [record] = [r for r in caplog.records if r.name == "apps.desk"]
+    assert record.accounts_call["path"] == "/oauth/v2/token/revoke"
+    assert record.accounts_call["operation"] == "revoke" and record.accounts_call["status"] == 200
+    assert "1000.secret" not in caplog.text

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +12,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from apps.core.forms import BaseModelForm
 from apps.sandbox.contract import credit_status, rate_model
 from apps.sandbox.models import Org, RequestLog
 
 LOG_ROWS = 100
 
 
-class OrgKnobsForm(forms.ModelForm):
+class OrgKnobsForm(BaseModelForm):
     """Edition, limits and fault injection for one sandbox org; empty means the default."""
 
     class Meta:
@@ -63,15 +63,14 @@ def _allowed(request: HttpRequest) -> bool:
 
 
 def _global_defaults() -> list[tuple[str, object]]:
-    names = (
-        ("SANDBOX_LATENCY_MS", 0),
-        ("SANDBOX_ERROR_RATE", 0.0),
-        ("SANDBOX_429_BURST", 0.0),
-        ("SANDBOX_429_BURST_LENGTH", 5),
-        ("SANDBOX_TIMEOUT_RATE", 0.0),
-        ("SANDBOX_TIMEOUT_SECONDS", 35),
-    )
-    return [(name, getattr(settings, name, default)) for name, default in names]
+    return [
+        ("SANDBOX_LATENCY_MS", settings.SANDBOX_LATENCY_MS),
+        ("SANDBOX_ERROR_RATE", settings.SANDBOX_ERROR_RATE),
+        ("SANDBOX_429_BURST", settings.SANDBOX_429_BURST),
+        ("SANDBOX_429_BURST_LENGTH", settings.SANDBOX_429_BURST_LENGTH),
+        ("SANDBOX_TIMEOUT_RATE", settings.SANDBOX_TIMEOUT_RATE),
+        ("SANDBOX_TIMEOUT_SECONDS", settings.SANDBOX_TIMEOUT_SECONDS),
+    ]
 
 
 @login_required

@@ -281,13 +281,9 @@ DEEPEST_WEIGHT = 100
 CONCURRENCY_RETRY_AFTER = 1
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
 def rate_model() -> str:
     """ "real" (API credits and concurrency, Desk's v3 headers) unless SANDBOX_RATE_MODEL=reference."""
-    return "reference" if str(_setting("SANDBOX_RATE_MODEL", "real")).lower() == "reference" else "real"
+    return "reference" if str(settings.SANDBOX_RATE_MODEL).lower() == "reference" else "real"
 
 
 def call_weight(*, list_call: bool, offset: int = 0) -> int:
@@ -454,12 +450,12 @@ def _in_flight(org: Org, stale_before: datetime) -> int:
 def _burst_starts(org: Org) -> bool:
     """Fault injection: a 429 burst answers several calls in a row, as a real throttle does. Consumes one
     call of a running burst, or starts one by chance."""
-    burst_rate = org.burst_429_rate if org.burst_429_rate is not None else _setting("SANDBOX_429_BURST", 0.0)
+    burst_rate = org.burst_429_rate if org.burst_429_rate is not None else settings.SANDBOX_429_BURST
     if org.burst_429_remaining > 0:
         Org.objects.filter(pk=org.pk).update(burst_429_remaining=org.burst_429_remaining - 1)
         return True
     if burst_rate and random.random() < burst_rate:
-        length = max(int(_setting("SANDBOX_429_BURST_LENGTH", 5)) - 1, 0)
+        length = max(int(settings.SANDBOX_429_BURST_LENGTH) - 1, 0)
         Org.objects.filter(pk=org.pk).update(burst_429_remaining=length)
         return True
     return False
@@ -561,21 +557,15 @@ def _release(admission: _Admission) -> None:
 
 def _inject_faults(org: Org) -> DeskAPIError | None:
     """Latency, hanging calls and 500/503 answers, per org or from the global settings."""
-    latency = org.latency_ms if org.latency_ms is not None else int(_setting("SANDBOX_LATENCY_MS", 0))
+    latency = org.latency_ms if org.latency_ms is not None else int(settings.SANDBOX_LATENCY_MS)
     if latency:
         time.sleep(latency / 1000)
-    timeout_rate = (
-        org.timeout_rate if org.timeout_rate is not None else float(_setting("SANDBOX_TIMEOUT_RATE", 0.0))
-    )
+    timeout_rate = org.timeout_rate if org.timeout_rate is not None else float(settings.SANDBOX_TIMEOUT_RATE)
     if timeout_rate and random.random() < timeout_rate:
-        seconds = (
-            org.timeout_seconds
-            if org.timeout_seconds is not None
-            else _setting("SANDBOX_TIMEOUT_SECONDS", 35)
-        )
+        seconds = org.timeout_seconds if org.timeout_seconds is not None else settings.SANDBOX_TIMEOUT_SECONDS
         time.sleep(float(seconds))
         return DeskAPIError(504, "GATEWAY_TIMEOUT", "The request timed out.")
-    error_rate = org.error_rate if org.error_rate is not None else float(_setting("SANDBOX_ERROR_RATE", 0.0))
+    error_rate = org.error_rate if org.error_rate is not None else float(settings.SANDBOX_ERROR_RATE)
     if error_rate and random.random() < error_rate:
         if random.random() < 0.5:
             return DeskAPIError(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred.")
@@ -679,7 +669,7 @@ def log_request(
     detail: str = "",
 ) -> None:
     """Write one RequestLog row; a failure to log never breaks the answer."""
-    if not _setting("SANDBOX_REQUEST_LOG", True):
+    if not settings.SANDBOX_REQUEST_LOG:
         return
     try:
         _retry_locked(
@@ -700,7 +690,7 @@ def log_request(
         return
     if random.random() < 0.001:
         # Now and then, drop rows older than SANDBOX_REQUEST_LOG_DAYS so a long-running demo stays small.
-        cutoff = timezone.now() - timedelta(days=float(_setting("SANDBOX_REQUEST_LOG_DAYS", 7)))
+        cutoff = timezone.now() - timedelta(days=float(settings.SANDBOX_REQUEST_LOG_DAYS))
         try:
             RequestLog.objects.filter(created_at__lt=cutoff).delete()
         except OperationalError:

@@ -97,10 +97,6 @@ class IssuedTokens:
     expires_in: int
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def new_token() -> str:
     """A Zoho-looking token: 1000.<32 hex>.<32 hex>."""
     return f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
@@ -304,7 +300,7 @@ def tokens_issue(
 
 def _drop_oldest_refresh_tokens(*, client: OAuthClient, user: ZohoUser | None) -> None:
     """Zoho keeps a limited number of refresh tokens per user and client; older ones stop working."""
-    keep = _setting("SANDBOX_MAX_REFRESH_TOKENS", 20)
+    keep = int(settings.SANDBOX_MAX_REFRESH_TOKENS)
     live = RefreshToken.objects.filter(client=client, user=user, revoked_at__isnull=True).order_by(
         "-created_at", "-id"
     )
@@ -353,8 +349,8 @@ def refresh_exchange(*, client: OAuthClient, refresh_token: str) -> IssuedTokens
     )
     if refresh is None or refresh.revoked_at is not None or refresh.client_id != client.pk:
         raise OAuthError("invalid_code")
-    limit = _setting("SANDBOX_REFRESH_LIMIT", 10)
-    window = timedelta(seconds=_setting("SANDBOX_REFRESH_WINDOW_SECONDS", 600))
+    limit = int(settings.SANDBOX_REFRESH_LIMIT)
+    window = timedelta(seconds=int(settings.SANDBOX_REFRESH_WINDOW_SECONDS))
     with transaction.atomic(using=SANDBOX_DB):
         # Lock the refresh token's row so parallel refreshes are counted one by one.
         RefreshToken.objects.select_for_update().filter(pk=refresh.pk).first()

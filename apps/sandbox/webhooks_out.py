@@ -166,7 +166,7 @@ def _without_prev(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _enqueue_delivery() -> None:
-    if not getattr(settings, "SANDBOX_WEBHOOKS_AUTO_DELIVER", True):
+    if not settings.SANDBOX_WEBHOOKS_AUTO_DELIVER:
         return
     try:
         deliver_webhooks.enqueue()

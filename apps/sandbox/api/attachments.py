@@ -33,14 +33,13 @@ from apps.sandbox.contract import (
     read_json_body,
 )
 
-# Desk's attachment cap is 20 MB (per file); configurable for tests and small demos.
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Files up to this size are kept in the database row; larger ones on disk.
 INLINE_MAX_BYTES = 1024 * 1024
 
 
 def _max_bytes() -> int:
-    return int(getattr(settings, "SANDBOX_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
+    # Desk's attachment cap is 20 MB per file (the setting's default); smaller for tests and small demos.
+    return int(settings.SANDBOX_MAX_ATTACHMENT_BYTES)
 
 
 def _store(upload: UploadedFile, *, org: m.Org) -> tuple[bytes | None, str]:

@@ -115,7 +115,7 @@ AGENT_REQUIRED_ON_ADD = ("emailId", "lastName", "associatedDepartmentIds", "role
 
 
 def _reference_forms() -> bool:
-    return bool(getattr(settings, "SANDBOX_REFERENCE_FORMS", False))
+    return bool(settings.SANDBOX_REFERENCE_FORMS)
 
 
 # -- organizations and me ---------------------------------------------------------------------------

@@ -167,7 +167,7 @@ CONTACTS_BY_IDS_MAX = 20
 
 
 def _reference_forms() -> bool:
-    return bool(getattr(settings, "SANDBOX_REFERENCE_FORMS", False))
+    return bool(settings.SANDBOX_REFERENCE_FORMS)
 
 
 def _contacts(org: m.Org) -> QuerySet:

@@ -153,7 +153,7 @@ CONTACT_OBJECT_FIELDS = {"firstName", "lastName", "email", "phone", "mobile", "a
 
 def reference_forms() -> bool:
     """The reference document's non-Desk forms are an opt-in (settings.SANDBOX_REFERENCE_FORMS)."""
-    return bool(getattr(settings, "SANDBOX_REFERENCE_FORMS", False))
+    return bool(settings.SANDBOX_REFERENCE_FORMS)
 
 
 def reference_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -120,7 +120,7 @@ def _reference_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     @csrf_exempt
     def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(settings, "SANDBOX_REFERENCE_FORMS", False):
+        if not settings.SANDBOX_REFERENCE_FORMS:
             return url_not_found(request)
         return view(request, *args, **kwargs)
 

@@ -35,13 +35,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not getattr(settings, "DESK_SANDBOX", False):
+        if not settings.DESK_SANDBOX:
             raise CommandError("The sandbox is off (DESK_SANDBOX=false).")
-        if options["if_enabled"] and not getattr(settings, "SANDBOX_ACTIVITY", False):
+        if options["if_enabled"] and not settings.SANDBOX_ACTIVITY:
             self.stdout.write("SANDBOX_ACTIVITY is off; no simulated customers.")
             return
         if options["interval"] is None:
-            options["interval"] = float(getattr(settings, "SANDBOX_ACTIVITY_INTERVAL", 5.0))
+            options["interval"] = float(settings.SANDBOX_ACTIVITY_INTERVAL)
         if options["interval"] < 0:
             raise CommandError("--interval must not be negative.")
         if options["iterations"] is not None and options["iterations"] < 1:

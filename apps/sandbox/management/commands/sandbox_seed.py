@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, tickets: int, seed: int, reset: bool, **options: Any) -> None:
-        if not getattr(settings, "DESK_SANDBOX", False):
+        if not settings.DESK_SANDBOX:
             raise CommandError("The sandbox is off (DESK_SANDBOX=false).")
         if tickets < 0 or tickets > 5_000_000:
             raise CommandError("--tickets must be between 0 and 5,000,000.")

@@ -6,10 +6,11 @@ from django import forms
 from django.conf import settings
 
 from apps.connections.services import DEFAULT_SCOPES, SCOPE_CHOICES, data_center_choices, default_client
+from apps.core.forms import BaseForm
 from apps.desk.datacenters import SANDBOX
 
 
-class ConnectForm(forms.Form):
+class ConnectForm(BaseForm):
     data_center = forms.ChoiceField(
         label="Data center",
         help_text="Where your Zoho account lives (the domain you sign in to).",
@@ -19,13 +20,15 @@ class ConnectForm(forms.Form):
         choices=SCOPE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         initial=DEFAULT_SCOPES,
+        help_text="The first six are what DeskAdmin needs; fewer permissions hide the pages that need them.",
         error_messages={"required": "Choose at least one permission."},
     )
     client_id = forms.CharField(
         label="OAuth client ID",
         required=False,
         max_length=200,
-        help_text="From Zoho's API console. Leave empty to use the configured client.",
+        help_text="From Zoho's API console. Leave empty to use the configured client. "
+        "The sandbox uses its built-in demo client.",
     )
     client_secret = forms.CharField(
         label="OAuth client secret",
@@ -39,7 +42,7 @@ class ConnectForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = data_center_choices()
         cast(forms.ChoiceField, self.fields["data_center"]).choices = choices
-        default = str(getattr(settings, "DESK_DEFAULT_DATA_CENTER", "us"))
+        default = settings.DESK_DEFAULT_DATA_CENTER
         codes = [code for code, _ in choices]
         self.fields["data_center"].initial = default if default in codes else codes[0]
 
@@ -71,7 +74,7 @@ class ConnectForm(forms.Form):
         return self.cleaned_data.get("data_center") == SANDBOX
 
 
-class PickOrgsForm(forms.Form):
+class PickOrgsForm(BaseForm):
     orgs = forms.MultipleChoiceField(
         label="Orgs to connect",
         widget=forms.CheckboxSelectMultiple,

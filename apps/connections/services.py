@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -274,7 +274,7 @@ def granted_scopes(granted: str, *, requested: list[str]) -> list[str]:
 @sensitive_variables()
 def connection_self_client_connect(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     data_center_code: str,
     origin: str,
     client_id: str,

@@ -47,3 +47,27 @@ def test_admin_page_links_the_stylesheet_and_renders_the_knobs_as_field_groups(c
     assert orgs_section.count('<div class="form-field') == 2 * len(OrgKnobsForm.Meta.fields)  # two orgs
     for org_id in (ACME_ID, GLOBEX_ID):
         assert f'<label for="id_org{org_id}-edition"' in page and f'id="id_org{org_id}-edition"' in page
+
+
+@pytest.mark.django_db(databases=["default", "sandbox"])
+def test_a_rejected_knob_is_marked_on_its_own_field_group(client, admin_user):
+    seed_sandbox(tickets=5, seed=1)
+    client.force_login(admin_user)
+    prefix = f"org{ACME_ID}"
+
+    response = client.post(
+        "/sandbox/admin/",
+        {
+            "org": str(ACME_ID),
+            f"{prefix}-edition": "enterprise",
+            f"{prefix}-max_concurrent": "10",
+            f"{prefix}-burst_429_remaining": "0",
+            f"{prefix}-error_rate": "3",
+        },
+    )
+
+    page = response.content.decode()
+    assert page.count("has-error") == 1
+    group = page[page.index("has-error") : page.index("</div>", page.index(f'id="id_{prefix}-error_rate"'))]
+    assert f'<label for="id_{prefix}-error_rate"' in group and "between 0 and 1" in group
+    assert 'aria-invalid="true"' in group

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,15 +13,35 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from apps.core.forms import BaseModelForm
 from apps.sandbox.contract import credit_status, rate_model
 from apps.sandbox.models import Org, RequestLog
 
 LOG_ROWS = 100
 
 
-class OrgKnobsForm(BaseModelForm):
+class RequestLogFilterForm(forms.Form):
+    """The request log's filters (a GET form; any field may be empty)."""
+
+    kind = forms.ChoiceField(
+        choices=[("", "Any"), *RequestLog.Kind.choices],
+        required=False,
+        widget=forms.Select(attrs={"id": "sbx-kind"}),
+    )
+    org = forms.RegexField(
+        regex=r"^\d*$",
+        max_length=32,
+        required=False,
+        label="orgId",
+        widget=forms.TextInput(attrs={"id": "sbx-org", "inputmode": "numeric"}),
+    )
+
+
+class OrgKnobsForm(forms.ModelForm):
     """Edition, limits and fault injection for one sandbox org; empty means the default."""
+
+    # The console's field classes (the sandbox imports nothing of the console; its pages share the look).
+    error_css_class = "has-error"
+    required_css_class = "is-required"
 
     class Meta:
         labels = {
@@ -93,19 +114,18 @@ def admin_page(request: HttpRequest) -> HttpResponse:
         forms_by_org[org.pk] = form
 
     log = RequestLog.objects.order_by("-id")
-    kind = request.GET.get("kind", "")
-    if kind in RequestLog.Kind.values:
-        log = log.filter(kind=kind)
-    org_filter = request.GET.get("org", "")[:32]
-    if org_filter:
-        log = log.filter(org_id=org_filter)
+    log_filter = RequestLogFilterForm(request.GET)
+    # An unknown kind or a malformed orgId filters nothing rather than failing the page.
+    chosen = log_filter.cleaned_data if log_filter.is_valid() else {}
+    if chosen.get("kind"):
+        log = log.filter(kind=chosen["kind"])
+    if chosen.get("org"):
+        log = log.filter(org_id=chosen["org"])
     context = {
         "rows": [(org, forms_by_org[org.pk], credit_status(org)) for org in orgs],
         "rate_model": rate_model(),
         "log": list(log[:LOG_ROWS]),
-        "kind": kind,
-        "org_filter": org_filter,
-        "kinds": RequestLog.Kind.choices,
+        "log_filter": log_filter,
         "defaults": _global_defaults(),
         "total_calls": RequestLog.objects.count(),
     }

@@ -230,3 +230,23 @@ def test_admin_page_log_partial_lists_recent_requests(client, admin_user):
     assert response.status_code == 200
     assert b"/sandbox/desk/api/v1/tickets" in response.content
     assert b"<html" not in response.content
+
+
+def test_admin_page_log_filters_by_org_and_ignores_malformed_filters(client, admin_user):
+    seed_sandbox(tickets=2, seed=1)
+    RequestLog.objects.create(
+        kind="api", method="GET", path="/sandbox/desk/api/v1/agents", status=200, org_id="1"
+    )
+    RequestLog.objects.create(
+        kind="api", method="GET", path="/sandbox/desk/api/v1/teams", status=200, org_id="2"
+    )
+    client.force_login(admin_user)
+
+    by_org = client.get("/sandbox/admin/", {"org": "2"})
+    assert b"/v1/teams" in by_org.content and b"/v1/agents" not in by_org.content
+    assert b'id="sbx-org"' in by_org.content and b'value="2"' in by_org.content
+
+    malformed = client.get("/sandbox/admin/", {"org": "<script>", "kind": "nonsense"})
+    assert malformed.status_code == 200
+    assert b"/v1/teams" in malformed.content and b"/v1/agents" in malformed.content
+    assert b"<script>" not in malformed.content

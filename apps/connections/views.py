@@ -18,7 +18,7 @@ from apps.connections.forms import ConnectForm, PickOrgsForm
 from apps.connections.models import DeskConnection
 from apps.core.htmx import toast
 from apps.core.services import audit_record
-from apps.sync.selectors import search_scope_notice
+from apps.core.shell import sections_for
 
 MANAGE = "core.manage_connections"
 
@@ -61,7 +61,8 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
     context = {"connection": connection, "usage": selectors.api_usage_for(connection)}
-    context["search_notice"] = search_scope_notice(connection)
+    # Other apps' parts of this page (the sync's search-scope notice), without importing them.
+    context["sections"] = sections_for("connections:detail", request, connection=connection)
     return render(request, "connections/detail.html", context)
 
 

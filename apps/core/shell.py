@@ -1,6 +1,8 @@
-"""The page shell's moving parts: side navigation, and slots other apps fill (org switcher, API budget).
+"""The page shell's moving parts: side navigation, slots other apps fill (org switcher, API budget), and
+sections an app adds to a page another app owns (the sync's search-scope notice on a connection's page).
 
-Apps register what they add in their AppConfig.ready(); the core never imports them. A navigation
+Apps register what they add in their AppConfig.ready(); the core never imports them, and the page's owner
+never imports the app that adds a section, so imports keep pointing down (docs/architecture.md). A navigation
 entry shows only when its URL exists and the user holds its permission, so the side bar grows as
 apps are installed and never links to a page that is not there.
 """
@@ -58,3 +60,33 @@ def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:
         active = request.path == url if url == "/" else request.path.startswith(url)
         entries.append({"entry": entry, "url": url, "active": active})
     return entries
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A part of a page that another app renders: its template and that template's context."""
+
+    template: str
+    context: dict[str, Any]
+
+
+# page name -> callables (request, **objects) -> PageSection | None, in registration order.
+SectionProvider = Callable[..., PageSection | None]
+SECTION_PROVIDERS: dict[str, list[SectionProvider]] = {}
+
+
+def register_section(page: str, provider: SectionProvider) -> None:
+    """Add ``provider``'s section to ``page`` (e.g. "connections:detail"); called from AppConfig.ready()."""
+    providers = SECTION_PROVIDERS.setdefault(page, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def sections_for(page: str, request: HttpRequest, **objects: Any) -> list[PageSection]:
+    """The sections other apps add to ``page`` for these objects (render each with ``{% include %}``)."""
+    sections = []
+    for provider in SECTION_PROVIDERS.get(page, ()):
+        section = provider(request, **objects)
+        if section is not None:
+            sections.append(section)
+    return sections

@@ -9,4 +9,7 @@ class SyncConfig(AppConfig):
     verbose_name = "Desk sync"
 
     def ready(self) -> None:
-        from apps.sync import receivers  # noqa: F401  (connects the signal receivers)
+        from apps.core.shell import register_section
+        from apps.sync import receivers, sections  # noqa: F401  (receivers connects the signal receivers)
+
+        register_section("connections:detail", sections.connection_search_notice)

@@ -99,3 +99,26 @@ def test_logout_needs_post_and_ends_the_session(client, agent_user):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_a_page_section_from_another_app_renders_only_when_its_provider_gives_one(rf):
+    from apps.core import shell
+
+    seen = []
+
+    def provider(request, *, connection):
+        seen.append(connection)
+        return shell.PageSection("x.html", {"n": connection}) if connection else None
+
+    shell.register_section("test:page", provider)
+    shell.register_section("test:page", provider)  # registering twice adds it once
+    try:
+        request = rf.get("/")
+        assert shell.sections_for("test:page", request, connection=0) == []
+        assert shell.sections_for("test:page", request, connection=7) == [
+            shell.PageSection("x.html", {"n": 7})
+        ]
+        assert seen == [0, 7]
+        assert shell.sections_for("test:other", request, connection=7) == []
+    finally:
+        shell.SECTION_PROVIDERS.pop("test:page")

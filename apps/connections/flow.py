@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -115,7 +116,7 @@ def flow_callback(
     session: SessionBase,
     params: Mapping[str, str],
     origin: str,
-    actor: Any,
+    actor: User,
     transport: Transport | None = None,
 ) -> Grant:
     """Check the callback, exchange the code, list the orgs; the Grant is also kept in the session."""

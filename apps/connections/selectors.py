@@ -2,20 +2,21 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
 from apps.core.selectors import org_ids_for_user
+from apps.desk.budget import ApiUsage
 
 SESSION_KEY = "current_connection_id"
 _REQUEST_CACHE = "_desk_connection"
 
 
-def connections_for_user(*, user: Any) -> QuerySet[DeskConnection]:
+def connections_for_user(*, user: User | AnonymousUser) -> QuerySet[DeskConnection]:
     """Connections the user may work in: admins see all, others the orgs they are members of.
 
     Disconnected connections are left out: nobody can work in them (the admin list shows them).
@@ -51,7 +52,7 @@ def connections_for_admin_list() -> QuerySet[DeskConnection]:
     return DeskConnection.objects.select_related("connected_by").order_by("status", "org_name", "pk")
 
 
-def api_usage_for(connection: DeskConnection | None) -> Any:
+def api_usage_for(connection: DeskConnection | None) -> ApiUsage | None:
     """The org's API budget (``apps.desk.budget.ApiUsage``: credits used and left today, the daily limit if
     known, calls in flight, the edition's concurrency cap, ``paused_until`` while credits are spent), or None.
     """

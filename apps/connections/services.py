@@ -208,7 +208,7 @@ class _StaticTokenProvider:
 
 
 # --- writes ------------------------------------------------------------------------------------------
-def connections_save(*, actor: Any, grant: Grant, org_ids: list[str]) -> list[DeskConnection]:
+def connections_save(*, actor: User, grant: Grant, org_ids: list[str]) -> list[DeskConnection]:
     """Create or update one connection per chosen org from the grant, audit each, signal the sync."""
     orgs = {org["id"]: org for org in grant.orgs}
     chosen = [org_id for org_id in dict.fromkeys(org_ids) if org_id in orgs]
@@ -343,7 +343,7 @@ def connection_self_client_connect(
     return connection
 
 
-def grant_abandon(*, actor: Any, grant: Grant) -> None:
+def grant_abandon(*, actor: User, grant: Grant) -> None:
     """The admin cancelled at the org picker: revoke the consent's refresh token unless a connection uses it."""
     revoked = _revoke_if_unused(
         accounts_url=grant.accounts_url, refresh_token_encrypted=grant.refresh_token_encrypted, except_pk=None
@@ -376,7 +376,7 @@ def _revoke_if_unused(*, accounts_url: str, refresh_token_encrypted: str, except
 
 
 @sensitive_variables()
-def connection_disconnect(*, actor: Any, connection: DeskConnection) -> DeskConnection:
+def connection_disconnect(*, actor: User, connection: DeskConnection) -> DeskConnection:
     """Revoke the refresh token at the accounts server, delete the tokens, keep the row and the audit.
 
     The token is deleted here even if the revoke fails (the admin asked for it gone); the audit
@@ -429,7 +429,7 @@ def connection_disconnect(*, actor: Any, connection: DeskConnection) -> DeskConn
     return connection
 
 
-def connection_check(*, actor: Any, connection: DeskConnection) -> DeskConnection:
+def connection_check(*, actor: User, connection: DeskConnection) -> DeskConnection:
     """Ask Desk for the connection's orgs (one call) and record whether it answered."""
     from apps.desk.errors import DeskAuthError, DeskError
 
@@ -466,7 +466,7 @@ def connection_check(*, actor: Any, connection: DeskConnection) -> DeskConnectio
     return connection
 
 
-def connections_rotate_keys(*, actor: Any = None) -> int:
+def connections_rotate_keys(*, actor: User | None = None) -> int:
     """Re-encrypt every stored secret with the newest key in ENCRYPTION_KEYS; returns rows changed."""
     changed = 0
     with transaction.atomic():

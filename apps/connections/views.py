@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.models import User
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.connections import flow, selectors, services
 from apps.connections.forms import ConnectForm, PickOrgsForm
 from apps.connections.models import DeskConnection
-from apps.core.htmx import toast
+from apps.core.htmx import AuthedHttpRequest, toast
 from apps.core.services import audit_record
 from apps.core.shell import sections_for
 
@@ -28,25 +29,25 @@ def admin_only(view: Any) -> Any:
     @login_required
     @permission_required(MANAGE, raise_exception=True)
     @never_cache
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def _actor(request: HttpRequest) -> Any:
+def _actor(request: AuthedHttpRequest) -> User:
     """The signed-in user, for the audit log (admin_only guarantees one)."""
     return request.user
 
 
-def _origin(request: HttpRequest) -> str:
+def _origin(request: AuthedHttpRequest) -> str:
     """This console's origin as the browser reaches it (the sandbox and the redirect URI use it)."""
     return request.build_absolute_uri("/").rstrip("/")
 
 
 @admin_only
 @require_GET
-def connection_list(request: HttpRequest) -> HttpResponse:
+def connection_list(request: AuthedHttpRequest) -> HttpResponse:
     rows = [
         {"connection": c, "usage": selectors.api_usage_for(c) if c.status != c.Status.DISCONNECTED else None}
         for c in selectors.connections_for_admin_list()
@@ -58,9 +59,9 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 
 @admin_only
 @require_GET
-def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
-    context = {"connection": connection, "usage": selectors.api_usage_for(connection)}
+    context: dict[str, object] = {"connection": connection, "usage": selectors.api_usage_for(connection)}
     # Other apps' parts of this page (the sync's search-scope notice), without importing them.
     context["sections"] = sections_for("connections:detail", request, connection=connection)
     return render(request, "connections/detail.html", context)
@@ -69,7 +70,7 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_only
 @sensitive_post_parameters("client_secret")
 @require_http_methods(["GET", "POST"])
-def connect(request: HttpRequest) -> HttpResponse:
+def connect(request: AuthedHttpRequest) -> HttpResponse:
     form = ConnectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         url = flow.flow_start(
@@ -91,7 +92,7 @@ def connect(request: HttpRequest) -> HttpResponse:
     return render(request, "connections/connect.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _external_redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _external_redirect(request: AuthedHttpRequest, url: str) -> HttpResponse:
     # An HTMX-boosted form would try to swap the accounts server's page in: make it a full navigation.
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
@@ -103,7 +104,7 @@ def _external_redirect(request: HttpRequest, url: str) -> HttpResponse:
 @admin_only
 @require_GET
 @sensitive_variables()
-def callback(request: HttpRequest) -> HttpResponse:
+def callback(request: AuthedHttpRequest) -> HttpResponse:
     try:
         grant = flow.flow_callback(
             session=request.session, params=request.GET, origin=_origin(request), actor=_actor(request)
@@ -128,7 +129,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 @admin_only
 @require_http_methods(["GET", "POST"])
-def pick_orgs(request: HttpRequest) -> HttpResponse:
+def pick_orgs(request: AuthedHttpRequest) -> HttpResponse:
     grant = flow.pending_grant(request.session)
     if grant is None:
         messages.info(request, "There is no consent waiting for org selection. Connect an org first.")
@@ -161,7 +162,7 @@ def pick_orgs(request: HttpRequest) -> HttpResponse:
 
 @admin_only
 @require_http_methods(["GET", "POST"])
-def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+def disconnect(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
     if request.method == "POST":
         if connection.status != DeskConnection.Status.DISCONNECTED:
@@ -179,7 +180,7 @@ def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_only
 @require_GET
 @sensitive_variables()
-def reconnect(request: HttpRequest, pk: int) -> HttpResponse:
+def reconnect(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One click from the needs-re-consent banner: straight to the consent page with the same settings."""
     connection = get_object_or_404(DeskConnection, pk=pk)
     try:
@@ -208,7 +209,7 @@ def reconnect(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_only
 @require_POST
-def check(request: HttpRequest, pk: int) -> HttpResponse:
+def check(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
     if not connection.is_usable:
         messages.error(request, "This connection has no usable tokens; reconnect it first.")
@@ -225,7 +226,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch(request: HttpRequest) -> HttpResponse:
+def switch(request: AuthedHttpRequest) -> HttpResponse:
     """The org switcher in the top bar: any signed-in user, but only to a connection they may see."""
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

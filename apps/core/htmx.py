@@ -1,11 +1,24 @@
-"""Helpers for HTMX responses: toasts (role=status) and alerts (role=alert) through HX-Trigger."""
+"""Helpers for HTMX views: the signed-in request's type, and toasts (role=status) and alerts (role=alert)
+through HX-Trigger."""
 
 import json
 from typing import Literal
 
-from django.http import HttpResponse
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 Level = Literal["success", "info", "warning", "error"]
+
+
+class AuthedHttpRequest(HttpRequest):
+    """What a view behind ``login_required`` receives: a signed-in user and django-htmx's details.
+
+    Only a type for annotations (django-htmx's documented pattern): ``request.user`` is a real User there.
+    """
+
+    user: User  # type: ignore[assignment]
+    htmx: HtmxDetails
 
 
 def _add_trigger(response: HttpResponse, name: str, payload: dict[str, str]) -> HttpResponse:

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 
 
 class Role(StrEnum):
@@ -59,7 +59,7 @@ def sync_role_groups(**kwargs: Any) -> None:
         group.permissions.set(wanted)
 
 
-def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def user_role(user: User | AnonymousUser) -> Role | None:
     """The strongest role the user holds, or None. Superusers count as admins."""
     if not user.is_authenticated:
         return None
@@ -69,7 +69,7 @@ def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     return next((role for role in ROLE_ORDER if role.value in names), None)
 
 
-def role_assign(*, user: Any, role: Role) -> None:
+def role_assign(*, user: User, role: Role) -> None:
     """Put the user in exactly one role group."""
     groups = Group.objects.filter(name__in=[r.value for r in Role])
     user.groups.remove(*groups)

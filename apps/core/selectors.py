@@ -1,21 +1,24 @@
 """Core reads: the audit log and the orgs a user may see."""
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from apps.core.models import AuditEntry, OrgMembership
 from apps.core.roles import Role, user_role
 
 
-def org_ids_for_user(*, user: Any) -> list[str] | None:
+def org_ids_for_user(*, user: User | AnonymousUser) -> list[str] | None:
     """The Desk orgIds a user may act in; None means every org (admins)."""
     if user_role(user) == Role.ADMIN:
         return None
-    return list(OrgMembership.objects.filter(user=user).values_list("org_id", flat=True))
+    if not user.is_authenticated:
+        return []
+    return list(OrgMembership.objects.filter(user_id=user.pk).values_list("org_id", flat=True))
 
 
-def audit_entries(*, user: Any, query: str = "", outcome: str = "", action: str = "") -> QuerySet[AuditEntry]:
+def audit_entries(
+    *, user: User, query: str = "", outcome: str = "", action: str = ""
+) -> QuerySet[AuditEntry]:
     """Audit entries the user may see (their orgs' and the org-less ones), newest first, filtered."""
     entries = AuditEntry.objects.all()
     allowed = org_ids_for_user(user=user)

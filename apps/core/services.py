@@ -4,11 +4,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
 from apps.core.models import AuditEntry, OrgMembership
-from apps.core.roles import Role, role_assign
+from apps.core.roles import Role, role_assign, user_role
 
 # Any detail key containing one of these is never stored: tokens and secrets stay out of the trail.
 SECRET_KEY_PARTS = ("token", "secret", "password", "authorization", "code_verifier", "signature")
@@ -29,7 +29,7 @@ def redact(value: Any) -> Any:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     org_id: str = "",
     target_type: str = "",
@@ -82,8 +82,8 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     org_ids: list[str] | None = None,
-    actor: AbstractBaseUser | None = None,
-) -> Any:
+    actor: User | None = None,
+) -> User:
     """Create a console user in one role, with access to the given Desk orgs."""
     user = get_user_model().objects.create_user(
         username=username, password=password, email=email, first_name=first_name, last_name=last_name
@@ -102,9 +102,8 @@ def user_create(
     return user
 
 
-def user_update(*, user: Any, role: Role, is_active: bool, actor: AbstractBaseUser) -> Any:
+def user_update(*, user: User, role: Role, is_active: bool, actor: User) -> User:
     """Change a user's role and whether they may sign in; never remove the last active admin."""
-    from apps.core.roles import user_role
 
     losing_admin = user_role(user) == Role.ADMIN and (role != Role.ADMIN or not is_active)
     if losing_admin:

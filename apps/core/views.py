@@ -5,10 +5,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connections
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import selectors, services
 from apps.core.forms import UserCreateForm, UserUpdateForm
-from apps.core.htmx import toast
+from apps.core.htmx import AuthedHttpRequest, toast
 from apps.core.models import AuditEntry
 from apps.core.roles import Role, user_role
 
@@ -31,7 +32,7 @@ def _url_or_empty(name: str) -> str:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     can_audit = request.user.has_perm("core.view_audit_log")
     context = {
         "recent_entries": selectors.audit_entries(user=request.user)[:8] if can_audit else [],
@@ -53,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("core.view_audit_log", raise_exception=True)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     outcome = request.GET.get("outcome", "")
     action = request.GET.get("action", "")[:64]
@@ -73,7 +74,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: AuthedHttpRequest) -> JsonResponse:
     """For load balancers and the Docker healthcheck: 200 when the database answers, else 503."""
     try:
         with connections["default"].cursor() as cursor:
@@ -84,15 +85,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def permission_denied(request: AuthedHttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def page_not_found(request: AuthedHttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
+def server_error(request: AuthedHttpRequest) -> HttpResponse:
     # No context processors here: whatever broke must not break the error page too.
     from django.template import loader
 
@@ -101,7 +102,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("core.manage_users", raise_exception=True)
-def users_list(request: HttpRequest) -> HttpResponse:
+def users_list(request: AuthedHttpRequest) -> HttpResponse:
     users = get_user_model().objects.order_by("username").prefetch_related("groups")
     rows = [{"user": u, "form": UserUpdateForm(initial=_user_initial(u), prefix=f"u{u.pk}")} for u in users]
     return render(request, "core/users.html", {"rows": rows})
@@ -109,7 +110,7 @@ def users_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("core.manage_users", raise_exception=True)
-def user_new(request: HttpRequest) -> HttpResponse:
+def user_new(request: AuthedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -132,7 +133,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("core.manage_users", raise_exception=True)
 @require_POST
-def user_update(request: HttpRequest, pk: int) -> HttpResponse:
+def user_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(get_user_model(), pk=pk)
     form = UserUpdateForm(request.POST, prefix=f"u{user.pk}")
     message, level = "", "success"
@@ -157,6 +158,6 @@ def user_update(request: HttpRequest, pk: int) -> HttpResponse:
     return toast(response, message, level)  # type: ignore[arg-type]
 
 
-def _user_initial(user: Any) -> dict[str, Any]:
+def _user_initial(user: User) -> dict[str, Any]:
     role = user_role(user)
     return {"role": role.value if role else Role.AGENT.value, "is_active": user.is_active}

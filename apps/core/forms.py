@@ -1,6 +1,6 @@
 """The console's form renderer and base forms, and the sign-in and user-management forms."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -85,3 +85,38 @@ class UserCreateForm(BaseForm):
 class UserUpdateForm(BaseForm):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
     is_active = forms.BooleanField(required=False, label="Can sign in")
+
+
+class AuditFilterForm(BaseForm):
+    """The audit log's filters (a GET form). A value it does not know filters nothing; never an error page."""
+
+    q = forms.CharField(
+        label="Search",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "id": "audit-q",
+                "placeholder": "User, action, target…",
+                "data-search": "",
+                "maxlength": "100",
+            }
+        ),
+    )
+    outcome = forms.ChoiceField(required=False, widget=forms.Select(attrs={"id": "audit-outcome"}))
+    action = forms.ChoiceField(required=False, widget=forms.Select(attrs={"id": "audit-action"}))
+
+    def __init__(
+        self, *args: Any, actions: list[str], outcomes: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = [("", "Any"), *outcomes]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Any"), *((a, a) for a in actions)]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters that are set (a field with a bad value counts as not set)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        values = {name: str(cleaned.get(name) or "").strip() for name in ("q", "outcome", "action")}
+        return {name: value for name, value in values.items() if value and name not in self.errors}

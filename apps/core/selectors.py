@@ -1,7 +1,9 @@
 """Core reads: the audit log and the orgs a user may see."""
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from apps.core.models import AuditEntry, OrgMembership
 from apps.core.roles import Role, user_role
@@ -40,3 +42,18 @@ def audit_entries(
 
 def audit_actions() -> list[str]:
     return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def active_user_count() -> int:
+    return User.objects.filter(is_active=True).count()
+
+
+def active_users_by_role() -> list[dict[str, Any]]:
+    """Active users per role group: rows of ``{"groups__name": …, "n": …}``, by group name."""
+    rows = (
+        User.objects.filter(is_active=True, groups__name__isnull=False)
+        .values("groups__name")
+        .annotate(n=Count("id"))
+        .order_by("groups__name")
+    )
+    return [dict(row) for row in rows]

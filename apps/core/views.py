@@ -1,6 +1,7 @@
 """Core views: overview, audit log, health check and the error pages."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -8,7 +9,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connections
-from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import selectors, services
-from apps.core.forms import UserCreateForm, UserUpdateForm
+from apps.core.forms import AuditFilterForm, UserCreateForm, UserUpdateForm
 from apps.core.htmx import AuthedHttpRequest, toast
 from apps.core.models import AuditEntry
 from apps.core.roles import Role, user_role
@@ -40,14 +40,8 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "connect_url": _url_or_empty("connections:list")
         if request.user.has_perm("core.manage_connections")
         else "",
-        "team_size": get_user_model().objects.filter(is_active=True).count(),
-        "roles": (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__isnull=False)
-            .values("groups__name")
-            .annotate(n=Count("id"))
-            .order_by("groups__name")
-        ),
+        "team_size": selectors.active_user_count(),
+        "roles": selectors.active_users_by_role(),
     }
     return render(request, "core/dashboard.html", context)
 
@@ -55,18 +49,23 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 @permission_required("core.view_audit_log", raise_exception=True)
 def audit_log(request: AuthedHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    outcome = request.GET.get("outcome", "")
-    action = request.GET.get("action", "")[:64]
-    entries = selectors.audit_entries(user=request.user, query=query, outcome=outcome, action=action)
+    form = AuditFilterForm(
+        request.GET, actions=selectors.audit_actions(), outcomes=list(AuditEntry.Outcome.choices)
+    )
+    filters = form.filters()
+    entries = selectors.audit_entries(
+        user=request.user,
+        query=filters.get("q", ""),
+        outcome=filters.get("outcome", ""),
+        action=filters.get("action", ""),
+    )
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "query": query,
-        "outcome": outcome if outcome in AuditEntry.Outcome.values else "",
-        "action": action,
-        "actions": selectors.audit_actions(),
-        "outcomes": AuditEntry.Outcome.choices,
+        "form": form,
+        "is_filtered": bool(filters),
+        # Pagination links carry only the filters that are set.
+        "filter_query": urlencode(filters),
     }
     template = "core/audit.html#results" if request.htmx else "core/audit.html"
     return render(request, template, context)

@@ -69,3 +69,21 @@ def test_audit_page_shows_the_credits_column(admin_user, client):
     html = client.get(reverse("core:audit")).content.decode()
     assert '<th scope="col">Credits</th>' in html
     assert "data-credits>1</td>" in html
+
+
+def test_audit_filters_ignore_unknown_values_and_links_carry_only_set_filters(client, admin_user):
+    from apps.core.services import audit_record
+    from apps.core.views import AUDIT_PAGE_SIZE
+
+    for n in range(AUDIT_PAGE_SIZE + 2):
+        audit_record(actor=admin_user, action="ticket.update", target_type="ticket", target_id=n)
+    client.force_login(admin_user)
+
+    response = client.get("/audit/", {"outcome": "<nonsense>", "action": "ticket.update"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<nonsense>" not in body
+    assert 'id="audit-q"' in body and 'id="audit-outcome"' in body and 'id="audit-action"' in body
+    # The next-page link keeps the action filter and drops the empty and unknown ones.
+    assert "?action=ticket.update&page=2" in body
+    assert "outcome=" not in body.split('id="audit-results"')[1]

@@ -8,8 +8,10 @@ RUN python -m venv /venv
 COPY requirements.txt .
 RUN /venv/bin/pip install -r requirements.txt
 COPY . .
-# collectstatic needs settings that import cleanly: a throwaway key, SQLite in a scratch folder.
-RUN DESKADMIN_PROFILE=embedded DESK_SANDBOX=false DESKADMIN_DATA_DIR=/tmp/build SECRET_KEY=build-only \
+# collectstatic needs settings that import cleanly: a throwaway key, SQLite in a scratch folder. The
+# sandbox is on here so its own static files (apps/sandbox/static) are collected too: an image run with
+# DESK_SANDBOX=true then finds them in the manifest.
+RUN DESKADMIN_PROFILE=embedded DESK_SANDBOX=true DESKADMIN_DATA_DIR=/tmp/build SECRET_KEY=build-only \
     /venv/bin/python manage.py collectstatic --noinput -v 0
 
 FROM python:3.13-slim AS runtime

@@ -68,8 +68,10 @@ from apps.desk.types import (
     Contact,
     Department,
     DeskObject,
+    DeskRecord,
     Follower,
     FromAddress,
+    ListPage,
     Organization,
     SearchPage,
     SlaDue,
@@ -87,7 +89,15 @@ from apps.desk.types import (
     to_desk,
 )
 
-__all__ = ["UNSET", "AttachmentDownload", "DeskClient", "TokenProvider"]
+__all__ = [
+    "UNSET",
+    "AttachmentDownload",
+    "DeskClient",
+    "DeskRecord",
+    "ListPage",
+    "SearchPage",
+    "TokenProvider",
+]
 
 TimeRange = tuple[datetime, datetime]
 
@@ -183,9 +193,7 @@ class DeskClient:
             edition=edition,
         )
         self.real_forms = (
-            bool(getattr(settings, "DESK_UNCONFIRMED_REAL_FORMS", True))
-            if unconfirmed_real_forms is None
-            else unconfirmed_real_forms
+            settings.DESK_UNCONFIRMED_REAL_FORMS if unconfirmed_real_forms is None else unconfirmed_real_forms
         )
 
     @property
@@ -270,20 +278,42 @@ class DeskClient:
                 start, skip = max_from, start - max_from
                 if skip >= size:
                     return
-            body = self.http.json(
-                "GET",
-                path,
-                retry="idempotent",
-                path_params=path_params,
-                params={**(params or {}), "from": start, "limit": size},
-            )
-            items = _items(body)
+            items = self._page(
+                path, params=params, path_params=path_params, from_index=start, limit=size
+            ).items
             for item in items[skip:]:
                 yield item_type.from_desk(item)
             yielded += max(0, len(items) - skip)
             if len(items) < size or skip:
                 return
             offset += len(items)
+
+    def _page(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        path_params: dict[str, Any] | None = None,
+        from_index: int | None = None,
+        limit: int | None = None,
+    ) -> ListPage[DeskRecord]:
+        """One GET of a list or search, its records as Desk sent them. With ``from_index``, one
+        ``from``/``limit`` page (``from`` and ``limit`` go last, after ``params``); without, an unpaged list."""
+        query = dict(params or {})
+        if from_index is not None:
+            query.update({"from": from_index, "limit": limit})
+        body = self.http.json("GET", path, retry="idempotent", path_params=path_params, params=query)
+        items = _items(body)
+        next_from = None
+        if from_index is not None and limit is not None and len(items) >= limit:
+            next_from = from_index + len(items)
+        return ListPage(
+            items=items,
+            from_index=from_index,
+            next_from=next_from,
+            count=_count(body),
+            credits=self.http.last_call_credits,
+        )
 
     def _list(
         self, item_type: type[T], path: str, *, params: dict[str, Any] | None = None, **path_params: Any
@@ -512,12 +542,16 @@ class DeskClient:
             "createdTimeRange": _time_range(created_time_range),
             "modifiedTimeRange": _time_range(modified_time_range),
             "sortBy": sort_by,
-            "from": from_index,
-            "limit": limit,
         }
-        body = self.http.json("GET", "/tickets/search", retry="idempotent", params=params)
-        items = [Ticket.from_desk(item) for item in _items(body)]
-        return SearchPage(items=items, count=_count(body, default=len(items)))
+        page = self._page("/tickets/search", params=params, from_index=from_index, limit=limit)
+        items = [Ticket.from_desk(item) for item in page.items]
+        return SearchPage(
+            items=items,
+            count=len(items) if page.count is None else page.count,
+            from_index=page.from_index,
+            next_from=page.next_from,
+            credits=page.credits,
+        )
 
     def tickets_by_ids(self, ticket_ids: _IdList) -> list[Ticket]:
         """Several tickets in one call: search's documented ``id`` filter (exact match, Search.json).
@@ -1155,17 +1189,16 @@ class DeskClient:
         (GET /departments/{id}/teams). Both answer 200 ``{"teams": [...]}``, also when empty."""
         if department_id:
             return self._list(Team, "/departments/{department_id}/teams", department_id=department_id)
-        return self._list(Team, "/teams")
+        return [Team.from_desk(item) for item in self.teams_list_page()]
 
     def team_get(self, team_id: str) -> Team:
         return self._get(Team, "/teams/{team_id}", team_id=team_id)
 
     # SLA --------------------------------------------------------------------------------------------
     def sla_policies_list(self, *, department_id: str | None = None) -> list[SlaPolicy]:
-        # Unconfirmed real form: policies are settings per department.
-        if self.real_forms:
-            return self._list(SlaPolicy, "/slas", params={"departmentId": department_id})
-        return self._list(SlaPolicy, "/sla", params={"departmentId": department_id})
+        return [
+            SlaPolicy.from_desk(item) for item in self.sla_policies_list_page(department_id=department_id)
+        ]
 
     def ticket_sla_get(self, ticket_id: str) -> TicketSla:
         """A ticket's first-response and resolution targets: the due times Desk puts on the ticket itself."""
@@ -1175,6 +1208,102 @@ class DeskClient:
             response=SlaDue(due_time=ticket.response_due_date, is_overdue=ticket.is_response_overdue),
             resolution=SlaDue(due_time=ticket.due_date, is_overdue=ticket.is_over_due),
         )
+
+    # Pages for walks --------------------------------------------------------------------------------
+    # One call each, records as Desk's JSON (``DeskRecord``: every field kept, for the mirror to merge), with
+    # where the next page starts, Desk's count and the call's credits. Walkers (the sync) page with these;
+    # ``offset`` counts the records already walked: the client adds the operation's first ``from`` (1 for
+    # Account.json's lists, 0 elsewhere). Searches take Search.json's ``from`` (0..999) itself.
+    def tickets_list_page(
+        self, *, sort_by: str | None = None, offset: int = 0, limit: int = MAX_PAGE_SIZE
+    ) -> ListPage[DeskRecord]:
+        """GET /tickets (Ticket.json getTickets): ``sort_by`` ``dueDate``, ``createdTime`` or ``recentThread``
+        (``-`` for descending); 3 credits while ``from`` ≤ 2,000, more beyond."""
+        return self._list_page("/tickets", {"sortBy": sort_by}, from_index=FIRST_INDEX + offset, limit=limit)
+
+    def contacts_list_page(
+        self, *, sort_by: str | None = None, offset: int = 0, limit: int = MAX_PAGE_SIZE
+    ) -> ListPage[DeskRecord]:
+        """GET /contacts (Contact.json getContacts); ``sort_by`` as ``contacts_list``."""
+        return self._list_page("/contacts", {"sortBy": sort_by}, from_index=FIRST_INDEX + offset, limit=limit)
+
+    def accounts_list_page(
+        self, *, sort_by: str | None = None, offset: int = 0, limit: int = MAX_PAGE_SIZE
+    ) -> ListPage[DeskRecord]:
+        """GET /accounts (Account.json getAccounts, whose ``from`` counts from 1); ``sort_by`` as
+        ``accounts_list``."""
+        return self._list_page(
+            "/accounts", {"sortBy": sort_by}, from_index=ACCOUNT_LIST_FIRST_INDEX + offset, limit=limit
+        )
+
+    def agents_list_page(self, *, offset: int = 0, limit: int = MAX_PAGE_SIZE) -> ListPage[DeskRecord]:
+        """GET /agents (Agent.json getAgents), Desk's default order."""
+        return self._list_page("/agents", {}, from_index=FIRST_INDEX + offset, limit=limit)
+
+    def departments_list_page(self, *, offset: int = 0, limit: int = MAX_PAGE_SIZE) -> ListPage[DeskRecord]:
+        """GET /departments (Department.json getDepartments)."""
+        return self._list_page("/departments", {}, from_index=FIRST_INDEX + offset, limit=limit)
+
+    def teams_list_page(self) -> ListPage[DeskRecord]:
+        """GET /teams: every team in one unpaged answer (``next_from`` None)."""
+        return self._page("/teams")
+
+    def sla_policies_list_page(self, *, department_id: str | None = None) -> ListPage[DeskRecord]:
+        """The SLA policies, unpaged: ``/slas`` (``/sla`` with ``DESK_UNCONFIRMED_REAL_FORMS`` off; no OAS
+        file we read has either, so this is our best reading: policies are settings per department)."""
+        return self._page("/slas" if self.real_forms else "/sla", params={"departmentId": department_id})
+
+    def tickets_search_page(
+        self,
+        *,
+        created_time_range: TimeRange | None = None,
+        modified_time_range: TimeRange | None = None,
+        sort_by: str | None = None,
+        department_id: str | None = None,
+        from_index: int = FIRST_INDEX,
+        limit: int = MAX_PAGE_SIZE,
+    ) -> ListPage[DeskRecord]:
+        """GET /tickets/search (Search.json searchTickets) by time: ranges are ``(start, end)``, both ends
+        included, to the millisecond; ``sort_by`` ``createdTime`` / ``modifiedTime`` (``-`` for
+        descending); ``department_id`` an exact-match filter. ``count`` is the range's total (0 for a 204).
+        ``from`` is 0..999 (``SEARCH_MAX_FROM``): every call costs 3 credits."""
+        params = _time_search(created_time_range, modified_time_range, sort_by)
+        params["departmentId"] = department_id
+        return self._list_page("/tickets/search", params, from_index=from_index, limit=limit)
+
+    def contacts_search_page(
+        self,
+        *,
+        created_time_range: TimeRange | None = None,
+        modified_time_range: TimeRange | None = None,
+        sort_by: str | None = None,
+        from_index: int = FIRST_INDEX,
+        limit: int = MAX_PAGE_SIZE,
+    ) -> ListPage[DeskRecord]:
+        """GET /contacts/search (Search.json searchContacts) by time, as ``tickets_search_page``."""
+        params = _time_search(created_time_range, modified_time_range, sort_by)
+        return self._list_page("/contacts/search", params, from_index=from_index, limit=limit)
+
+    def accounts_search_page(
+        self,
+        *,
+        created_time_range: TimeRange | None = None,
+        modified_time_range: TimeRange | None = None,
+        sort_by: str | None = None,
+        from_index: int = FIRST_INDEX,
+        limit: int = MAX_PAGE_SIZE,
+    ) -> ListPage[DeskRecord]:
+        """GET /accounts/search (Search.json searchAccounts) by time, as ``tickets_search_page`` (its
+        ``from`` counts from 0, unlike Account.json's lists)."""
+        params = _time_search(created_time_range, modified_time_range, sort_by)
+        return self._list_page("/accounts/search", params, from_index=from_index, limit=limit)
+
+    def _list_page(
+        self, path: str, params: dict[str, Any], *, from_index: int, limit: int
+    ) -> ListPage[DeskRecord]:
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+        return self._page(path, params=params, from_index=from_index, limit=limit)
 
     # Webhooks ---------------------------------------------------------------------------------------
     def webhook_create(
@@ -1253,14 +1382,28 @@ def _time_range(value: TimeRange | None) -> str | None:
     return f"{format_datetime(start)},{format_datetime(end)}"
 
 
-def _count(body: Any, *, default: int) -> int:
-    """A search answer's total ``count`` (204 -> 0); Desk sends it as a number or a string."""
+def _time_search(
+    created_time_range: TimeRange | None, modified_time_range: TimeRange | None, sort_by: str | None
+) -> dict[str, Any]:
+    """A search by time's parameters, in the order the sync has always sent them."""
+    return {
+        "createdTimeRange": _time_range(created_time_range),
+        "modifiedTimeRange": _time_range(modified_time_range),
+        "sortBy": sort_by,
+    }
+
+
+def _count(body: Any) -> int | None:
+    """A search answer's total ``count`` (Desk sends a number or a string); 0 for a 204, None when the
+    answer has none (plain lists) or an unreadable one."""
+    if body is None:
+        return 0
     if isinstance(body, dict) and body.get("count") is not None:
         try:
             return int(body["count"])
         except (TypeError, ValueError):
-            return default
-    return 0 if body is None else default
+            return None
+    return None
 
 
 def _names(tags: list[str]) -> list[str]:

@@ -475,18 +475,41 @@ class Webhook(DeskObject):
     modified_time: datetime | None = None
 
 
-@dataclass
-class SearchPage[ItemT]:
-    """One page of a search: its records, and the total ``count`` of matches Desk reports (Search.json)."""
+# One record as Desk sent it (camelCase JSON, every field kept). Walks that feed the mirror ask for these:
+# the mirror merges a list answer over what it has, so a field a list omits is never blanked.
+DeskRecord = dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class ListPage[ItemT]:
+    """One page of a list or a search, as one call answered it.
+
+    ``from_index`` is the ``from`` sent (None for an unpaged list); ``next_from`` the next page's, None when
+    this page was the last (HTTP 204, a short page, or an unpaged list). ``count`` is the total Desk
+    reports (Search.json's ``count``; 0 for a 204), None when the answer has none (plain lists).
+    ``credits`` is what the call cost: its ``X-Rate-Limit-Request-Weight-v3``, else the weight the budget
+    computed (``budget.list_weight`` of the ``from``), retries included.
+    """
 
     items: list[ItemT]
-    count: int
+    from_index: int | None = None
+    next_from: int | None = None
+    count: int | None = None
+    credits: int = 0
 
     def __iter__(self) -> typing.Iterator[ItemT]:
         return iter(self.items)
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+@dataclass(kw_only=True)
+class SearchPage[ItemT](ListPage[ItemT]):
+    """One page of a typed search: its records and the total ``count`` of matches (Search.json); a
+    search answer without a count counts its own records."""
+
+    count: int = 0
 
 
 @dataclass(kw_only=True)

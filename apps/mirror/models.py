@@ -3,6 +3,8 @@
 Abstract, so this module needs no app of its own; the entity apps subclass it.
 """
 
+from typing import ClassVar, Self
+
 from django.db import models
 
 
@@ -18,6 +20,10 @@ class MirrorModel(models.Model):
     # Gone from Desk (trashed or deleted); kept so a late, older event cannot resurrect it.
     is_deleted = models.BooleanField(default=False)
     synced_at = models.DateTimeField(auto_now=True)
+
+    # Only an annotation (no manager is declared here): every concrete subclass gets Django's default
+    # ``objects``; this lets code that holds ``type[MirrorModel]`` (the registry) query it, typed.
+    objects: ClassVar[models.Manager[Self]]
 
     class Meta:
         abstract = True

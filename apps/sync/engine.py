@@ -19,6 +19,9 @@ walked through search by time, never by deep offsets:
 
 A token without ``Desk.search.READ`` falls back to ``GET /tickets?sortBy=createdTime`` and plain offsets
 (the documented sorts only); the connection's page says what that costs.
+
+Desk is reached only through the client's page methods (``tickets_search_page``, ``tickets_list_page``, …):
+this module builds no path, sends no request and reads no answer body itself.
 """
 
 from __future__ import annotations
@@ -27,21 +30,26 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from apps.connections.models import DeskConnection
+from apps.connections.services import desk_client_for
+from apps.customers.models import Account, Contact
 from apps.desk.budget import list_weight
-from apps.desk.client import ACCOUNT_LIST_FIRST_INDEX, FIRST_INDEX, MAX_PAGE_SIZE, SEARCH_MAX_FROM
+from apps.desk.client import MAX_PAGE_SIZE, SEARCH_MAX_FROM, DeskClient
 from apps.desk.errors import DeskError, DeskNotFound, DeskScopeError, DeskValidationError, RateLimited
-from apps.desk.types import format_datetime, parse_datetime
+from apps.desk.types import DeskObject, DeskRecord, ListPage, format_datetime, parse_datetime
 from apps.mirror import apply as mirror
 from apps.sync.models import SyncCheckpoint, SyncState
+from apps.team.services import support_addresses_refresh
+from apps.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +64,10 @@ ENTITY_ORDER = ("departments", "agents", "teams", "sla_policies", "accounts", "c
 TEAM_ENTITIES = ("departments", "agents", "teams", "sla_policies")
 CUSTOMER_ENTITIES = ("accounts", "contacts")
 # Entities with a documented search by time range (Search.json): walked by time windows.
-SEARCH_PATHS = {"tickets": "/tickets/search", "contacts": "/contacts/search", "accounts": "/accounts/search"}
+SEARCH_ENTITIES = ("tickets", "contacts", "accounts")
+# Without search they are walked by their lists, oldest first: objects created meanwhile land at the end,
+# not in the middle. The small entities are walked in Desk's default order.
+FALLBACK_SORT = "createdTime"
 SEARCH_SCOPES = {"desk.search.read", "desk.search.all"}
 ENTITY_LABELS = {
     "departments": "Departments",
@@ -71,10 +82,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Injected by tests and the benchmark; a real sleep otherwise.
 sleep: Callable[[float], None] = time.sleep
-
-
-def setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
 
 
 class SyncPaused(Exception):
@@ -126,60 +133,7 @@ class SyncReport:
         return self.entities.setdefault(name, EntityReport())
 
 
-@dataclass(frozen=True)
-class Walk:
-    """A plain list walk (``from``/``limit`` pages): small entities, and the no-search fallback."""
-
-    entity: str
-    path: str
-    sort_by: str | None = None
-    paged: bool = True
-    first_index: int = FIRST_INDEX  # where the operation's ``from`` starts (1 for Account.json's lists)
-
-
-def walk_for(entity: str, *, real_forms: bool = True) -> Walk:
-    if entity in ("tickets", "contacts", "accounts"):
-        # The fallback walk: oldest first, so tickets created meanwhile land at the end, not in the middle.
-        first = ACCOUNT_LIST_FIRST_INDEX if entity == "accounts" else FIRST_INDEX
-        return Walk(entity, f"/{entity}", sort_by="createdTime", first_index=first)
-    if entity == "departments":
-        return Walk(entity, "/departments")
-    if entity == "agents":
-        return Walk(entity, "/agents")
-    if entity == "teams":
-        return Walk(entity, "/teams", paged=False)
-    if entity == "sla_policies":
-        # Where SLA policies live is unconfirmed for the real Desk; the client's switch decides.
-        return Walk(entity, "/slas" if real_forms else "/sla", paged=False)
-    raise ValueError(f"unknown entity {entity!r}")
-
-
-def _items(body: Any) -> list[dict[str, Any]]:
-    if body is None:
-        return []  # HTTP 204: an empty list
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        for key in ("data", "teams", "agents"):
-            if isinstance(body.get(key), list):
-                return body[key]
-        return []
-    raise DeskError("Zoho Desk answered a list in an unexpected form.")
-
-
-def _count(body: Any) -> int | None:
-    """The search's ``count`` (the window's total), when Desk reports one; 0 for a 204."""
-    if body is None:
-        return 0
-    if isinstance(body, dict) and isinstance(body.get("count"), int | str):
-        try:
-            return int(body["count"])
-        except ValueError:
-            return None
-    return None
-
-
-def _modified(raw: dict[str, Any]) -> datetime | None:
+def _modified(raw: DeskRecord) -> datetime | None:
     return parse_datetime(raw.get("modifiedTime"))
 
 
@@ -188,7 +142,7 @@ def to_ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
 
 
-def _moment(raw: dict[str, Any], field_name: str) -> datetime:
+def _moment(raw: DeskRecord, field_name: str) -> datetime:
     value = parse_datetime(raw.get(field_name))
     return to_ms(value) if value is not None else TIME_FLOOR
 
@@ -198,15 +152,10 @@ def _time(value: str | None) -> datetime:
     return parsed if parsed is not None else TIME_FLOOR
 
 
-def time_range(start: datetime, end: datetime) -> str:
-    """Search.json's range form: ``yyyy-MM-ddThh:mm:ss.SSSZ,yyyy-MM-ddThh:mm:ss.SSSZ``, both ends included."""
-    return f"{format_datetime(start)},{format_datetime(end)}"
-
-
-def search_scope_granted(connection: Any) -> bool:
+def search_scope_granted(connection: DeskConnection) -> bool:
     """Whether the connection's grant includes search. An unknown (empty) scope list counts as granted:
     Desk's 403 then decides."""
-    scopes = {str(s).strip().lower() for s in (getattr(connection, "scopes", None) or [])}
+    scopes = {str(s).strip().lower() for s in (connection.scopes or [])}
     return not scopes or bool(scopes & SEARCH_SCOPES)
 
 
@@ -226,7 +175,7 @@ def offset_weight(start: int) -> int:
 
 
 # --- the lease ------------------------------------------------------------------------------------------
-def sync_state_for(connection: Any) -> SyncState:
+def sync_state_for(connection: DeskConnection) -> SyncState:
     state = SyncState.objects.filter(connection=connection).first()
     if state is not None:
         return state
@@ -238,10 +187,10 @@ def sync_state_for(connection: Any) -> SyncState:
 
 
 def lease_seconds() -> int:
-    return int(setting("SYNC_LEASE_SECONDS", 300))
+    return settings.SYNC_LEASE_SECONDS
 
 
-def lease_acquire(connection: Any, *, owner: str) -> bool:
+def lease_acquire(connection: DeskConnection, *, owner: str) -> bool:
     """Take the connection's sync lease if nobody holds a live one: one atomic UPDATE … WHERE."""
     state = sync_state_for(connection)
     now = timezone.now()
@@ -253,7 +202,7 @@ def lease_acquire(connection: Any, *, owner: str) -> bool:
     return taken == 1
 
 
-def lease_renew(connection: Any, *, owner: str) -> None:
+def lease_renew(connection: DeskConnection, *, owner: str) -> None:
     renewed = SyncState.objects.filter(connection=connection, lock_owner=owner).update(
         locked_until=timezone.now() + timedelta(seconds=lease_seconds())
     )
@@ -261,7 +210,7 @@ def lease_renew(connection: Any, *, owner: str) -> None:
         raise SyncLeaseLost("another run took over this connection's sync")
 
 
-def lease_release(connection: Any, *, owner: str) -> None:
+def lease_release(connection: DeskConnection, *, owner: str) -> None:
     SyncState.objects.filter(connection=connection, lock_owner=owner).update(lock_owner="", locked_until=None)
 
 
@@ -270,32 +219,49 @@ class SyncRun:
     """One sync of one connection, holding its lease. Build with ``sync_run`` rather than directly."""
 
     def __init__(
-        self, connection: Any, client: Any, *, owner: str, report: SyncReport, use_search: bool = True
+        self,
+        connection: DeskConnection,
+        client: DeskClient,
+        *,
+        owner: str,
+        report: SyncReport,
+        use_search: bool = True,
     ) -> None:
         self.connection = connection
         self.client = client
         self.owner = owner
         self.report = report
         self.org_id = str(connection.org_id)
-        self.real_forms = bool(getattr(client, "real_forms", True))
         self.use_search = use_search
 
-    # Calls ---------------------------------------------------------------------------------------------
-    def call(self, entity: str, path: str, params: dict[str, Any]) -> Any:
-        """One GET, after renewing the lease. Budget is the client's business: a RateLimited (or its
-        CreditsExhausted) ends the run, whose checkpoint says where the next one resumes."""
+    # Calls: each renews the lease first. Budget is the client's business: a RateLimited (or its
+    # CreditsExhausted) ends the run, whose checkpoint says where the next one resumes. -----------------
+    def _before_call(self, entity: str) -> None:
         lease_renew(self.connection, owner=self.owner)
         self.count_call(entity)
-        return self.client.http.json("GET", path, retry="idempotent", params=params)
 
-    def fetch(self, walk: Walk, start: int) -> list[dict[str, Any]]:
-        """One page of a plain list walk; ``start`` counts records already walked (0 for the first page)."""
-        params: dict[str, Any] = {}
-        if walk.sort_by:
-            params["sortBy"] = walk.sort_by
-        if walk.paged:
-            params.update({"from": walk.first_index + start, "limit": PAGE_SIZE})
-        return _items(self.call(walk.entity, walk.path, params))
+    def fetch(self, entity: str, offset: int, *, sort_by: str | None = None) -> ListPage[DeskRecord]:
+        """One page of a plain list walk; ``offset`` counts records already walked (0 for the first page).
+        Tickets, contacts and accounts sort by ``sort_by`` (default: oldest created first); the small
+        entities come in Desk's order, teams and SLA policies in one unpaged answer."""
+        if entity not in ENTITY_ORDER:
+            raise ValueError(f"unknown entity {entity!r}")
+        self._before_call(entity)
+        client = self.client
+        sort = sort_by or FALLBACK_SORT
+        if entity == "tickets":
+            return client.tickets_list_page(sort_by=sort, offset=offset, limit=PAGE_SIZE)
+        if entity == "contacts":
+            return client.contacts_list_page(sort_by=sort, offset=offset, limit=PAGE_SIZE)
+        if entity == "accounts":
+            return client.accounts_list_page(sort_by=sort, offset=offset, limit=PAGE_SIZE)
+        if entity == "departments":
+            return client.departments_list_page(offset=offset, limit=PAGE_SIZE)
+        if entity == "agents":
+            return client.agents_list_page(offset=offset, limit=PAGE_SIZE)
+        if entity == "teams":
+            return client.teams_list_page()
+        return client.sla_policies_list_page()
 
     def search(
         self,
@@ -306,29 +272,45 @@ class SyncRun:
         end: datetime,
         descending: bool = False,
         offset: int = 0,
-        extra: dict[str, Any] | None = None,
-    ) -> tuple[list[dict[str, Any]], int | None]:
+        department_id: str | None = None,
+    ) -> ListPage[DeskRecord]:
         """One search page over a time range (both ends included), sorted by that time. A 403 for scope
         becomes SearchUnavailable so the run can fall back to lists."""
-        params = {
-            f"{field_name}Range": time_range(start, end),
-            "sortBy": f"-{field_name}" if descending else field_name,
-            "from": offset,
-            "limit": PAGE_SIZE,
-            **(extra or {}),
-        }
+        if entity not in SEARCH_ENTITIES:
+            raise ValueError(f"no search for {entity!r}")
+        created = (start, end) if field_name == "createdTime" else None
+        modified = (start, end) if field_name == "modifiedTime" else None
+        sort_by = f"-{field_name}" if descending else field_name
+        self._before_call(entity)
         try:
-            body = self.call(entity, SEARCH_PATHS[entity], params)
+            if entity == "tickets":
+                return self.client.tickets_search_page(
+                    created_time_range=created,
+                    modified_time_range=modified,
+                    sort_by=sort_by,
+                    department_id=department_id,
+                    from_index=offset,
+                    limit=PAGE_SIZE,
+                )
+            search = (
+                self.client.contacts_search_page if entity == "contacts" else self.client.accounts_search_page
+            )
+            return search(
+                created_time_range=created,
+                modified_time_range=modified,
+                sort_by=sort_by,
+                from_index=offset,
+                limit=PAGE_SIZE,
+            )
         except DeskScopeError as exc:
             raise SearchUnavailable(str(exc)) from exc
-        return _items(body), _count(body)
 
     def count_call(self, entity: str) -> None:
         self.report.api_calls += 1
         self.report.entity(entity).api_calls += 1
 
     def searching(self, entity: str) -> bool:
-        return self.use_search and entity in SEARCH_PATHS
+        return self.use_search and entity in SEARCH_ENTITIES
 
     # Checkpoints ---------------------------------------------------------------------------------------
     def checkpoint(self, entity: str) -> SyncCheckpoint:
@@ -350,7 +332,7 @@ class SyncRun:
         checkpoint.save()
 
     def _apply_page(
-        self, checkpoint: SyncCheckpoint, entity: str, items: list[dict[str, Any]], *, finished: bool
+        self, checkpoint: SyncCheckpoint, entity: str, items: list[DeskRecord], *, finished: bool
     ) -> None:
         """Apply a page, touch what it saw and save the checkpoint, all in one transaction."""
         with transaction.atomic():
@@ -363,13 +345,11 @@ class SyncRun:
                 at_mark = _ids_at(items, checkpoint.walk_watermark)
                 if at_mark - set(checkpoint.walk_watermark_ids):
                     checkpoint.walk_watermark_ids = sorted(set(checkpoint.walk_watermark_ids) | at_mark)
-            checkpoint.done += len(items)
-            checkpoint.api_calls += 1
             if finished:
                 checkpoint.status = SyncCheckpoint.Status.DONE
                 checkpoint.finished_at = timezone.now()
                 _advance_watermark(checkpoint, checkpoint.walk_watermark, set(checkpoint.walk_watermark_ids))
-            checkpoint.save()
+            _checkpoint_save(checkpoint, *_WALK_FIELDS, calls=1, done=len(items))
         report = self.report.entity(entity)
         report.seen += len(items)
         report.created += result.created
@@ -397,17 +377,16 @@ class SyncRun:
         clock, so no skew between ours and Desk's can hide a change."""
         if checkpoint.watermark is not None or checkpoint.walk_watermark is not None:
             return
-        items, _ = self.search(
+        items = self.search(
             entity, field_name="modifiedTime", start=TIME_FLOOR, end=self._walk_end(), descending=True
-        )
+        ).items
         with transaction.atomic():
             result = mirror.apply_objects(self.connection, entity, items)
             _touch(self.connection, entity, result.desk_ids)
             newest = max((_moment(i, "modifiedTime") for i in items), default=TIME_FLOOR)
             checkpoint.walk_watermark = newest
             checkpoint.walk_watermark_ids = sorted(_ids_at(items, newest, "modifiedTime"))
-            checkpoint.api_calls += 1
-            checkpoint.save()
+            _checkpoint_save(checkpoint, "walk_watermark", "walk_watermark_ids", calls=1)
 
     def _walk_end(self) -> datetime:
         # Objects created after the walk started are the incremental sync's (their modifiedTime is newer
@@ -435,16 +414,15 @@ class SyncRun:
 
     def _list_walk(self, entity: str, checkpoint: SyncCheckpoint) -> None:
         """Plain ``from``/``limit`` pages: departments, agents and the like, and the no-search fallback."""
-        walk = walk_for(entity, real_forms=self.real_forms)
-        if entity in SEARCH_PATHS and checkpoint.walk_watermark is None and checkpoint.watermark is None:
+        if entity in SEARCH_ENTITIES and checkpoint.walk_watermark is None and checkpoint.watermark is None:
             # No search, so no modifiedTime probe: the fallback's watermark is our clock at the start.
             checkpoint.walk_watermark = to_ms(timezone.now() - timedelta(minutes=5))
         checkpoint.cursor = {"search": False}
         while True:
-            items = self.fetch(walk, checkpoint.next_from)
-            finished = not walk.paged or len(items) < PAGE_SIZE
-            checkpoint.next_from += len(items)
-            self._apply_page(checkpoint, entity, items, finished=finished)
+            page = self.fetch(entity, checkpoint.next_from)
+            finished = page.next_from is None  # a short page, a 204, or an unpaged list
+            checkpoint.next_from += len(page.items)
+            self._apply_page(checkpoint, entity, page.items, finished=finished)
             if finished:
                 break
 
@@ -465,16 +443,19 @@ class SyncRun:
         """Mark ``suspects`` deleted; when few, ask Desk for each first (1 credit a call)."""
         if not suspects:
             return 0
-        getter = {"tickets": "ticket_get", "contacts": "contact_get", "accounts": "account_get"}.get(entity)
-        verify_max = int(setting("SYNC_VERIFY_DELETIONS_MAX", 20))
-        if getter is None or len(suspects) > verify_max:
+        getters: dict[str, Callable[[str], DeskObject]] = {
+            "tickets": self.client.ticket_get,
+            "contacts": self.client.contact_get,
+            "accounts": self.client.account_get,
+        }
+        getter = getters.get(entity)
+        if getter is None or len(suspects) > settings.SYNC_VERIFY_DELETIONS_MAX:
             return mirror.mark_deleted(self.connection, entity, suspects)
         gone = []
         for desk_id in suspects:
-            lease_renew(self.connection, owner=self.owner)
-            self.count_call(entity)
+            self._before_call(entity)
             try:
-                found = getattr(self.client, getter)(desk_id)
+                found = getter(desk_id)
             except DeskNotFound:
                 gone.append(desk_id)
                 continue
@@ -505,7 +486,8 @@ class SyncRun:
         assert checkpoint.watermark is not None
         lo, known = to_ms(checkpoint.watermark), set(checkpoint.watermark_ids)
         hi = self._walk_end()
-        items, count = self.search(entity, field_name="modifiedTime", start=lo, end=hi, descending=True)
+        page = self.search(entity, field_name="modifiedTime", start=lo, end=hi, descending=True)
+        items, count = page.items, page.count
         returned = {str(i.get("id")) for i in items}
         whole = len(items) < PAGE_SIZE or (count is not None and count <= len(items))
         quiet = (
@@ -521,11 +503,8 @@ class SyncRun:
             if whole and fresh:
                 newest = max(_moment(i, "modifiedTime") for i in items)
                 _advance_watermark(checkpoint, newest, _ids_at(items, newest))
-            checkpoint.api_calls += 1
             checkpoint.finished_at = timezone.now()
-            checkpoint.save(
-                update_fields=["watermark", "watermark_ids", "api_calls", "finished_at", "updated_at"]
-            )
+            _checkpoint_save(checkpoint, "watermark", "watermark_ids", "finished_at", calls=1)
         self._count_result(entity, total, result, len(fresh))
         if whole or quiet:
             return total
@@ -540,11 +519,8 @@ class SyncRun:
             with transaction.atomic():
                 result = mirror.apply_objects(self.connection, entity, items)
                 _advance_watermark(checkpoint, _time(window.state["lo"]), set(window.state["ids"]))
-                checkpoint.api_calls += 1
                 checkpoint.finished_at = timezone.now()
-                checkpoint.save(
-                    update_fields=["watermark", "watermark_ids", "api_calls", "finished_at", "updated_at"]
-                )
+                _checkpoint_save(checkpoint, "watermark", "watermark_ids", "finished_at", calls=1)
             self._count_result(entity, total, result, len(items))
         return total
 
@@ -567,23 +543,22 @@ class SyncRun:
         total = mirror.ApplyResult()
         sorts = ["-createdTime", "-recentThread"] if entity == "tickets" else ["-modifiedTime"]
         for sort_by in sorts:
-            walk = replace(walk_for(entity), sort_by=sort_by)  # keeps the list's first `from` (accounts: 1)
             start = 0
             while True:
                 try:
-                    items = self.fetch(walk, start)
+                    page = self.fetch(entity, start, sort_by=sort_by)
                 except DeskValidationError:
                     if sort_by == "-modifiedTime":  # not a documented sort of this list: new ones only
                         sorts.append("-createdTime")
                     break
+                items = page.items
                 fresh = [i for i in items if _is_change(i, watermark, known)]
                 with transaction.atomic():
                     result = mirror.apply_objects(self.connection, entity, fresh)
                     if fresh:
                         newest = max((_modified(i) or watermark) for i in fresh)
                         _advance_watermark(checkpoint, to_ms(newest), _ids_at(fresh, to_ms(newest)))
-                    checkpoint.api_calls += 1
-                    checkpoint.save(update_fields=["watermark", "watermark_ids", "api_calls", "updated_at"])
+                    _checkpoint_save(checkpoint, "watermark", "watermark_ids", calls=1)
                 self._count_result(entity, total, result, len(fresh))
                 if not fresh or len(items) < PAGE_SIZE or start + PAGE_SIZE > 2_000:
                     break
@@ -603,7 +578,8 @@ class SyncRun:
         report = self.report.entity(entity)
         while pending:
             start, stop = pending.pop()
-            items, count = self.search(entity, field_name="createdTime", start=start, end=stop)
+            page = self.search(entity, field_name="createdTime", start=start, end=stop)
+            items, count = page.items, page.count
             if count is None:
                 self.full_walk(entity, mode=SyncCheckpoint.Mode.RECONCILE)
                 return
@@ -641,10 +617,13 @@ class SyncRun:
         """Where to halve a window whose counts differ: at the mirror's median createdTime in it (free: a
         local query), so both halves hold about as many objects and the search takes ~log2(n/100)
         levels, not the dozens an empty stretch of years would cost halving by time."""
-        model = mirror.model_for(entity)
-        rows = model.objects.filter(
-            connection=self.connection, created_time__gte=start, created_time__lt=stop + ONE_MS
-        ).order_by("created_time")
+        rows = (
+            _timed_model(entity)
+            .objects.filter(
+                connection=self.connection, created_time__gte=start, created_time__lt=stop + ONE_MS
+            )
+            .order_by("created_time")
+        )
         total = rows.count()
         middle = None
         if total >= 2:
@@ -654,14 +633,15 @@ class SyncRun:
         return min(max(to_ms(middle), start), stop - ONE_MS)
 
     def _mirror_ids(self, entity: str, start: datetime, stop: datetime) -> set[str]:
-        model = mirror.model_for(entity)
         return set(
-            model.objects.filter(
+            _timed_model(entity)
+            .objects.filter(
                 connection=self.connection,
                 is_deleted=False,
                 created_time__gte=start,
                 created_time__lt=stop + ONE_MS,
-            ).values_list("desk_id", flat=True)
+            )
+            .values_list("desk_id", flat=True)
         )
 
     def team_refresh(self) -> None:
@@ -673,8 +653,6 @@ class SyncRun:
 
     def support_addresses_refresh(self) -> None:
         """Part E's mirror of the org's support email addresses (apps.team.services)."""
-        from apps.team.services import support_addresses_refresh
-
         lease_renew(self.connection, owner=self.owner)
         try:
             calls = support_addresses_refresh(self.connection, self.client)
@@ -684,7 +662,7 @@ class SyncRun:
             # The addresses are a convenience of the reply form: their failure never holds the sync up.
             logger.warning("sync connection=%s: support addresses not refreshed: %s", self.connection.pk, exc)
             return
-        self.report.api_calls += int(calls or 0)
+        self.report.api_calls += calls
 
 
 class TimeWindow:
@@ -705,14 +683,28 @@ class TimeWindow:
         self.first_count: int | None = None
 
     def _search(
-        self, start: datetime, end: datetime, **kwargs: Any
-    ) -> tuple[list[dict[str, Any]], int | None]:
-        items, count = self.run.search(self.entity, field_name=self.field, start=start, end=end, **kwargs)
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        descending: bool = False,
+        offset: int = 0,
+        department_id: str | None = None,
+    ) -> tuple[list[DeskRecord], int | None]:
+        page = self.run.search(
+            self.entity,
+            field_name=self.field,
+            start=start,
+            end=end,
+            descending=descending,
+            offset=offset,
+            department_id=department_id,
+        )
         if self.first_count is None:
-            self.first_count = count
-        return items, count
+            self.first_count = page.count
+        return page.items, page.count
 
-    def step(self) -> list[dict[str, Any]]:
+    def step(self) -> list[DeskRecord]:
         """One call; returns the objects to apply (never one already applied in this window).
 
         The window is read from ``from=offset``: the objects at ``lo`` this walk already read sort first
@@ -766,16 +758,17 @@ class TimeWindow:
         self.state.pop("slice", None)
         self.done = True
 
-    def _slice_step(self) -> list[dict[str, Any]]:
+    def _slice_step(self) -> list[DeskRecord]:
         """One page of the millisecond ``lo`` (its window runs to lo+1ms: a store keeping finer times
         than Desk's milliseconds still falls inside it)."""
         part = self.state["slice"]
         lo = _time(self.state["lo"])
         end = lo + ONE_MS
         seen = set(part["ids"])
-        extra = {"departmentId": part["department"]} if part.get("department") else None
         descending = part["dir"] == "desc"
-        items, count = self._search(lo, end, descending=descending, offset=part["from"], extra=extra)
+        items, count = self._search(
+            lo, end, descending=descending, offset=part["from"], department_id=part.get("department") or None
+        )
         ids = [str(i.get("id")) for i in items]
         # `seen` holds only ids this millisecond's own reads returned (ids known from before may have
         # moved on, for modifiedTime): meeting one of them going down means the two ends have met.
@@ -838,13 +831,11 @@ class TimeWindow:
         self.state.update(lo=format_datetime(end), ids=edge, read=[], offset=0, expect=None)
 
 
-def _ids_at(
-    items: list[dict[str, Any]], moment: datetime | None, field_name: str = "modifiedTime"
-) -> set[str]:
+def _ids_at(items: list[DeskRecord], moment: datetime | None, field_name: str = "modifiedTime") -> set[str]:
     return {str(i.get("id")) for i in items if moment is not None and _moment(i, field_name) == moment}
 
 
-def _is_change(item: dict[str, Any], watermark: datetime, known: set[str]) -> bool:
+def _is_change(item: DeskRecord, watermark: datetime, known: set[str]) -> bool:
     """Newer than the watermark, or at the watermark but not one of the objects mirrored at it."""
     modified = _modified(item)
     if modified is None:
@@ -863,52 +854,80 @@ def _advance_watermark(checkpoint: SyncCheckpoint, moment: datetime | None, ids:
         checkpoint.watermark_ids = sorted(set(checkpoint.watermark_ids) | ids)
 
 
-def _touch(connection: Any, entity: str, desk_ids: list[str]) -> None:
+# What a walk's page changes in its checkpoint besides the counters (api_calls, done).
+_WALK_FIELDS = (
+    "status",
+    "cursor",
+    "next_from",
+    "total",
+    "watermark",
+    "watermark_ids",
+    "walk_watermark",
+    "walk_watermark_ids",
+    "finished_at",
+)
+
+
+def _checkpoint_save(checkpoint: SyncCheckpoint, *fields: str, calls: int = 0, done: int = 0) -> None:
+    """Write ``fields`` of the checkpoint and add to its counters in one UPDATE, the counters with F() (the
+    row adds up, whatever this copy read); the copy in memory follows, for what the run reads later."""
+    values: dict[str, Any] = {name: getattr(checkpoint, name) for name in fields}
+    SyncCheckpoint.objects.filter(pk=checkpoint.pk).update(
+        api_calls=F("api_calls") + calls, done=F("done") + done, updated_at=timezone.now(), **values
+    )
+    checkpoint.api_calls += calls
+    checkpoint.done += done
+
+
+def _touch(connection: DeskConnection, entity: str, desk_ids: list[str]) -> None:
     if desk_ids:
         mirror.model_for(entity).objects.filter(connection=connection, desk_id__in=desk_ids).update(
             synced_at=timezone.now()
         )
 
 
+def _timed_model(entity: str) -> type[Ticket] | type[Contact] | type[Account]:
+    """The mirror model of an entity walked by time: the deletion check counts its rows by created_time,
+    a column only these have (so not the registry's ``type[MirrorModel]``)."""
+    models: dict[str, type[Ticket] | type[Contact] | type[Account]] = {
+        "tickets": Ticket,
+        "contacts": Contact,
+        "accounts": Account,
+    }
+    return models[entity]
+
+
 def _due(last: datetime | None, seconds: float, now: datetime) -> bool:
     return last is None or last <= now - timedelta(seconds=seconds)
 
 
-def _unknown_references(connection: Any, ticket_ids: list[str]) -> set[str]:
+# A ticket's reference column -> (the kind of object it points at, that kind's mirror entity).
+_TICKET_REFERENCES = {
+    "contact_desk_id": ("contact", "contacts"),
+    "account_desk_id": ("account", "accounts"),
+    "department_desk_id": ("department", "departments"),
+    "assignee_desk_id": ("agent", "agents"),
+    "team_desk_id": ("team", "teams"),
+}
+
+
+def _unknown_references(connection: DeskConnection, ticket_ids: list[str]) -> set[str]:
     """Which kinds of objects changed tickets point at that the mirror does not have yet."""
     if not ticket_ids:
         return set()
-    rows: Any = (
-        mirror.model_for("tickets")
-        .objects.filter(connection=connection, desk_id__in=ticket_ids)
-        .values(
-            "contact_desk_id", "account_desk_id", "department_desk_id", "assignee_desk_id", "team_desk_id"
-        )
-    )
-    wanted: dict[str, set[str]] = {"contact": set(), "account": set(), "department": set(), "agent": set()}
-    wanted["team"] = set()
+    columns = list(_TICKET_REFERENCES)
+    wanted: dict[str, set[str]] = {column: set() for column in columns}
+    rows = Ticket.objects.filter(connection=connection, desk_id__in=ticket_ids).values_list(*columns)
     for row in rows:
-        for kind, column in (
-            ("contact", "contact_desk_id"),
-            ("account", "account_desk_id"),
-            ("department", "department_desk_id"),
-            ("agent", "assignee_desk_id"),
-            ("team", "team_desk_id"),
-        ):
-            if row[column]:
-                wanted[kind].add(row[column])
-    entities = {
-        "contact": "contacts",
-        "account": "accounts",
-        "department": "departments",
-        "agent": "agents",
-        "team": "teams",
-    }
+        for column, value in zip(columns, row, strict=True):
+            if value:
+                wanted[column].add(value)
     unknown = set()
-    for kind, ids in wanted.items():
+    for column, ids in wanted.items():
+        kind, entity = _TICKET_REFERENCES[column]
         if ids:
             known = set(
-                mirror.model_for(entities[kind])
+                mirror.model_for(entity)
                 .objects.filter(connection=connection, desk_id__in=ids)
                 .values_list("desk_id", flat=True)
             )
@@ -918,7 +937,7 @@ def _unknown_references(connection: Any, ticket_ids: list[str]) -> set[str]:
 
 
 # --- the entry point ----------------------------------------------------------------------------------------
-def search_allowed(connection: Any, state: SyncState) -> bool:
+def search_allowed(connection: DeskConnection, state: SyncState) -> bool:
     """Search unless the grant lacks it, or Desk refused it within the last day (then try again: the
     connection may have been reconnected with the scope)."""
     if not search_scope_granted(connection):
@@ -928,10 +947,10 @@ def search_allowed(connection: Any, state: SyncState) -> bool:
 
 
 def sync_run(
-    connection: Any,
+    connection: DeskConnection,
     *,
     full: bool = False,
-    client: Any = None,
+    client: DeskClient | None = None,
     owner: str | None = None,
 ) -> SyncReport:
     """Sync one connection now: the initial sync (or its resumption), else an incremental one.
@@ -940,9 +959,6 @@ def sync_run(
     hits a 429 (or the client's credit share) stops where it is (``retry_at`` says when to go on); the next
     run resumes from the checkpoint.
     """
-    from apps.connections.models import DeskConnection
-    from apps.connections.services import desk_client_for
-
     owner = owner or uuid.uuid4().hex
     report = SyncReport(connection_id=connection.pk)
     if not lease_acquire(connection, owner=owner):
@@ -989,7 +1005,7 @@ def sync_run(
             SyncState.objects.filter(pk=state.pk).update(
                 last_error="The sync stopped on an unexpected error (see the worker log); it resumes next run.",
                 last_finished_at=timezone.now(),
-                next_run_at=timezone.now() + timedelta(seconds=float(setting("SYNC_INTERVAL_SECONDS", 300))),
+                next_run_at=timezone.now() + timedelta(seconds=settings.SYNC_INTERVAL_SECONDS),
             )
             raise
         report.search_fallback = not run.use_search
@@ -999,8 +1015,7 @@ def sync_run(
         state.last_api_calls = report.api_calls
         state.last_changes = report.changes
         state.last_error = report.error[:500]
-        interval = float(setting("SYNC_INTERVAL_SECONDS", 300))
-        state.next_run_at = report.retry_at or (finished + timedelta(seconds=interval))
+        state.next_run_at = report.retry_at or (finished + timedelta(seconds=settings.SYNC_INTERVAL_SECONDS))
         if report.finished:
             state.last_success_at = finished
             if run.use_search:
@@ -1050,13 +1065,13 @@ def _run(run: SyncRun, state: SyncState, *, started: datetime) -> None:
     tickets = run.incremental("tickets")
     unknown = _unknown_references(run.connection, tickets.changed_ids)
     if unknown & {"contact", "account"} or _due(
-        state.customers_checked_at, setting("SYNC_CUSTOMERS_INTERVAL_SECONDS", 900), now
+        state.customers_checked_at, settings.SYNC_CUSTOMERS_INTERVAL_SECONDS, now
     ):
         for entity in CUSTOMER_ENTITIES:
             run.incremental(entity)
         SyncState.objects.filter(pk=state.pk).update(customers_checked_at=now)
     if unknown & {"department", "agent", "team"} or _due(
-        state.team_checked_at, setting("SYNC_TEAM_INTERVAL_SECONDS", 3600), now
+        state.team_checked_at, settings.SYNC_TEAM_INTERVAL_SECONDS, now
     ):
         run.team_refresh()
         SyncState.objects.filter(pk=state.pk).update(team_checked_at=now)
@@ -1068,17 +1083,17 @@ def _run(run: SyncRun, state: SyncState, *, started: datetime) -> None:
     ).values_list("entity", flat=True)
     for entity in list(interrupted):
         run.full_walk(entity, mode=SyncCheckpoint.Mode.RECONCILE)
-    if _due(state.count_checked_at, setting("SYNC_COUNT_CHECK_INTERVAL_SECONDS", 3600), now):
+    if _due(state.count_checked_at, settings.SYNC_COUNT_CHECK_INTERVAL_SECONDS, now):
         # Deletions: one counted search call when nothing was deleted; only differing windows re-listed.
         run.reconcile("tickets")
         SyncState.objects.filter(pk=state.pk).update(count_checked_at=now)
-    if _due(state.reconciled_at, setting("SYNC_RECONCILE_INTERVAL_SECONDS", 86400), now):
+    if _due(state.reconciled_at, settings.SYNC_RECONCILE_INTERVAL_SECONDS, now):
         for entity in CUSTOMER_ENTITIES:
             run.reconcile(entity)
         SyncState.objects.filter(pk=state.pk).update(reconciled_at=now)
 
 
-def newest_modified(connection: Any, entity: str) -> datetime | None:
+def newest_modified(connection: DeskConnection, entity: str) -> datetime | None:
     """The newest Desk modifiedTime the mirror holds for an entity (used by status pages)."""
     return (
         mirror.model_for(entity)

@@ -8,20 +8,20 @@ from typing import Any
 from django.core.signals import request_started
 from django.db import transaction
 
+from apps.connections.models import DeskConnection
 from apps.connections.services import connection_connected
 from apps.sync import scheduler
+from apps.sync.tasks import sync_connection_task
 
 logger = logging.getLogger(__name__)
 
 
-def queue_first_sync(sender: Any, connection: Any, created: bool, **kwargs: Any) -> None:
+def queue_first_sync(sender: object, connection: DeskConnection, created: bool, **kwargs: Any) -> None:
     """Queue the connection's sync once the connect transaction commits (a reconnect resumes or refreshes)."""
     if not scheduler.backend_runs_elsewhere():
         # The immediate backend would run a many-minute sync inside the admin's request.
         logger.info("no task worker backend: run `manage.py desk_sync --connection %s`", connection.pk)
         return
-    from apps.sync.tasks import sync_connection_task
-
     transaction.on_commit(lambda: sync_connection_task.enqueue(connection.pk))
 
 

@@ -17,11 +17,14 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.tasks import default_task_backend
 from django.utils import timezone
 
-from apps.sync.engine import setting
+from apps.connections.models import DeskConnection
+from apps.sync.engine import sync_state_for
 from apps.sync.models import SchedulerTick, SyncState
 
 logger = logging.getLogger(__name__)
@@ -31,14 +34,12 @@ _last_watchdog = 0.0
 
 
 def tick_seconds() -> int:
-    return int(setting("SYNC_TICK_SECONDS", 60))
+    return settings.SYNC_TICK_SECONDS
 
 
 def backend_runs_elsewhere() -> bool:
     """True when tasks run in a worker (django-tasks-db); False for the immediate backend, which would run a
     long sync inside the web request that queued it."""
-    from django.tasks import default_task_backend
-
     return bool(getattr(default_task_backend, "supports_defer", False))
 
 
@@ -66,10 +67,8 @@ def tick_claim(*, now: datetime | None = None) -> bool:
     )
 
 
-def connections_due(*, now: datetime | None = None) -> list[Any]:
+def connections_due(*, now: datetime | None = None) -> list[DeskConnection]:
     """Usable connections whose next sync is due (or that never synced)."""
-    from apps.connections.models import DeskConnection
-
     now = now or timezone.now()
     usable = [c for c in DeskConnection.objects.filter(status=DeskConnection.Status.HEALTHY) if c.is_usable]
     states = {s.connection_id: s for s in SyncState.objects.filter(connection__in=usable)}
@@ -84,8 +83,7 @@ def connections_due(*, now: datetime | None = None) -> list[Any]:
 def enqueue_due_syncs(*, now: datetime | None = None) -> int:
     """Queue one sync per due connection. Each is claimed first (next_run_at pushed ahead), so a second
     tick does not queue it again before it has run."""
-    from apps.sync.engine import sync_state_for
-    from apps.sync.tasks import sync_connection_task
+    from apps.sync.tasks import sync_connection_task  # tasks imports this module for the tick
 
     now = now or timezone.now()
     queued = 0
@@ -94,7 +92,7 @@ def enqueue_due_syncs(*, now: datetime | None = None) -> int:
         claimed = (
             SyncState.objects.filter(pk=state.pk)
             .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
-            .update(next_run_at=now + timedelta(seconds=int(setting("SYNC_LEASE_SECONDS", 300))))
+            .update(next_run_at=now + timedelta(seconds=settings.SYNC_LEASE_SECONDS))
         )
         if claimed:
             sync_connection_task.enqueue(connection.pk)
@@ -105,7 +103,7 @@ def enqueue_due_syncs(*, now: datetime | None = None) -> int:
 def tick_ensure(*, force: bool = False) -> bool:
     """Restart the tick chain if it stalled (overdue by more than one interval). True if a tick was queued."""
     global _last_watchdog
-    if not setting("SYNC_AUTO_SCHEDULE", True) or not backend_runs_elsewhere():
+    if not settings.SYNC_AUTO_SCHEDULE or not backend_runs_elsewhere():
         return False
     if not force and time.monotonic() - _last_watchdog < 60:
         return False
@@ -119,7 +117,7 @@ def tick_ensure(*, force: bool = False) -> bool:
     )
     if not stalled:
         return False
-    from apps.sync.tasks import sync_tick
+    from apps.sync.tasks import sync_tick  # tasks imports this module for the tick
 
     sync_tick.enqueue()
     logger.info("sync scheduler: restarted the tick chain")

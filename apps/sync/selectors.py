@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
+from apps.connections.models import DeskConnection
 from apps.connections.selectors import age_words
-from apps.sync.engine import ENTITY_LABELS, ENTITY_ORDER
+from apps.sync.engine import ENTITY_LABELS, ENTITY_ORDER, full_sync_credits, search_scope_granted
 from apps.sync.models import SyncCheckpoint, SyncState
+from apps.tickets.models import Ticket
 
 
 @dataclass
@@ -46,7 +47,7 @@ class SyncProgress:
         return "" if self.eta_seconds is None else f"about {age_words(self.eta_seconds)} left"
 
 
-def sync_progress(connection: Any, *, now: datetime | None = None) -> SyncProgress:
+def sync_progress(connection: DeskConnection, *, now: datetime | None = None) -> SyncProgress:
     """The connection's sync as the progress bar shows it: the entity being walked, done / total, ETA."""
     now = now or timezone.now()
     state = SyncState.objects.filter(connection=connection).first()
@@ -114,16 +115,11 @@ class SearchScopeNotice:
 
 
 def full_sync_credits_for(tickets: int, *, search: bool) -> int:
-    from apps.sync.engine import full_sync_credits
-
     return full_sync_credits(tickets, search=search)
 
 
-def search_scope_notice(connection: Any) -> SearchScopeNotice | None:
+def search_scope_notice(connection: DeskConnection) -> SearchScopeNotice | None:
     """None when the sync can use search; else the notice the connection's page shows (no Desk call)."""
-    from apps.sync.engine import full_sync_credits, search_scope_granted
-    from apps.tickets.models import Ticket
-
     state = SyncState.objects.filter(connection=connection).first()
     refused = state is not None and state.search_refused_at is not None
     if search_scope_granted(connection) and not refused:

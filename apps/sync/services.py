@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth.models import User
 
+from apps.connections.models import DeskConnection
 from apps.core.services import audit_record
 from apps.sync.engine import SyncReport, sync_run
+from apps.sync.tasks import sync_connection_task
 
 __all__ = ["SyncReport", "sync_request", "sync_run"]
 
 
-def sync_request(*, actor: Any, connection: Any, full: bool = False) -> None:
+def sync_request(*, actor: User, connection: DeskConnection, full: bool = False) -> None:
     """Queue a sync of the connection now ("Sync now"); audited. Runs in the task worker."""
-    from apps.sync.tasks import sync_connection_task
-
     audit_record(
         actor=actor,
         action="sync.requested",

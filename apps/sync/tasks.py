@@ -8,6 +8,7 @@ from typing import Any
 from django.tasks import task
 from django.utils import timezone
 
+from apps.connections.models import DeskConnection
 from apps.sync import scheduler
 from apps.sync.engine import sync_run
 
@@ -15,8 +16,6 @@ from apps.sync.engine import sync_run
 @task(queue_name="default")
 def sync_connection_task(connection_id: int, full: bool = False) -> dict[str, Any]:
     """Sync one connection; if the budget paused it, queue the rest for when Desk allows more calls."""
-    from apps.connections.models import DeskConnection
-
     connection = DeskConnection.objects.filter(pk=connection_id).first()
     if connection is None or not connection.is_usable:
         return {"connection": connection_id, "mode": "not usable"}

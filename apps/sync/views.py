@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.connections.selectors import connection_for_request, mirror_freshness
-from apps.core.htmx import toast
+from apps.core.htmx import AuthedHttpRequest, toast
 from apps.sync import selectors, services
 
 MANAGE = "core.manage_connections"
@@ -44,7 +44,7 @@ def sync_progress(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sync_now(request: HttpRequest) -> HttpResponse:
+def sync_now(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm(MANAGE):
         raise PermissionDenied("Only admins can start a sync.")
     connection = connection_for_request(request)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 from dataclasses import dataclass, field
-from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
-from django.utils import timezone
 
-from apps.connections import oauth
 from apps.connections.models import DeskConnection
+from apps.desk.metering import CreditMeter
+from apps.desk.transport import transports_for_tests
 from apps.sync import engine
-from apps.sync.metering import CreditMeter
+from tests.support.sandbox import SCOPES as SCOPE_LIST
+from tests.support.sandbox import connect_sandbox_org
 
-SCOPES = "Desk.tickets.ALL,Desk.contacts.ALL,Desk.basic.ALL,Desk.settings.ALL,Desk.search.READ"
+SCOPES = ",".join(SCOPE_LIST)
 
 
 @dataclass
@@ -54,36 +52,6 @@ class SyncWorld:
         self.meter.reset()
 
 
-def connect_sandbox_org(*, org, base_url: str, scopes: str = SCOPES) -> DeskConnection:
-    """A DeskConnection to a sandbox org, with tokens from the sandbox's own accounts server."""
-    out = StringIO()
-    call_command("sandbox_self_client", org=str(org.pk), scope=scopes, base_url=base_url, stdout=out)
-    grant = json.loads(out.getvalue())
-    tokens = oauth.exchange_code(
-        accounts_url=grant["accounts_url"],
-        client_id=grant["client_id"],
-        client_secret=grant["client_secret"],
-        redirect_uri="",
-        code=grant["code"],
-    )
-    connection = DeskConnection(
-        org_id=str(org.pk),
-        org_name=org.company_name,
-        edition=org.edition,
-        data_center="sandbox",
-        accounts_url=grant["accounts_url"],
-        api_domain=tokens.api_domain,
-        client_id=grant["client_id"],
-        grant_id=f"sandbox-{org.pk}",
-        scopes=scopes.split(","),
-    )
-    connection.set_client_secret(grant["client_secret"])
-    connection.set_refresh_token(tokens.refresh_token)
-    connection.set_access_token(tokens.access_token, expires_at=timezone.now() + timedelta(hours=1))
-    connection.save()
-    return connection
-
-
 @pytest.fixture
 def no_sleep(monkeypatch):
     slept: list[float] = []
@@ -92,7 +60,7 @@ def no_sleep(monkeypatch):
 
 
 @pytest.fixture
-def make_world(live_server, no_sleep, monkeypatch):
+def make_world(live_server, no_sleep):
     """make_world(tickets=N) seeds one sandbox org with N tickets and connects it (API limits raised)."""
     from apps.sandbox.models import Org
     from apps.sandbox.seed import DEFAULT_ORGS, seed_sandbox
@@ -106,24 +74,14 @@ def make_world(live_server, no_sleep, monkeypatch):
         org.refresh_from_db()
         connection = connect_sandbox_org(org=org, base_url=live_server.url, scopes=scopes)
         world = SyncWorld(connection=connection, org=org)
-        _meter_clients(monkeypatch, world.meter)
+        # Every Desk client built without a transport (the sync's, the services') sends through the meter.
+        metering.enter_context(transports_for_tests("desk", world.meter))
         world.clear_log()
         return world
 
-    yield make
+    with contextlib.ExitStack() as metering:
+        yield make
     cache.clear()
-
-
-def _meter_clients(monkeypatch, meter: CreditMeter) -> None:
-    """Make every client ``desk_client_for`` builds send through the meter."""
-    from apps.connections import services
-
-    real = services.desk_client_for
-
-    def metered(connection, *, priority="interactive", transport=None):
-        return real(connection, priority=priority, transport=transport or meter)
-
-    monkeypatch.setattr(services, "desk_client_for", metered)
 
 
 def seed_tickets_at(org, *, count: int, start, spread_ms: int, department_ids=None):

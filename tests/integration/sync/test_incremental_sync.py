@@ -120,11 +120,11 @@ def test_two_concurrent_syncs_of_one_connection_run_once(make_world, monkeypatch
     inside, second_done = threading.Event(), threading.Event()
     real_fetch = engine.SyncRun.fetch
 
-    def fetch_and_let_the_other_worker_try(self, walk, start):
+    def fetch_and_let_the_other_worker_try(self, entity, offset, **kwargs):
         if not inside.is_set():
             inside.set()
             second_done.wait(timeout=60)  # hold the lease while the second worker tries
-        return real_fetch(self, walk, start)
+        return real_fetch(self, entity, offset, **kwargs)
 
     monkeypatch.setattr(engine.SyncRun, "fetch", fetch_and_let_the_other_worker_try)
     reports = {}

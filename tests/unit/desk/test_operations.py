@@ -654,3 +654,103 @@ def test_empty_id_lists_are_refused_before_any_call(make_client):
         make_client(recorder).tickets_move_to_trash(ticket_ids=[])
 
     assert recorder.requests == []
+
+
+def _full_page(size: int = 100, **headers: str) -> httpx.Response:
+    items = [{"id": str(n), "subject": f"S{n}", "customThing": n} for n in range(size)]
+    return httpx.Response(200, json={"data": items}, headers=headers)
+
+
+def test_list_pages_count_from_the_operations_first_index(make_client):
+    """Walkers pass the records already walked; Account.json's lists count ``from`` from 1."""
+    recorder = Recorder(httpx.Response(204))
+    client = make_client(recorder)
+    sent = []
+    for call in (
+        lambda: client.accounts_list_page(sort_by="createdTime"),
+        lambda: client.accounts_list_page(sort_by="createdTime", offset=100),
+        lambda: client.contacts_list_page(sort_by="-modifiedTime", offset=100),
+        lambda: client.tickets_list_page(sort_by="-recentThread", offset=200),
+        lambda: client.agents_list_page(offset=100),
+        lambda: client.departments_list_page(),
+    ):
+        call()
+        sent.append((_path(recorder.last), dict(recorder.last.url.params)))
+
+    assert sent == [
+        ("/accounts", {"sortBy": "createdTime", "from": "1", "limit": "100"}),
+        ("/accounts", {"sortBy": "createdTime", "from": "101", "limit": "100"}),
+        ("/contacts", {"sortBy": "-modifiedTime", "from": "100", "limit": "100"}),
+        ("/tickets", {"sortBy": "-recentThread", "from": "200", "limit": "100"}),
+        ("/agents", {"from": "100", "limit": "100"}),
+        ("/departments", {"from": "0", "limit": "100"}),
+    ]
+
+
+def test_a_list_page_keeps_desks_json_and_says_where_the_next_starts_and_what_it_cost(make_client):
+    client = make_client(Recorder(_full_page(**{"X-Rate-Limit-Request-Weight-v3": "3"})))
+
+    page = client.tickets_list_page(sort_by="createdTime", offset=100)
+
+    assert len(page.items) == 100 and page.items[0] == {"id": "0", "subject": "S0", "customThing": 0}
+    assert (page.from_index, page.next_from, page.count, page.credits) == (100, 200, None, 3)
+
+
+def test_a_short_page_or_a_204_is_the_last_and_a_deep_page_costs_its_offsets_weight(make_client):
+    short = make_client(Recorder(_full_page(40))).tickets_list_page(offset=2_100)
+    empty = make_client(Recorder(httpx.Response(204))).contacts_list_page()
+
+    assert (len(short.items), short.next_from) == (40, None)
+    assert short.credits == 5  # no weight header: the budget's list_weight of from=2,100
+    assert (empty.items, empty.next_from, empty.count) == ([], None, 0)
+
+
+def test_search_pages_send_one_time_range_and_return_desks_count(make_client):
+    recorder = Recorder(httpx.Response(200, json={"data": [{"id": "1", "createdTime": "x"}], "count": "250"}))
+    client = make_client(recorder)
+    start = datetime(2026, 11, 5, tzinfo=UTC)
+    end = datetime(2026, 11, 6, 12, 30, 15, 250000, tzinfo=UTC)
+
+    page = client.tickets_search_page(
+        created_time_range=(start, end), sort_by="-createdTime", department_id="9", from_index=900
+    )
+
+    assert _path(recorder.last) == "/tickets/search"
+    assert dict(recorder.last.url.params) == {
+        "createdTimeRange": "2026-11-05T00:00:00.000Z,2026-11-06T12:30:15.250Z",
+        "sortBy": "-createdTime",
+        "departmentId": "9",
+        "from": "900",
+        "limit": "100",
+    }
+    assert (page.items, page.count, page.next_from) == ([{"id": "1", "createdTime": "x"}], 250, None)
+
+    client.contacts_search_page(modified_time_range=(start, end), sort_by="modifiedTime")
+    assert _path(recorder.last) == "/contacts/search"
+    assert dict(recorder.last.url.params) == {
+        "modifiedTimeRange": "2026-11-05T00:00:00.000Z,2026-11-06T12:30:15.250Z",
+        "sortBy": "modifiedTime",
+        "from": "0",
+        "limit": "100",
+    }
+    client.accounts_search_page(created_time_range=(start, end), sort_by="createdTime")
+    assert _path(recorder.last) == "/accounts/search"
+    assert recorder.last.url.params["from"] == "0"  # Search.json counts from 0, unlike getAccounts
+
+
+def test_a_search_answer_without_a_count_has_none(make_client):
+    page = make_client(Recorder(httpx.Response(200, json={"data": []}))).tickets_search_page()
+
+    assert page.count is None
+
+
+def test_unpaged_list_pages_send_no_from(make_client):
+    recorder = Recorder(httpx.Response(200, json={"teams": [{"id": "5"}]}))
+    client = make_client(recorder, unconfirmed_real_forms=False)
+
+    teams = client.teams_list_page()
+    assert (_path(recorder.last), dict(recorder.last.url.params)) == ("/teams", {})
+    assert (teams.items, teams.next_from, teams.from_index) == ([{"id": "5"}], None, None)
+
+    client.sla_policies_list_page()
+    assert (_path(recorder.last), dict(recorder.last.url.params)) == ("/sla", {})

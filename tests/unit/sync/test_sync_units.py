@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from apps.connections.models import DeskConnection
 from apps.connections.selectors import Freshness, age_words
 from apps.desk import types as desk
+from apps.desk.types import ListPage
 from apps.mirror.apply import desk_raw, plain_text
 from apps.sync import engine
 from apps.sync.selectors import EntityProgress
@@ -49,27 +51,82 @@ def test_search_terms_keep_words_and_drop_query_syntax():
     assert len(search_terms("a " * 50)) == 8
 
 
+class _PageRecorder:
+    """A Desk client stand-in: records which page method the run called, with what."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+
+    def __getattr__(self, name: str):
+        def page(**kwargs):
+            self.calls.append((name, kwargs))
+            return ListPage(items=[])
+
+        return page
+
+
+def _run_with(client: _PageRecorder) -> engine.SyncRun:
+    run = engine.SyncRun.__new__(engine.SyncRun)
+    run.client = client  # type: ignore[assignment]
+    run._before_call = lambda entity: None  # type: ignore[method-assign]  (no lease in a unit test)
+    return run
+
+
 def test_fallback_walks_sort_by_documented_fields_oldest_first():
-    assert engine.walk_for("tickets").sort_by == "createdTime"
-    assert engine.walk_for("contacts").sort_by == "createdTime"
-    assert engine.walk_for("departments").sort_by is None
-    assert engine.walk_for("sla_policies", real_forms=False).path == "/sla"
+    client = _PageRecorder()
+    run = _run_with(client)
+    for entity in ("tickets", "contacts", "accounts", "departments", "teams", "sla_policies"):
+        run.fetch(entity, 100)
+    run.fetch("tickets", 0, sort_by="-recentThread")
+
+    assert client.calls == [
+        ("tickets_list_page", {"sort_by": "createdTime", "offset": 100, "limit": 100}),
+        ("contacts_list_page", {"sort_by": "createdTime", "offset": 100, "limit": 100}),
+        # The records walked so far: the client adds Account.json's first `from` (1).
+        ("accounts_list_page", {"sort_by": "createdTime", "offset": 100, "limit": 100}),
+        ("departments_list_page", {"offset": 100, "limit": 100}),
+        ("teams_list_page", {}),
+        ("sla_policies_list_page", {}),
+        ("tickets_list_page", {"sort_by": "-recentThread", "offset": 0, "limit": 100}),
+    ]
     with pytest.raises(ValueError, match="unknown entity"):
-        engine.walk_for("widgets")
+        run.fetch("widgets", 0)
 
 
-def test_fallback_list_pages_count_from_the_operations_first_index():
-    """Account.json getAccounts counts ``from`` from 1: the second page of 100 starts at 101, not 100."""
-    sent: list[int] = []
+def test_searches_go_through_the_clients_search_pages_with_one_time_range():
+    client = _PageRecorder()
+    run = _run_with(client)
+    start = datetime(2026, 11, 5, 0, 0, 0, 123000, tzinfo=UTC)
+    end = datetime(2026, 11, 6, tzinfo=UTC)
 
-    class Run:
-        def call(self, entity: str, path: str, params: dict) -> dict:
-            sent.append(params["from"])
-            return {"data": []}
+    run.search("tickets", field_name="createdTime", start=start, end=end, offset=900, department_id="9")
+    run.search("accounts", field_name="modifiedTime", start=start, end=end, descending=True)
 
-    for entity, start in (("accounts", 0), ("accounts", 100), ("contacts", 100)):
-        engine.SyncRun.fetch(Run(), engine.walk_for(entity), start)  # type: ignore[arg-type]
-    assert sent == [1, 101, 100]
+    assert client.calls == [
+        (
+            "tickets_search_page",
+            {
+                "created_time_range": (start, end),
+                "modified_time_range": None,
+                "sort_by": "createdTime",
+                "department_id": "9",
+                "from_index": 900,
+                "limit": 100,
+            },
+        ),
+        (
+            "accounts_search_page",
+            {
+                "created_time_range": None,
+                "modified_time_range": (start, end),
+                "sort_by": "-modifiedTime",
+                "from_index": 0,
+                "limit": 100,
+            },
+        ),
+    ]
+    with pytest.raises(ValueError, match="no search"):
+        run.search("agents", field_name="createdTime", start=start, end=end)
 
 
 def test_freshness_and_progress_labels():
@@ -100,22 +157,18 @@ def test_full_sync_credits_by_search_and_by_plain_offsets():
     assert engine.full_sync_credits(100_000, search=False) > 25_000
 
 
-def test_time_ranges_use_searchs_millisecond_form():
+def test_times_are_cut_to_desks_milliseconds():
+    # (The client sends ranges in Search.json's millisecond form: tests/unit/desk/test_operations.py.)
     start = datetime(2026, 11, 5, 0, 0, 0, 123456, tzinfo=UTC)
-    assert engine.time_range(start, start) == "2026-11-05T00:00:00.123Z,2026-11-05T00:00:00.123Z"
     assert engine.to_ms(start).microsecond == 123000
 
 
-class _Connection:
-    pk = 1
-    org_id = "555"
-
-    def __init__(self, scopes):
-        self.scopes = scopes
+def _connection(scopes: list[str]) -> DeskConnection:
+    return DeskConnection(pk=1, org_id="555", scopes=scopes)
 
 
 def test_the_search_scope_is_read_from_the_grant_case_blind():
-    assert engine.search_scope_granted(_Connection(["Desk.tickets.ALL", "Desk.search.READ"]))
-    assert engine.search_scope_granted(_Connection(["desk.search.all"]))
-    assert not engine.search_scope_granted(_Connection(["Desk.tickets.ALL"]))
-    assert engine.search_scope_granted(_Connection([]))  # unknown: Desk's 403 decides
+    assert engine.search_scope_granted(_connection(["Desk.tickets.ALL", "Desk.search.READ"]))
+    assert engine.search_scope_granted(_connection(["desk.search.all"]))
+    assert not engine.search_scope_granted(_connection(["Desk.tickets.ALL"]))
+    assert engine.search_scope_granted(_connection([]))  # unknown: Desk's 403 decides

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from apps.desk.types import format_datetime
+from apps.desk.types import ListPage, format_datetime
 from apps.sync import engine
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -20,7 +20,7 @@ class FakeSearch:
         self.calls = 0
         self.before_call = None
 
-    def search(self, entity, *, field_name, start, end, descending=False, offset=0, extra=None):
+    def search(self, entity, *, field_name, start, end, descending=False, offset=0, department_id=None):
         assert offset <= engine.SEARCH_MAX_FROM
         if self.before_call:
             self.before_call(self)
@@ -29,7 +29,8 @@ class FakeSearch:
         if descending:
             rows.reverse()
         page = rows[offset : offset + engine.PAGE_SIZE]
-        return [{"id": i, field_name: format_datetime(t)} for t, i in page], len(rows)
+        items = [{"id": i, field_name: format_datetime(t)} for t, i in page]
+        return ListPage(items=items, from_index=offset, count=len(rows), credits=3)
 
 
 def walk(fake: FakeSearch) -> list[str]:

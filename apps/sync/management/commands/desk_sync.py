@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from apps.connections.models import DeskConnection
 from apps.sync import scheduler
 from apps.sync.engine import sync_run
+from apps.sync.tasks import sync_connection_task
 
 
 class Command(BaseCommand):
@@ -34,8 +35,6 @@ class Command(BaseCommand):
             self.stdout.write("No usable connection to sync.")
             return
         if queue:
-            from apps.sync.tasks import sync_connection_task
-
             for item in usable:
                 sync_connection_task.enqueue(item.pk, full)
                 self.stdout.write(f"queued: {item.org_name} ({item.pk})")

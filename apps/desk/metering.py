@@ -1,7 +1,9 @@
 """Credits as Desk charged them: an httpx transport that adds up each answer's v3 weight header.
 
 Used by the sync's tests and benchmark to count what a walk really cost (not an estimate); cheap enough
-to wrap any client's transport.
+to wrap any client's transport (``DeskClient(transport=CreditMeter())``, or ``transports_for_tests("desk",
+meter)``). It lives in ``apps.desk`` because it is an httpx transport: nothing outside ``apps.desk``
+imports httpx.
 """
 
 from __future__ import annotations

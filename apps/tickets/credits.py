@@ -25,7 +25,7 @@ def call_weight(method: str, path_template: str, params: dict[str, Any] | None =
     return budget.call_weight(method, path_template, params or {})
 
 
-def credits_spent(client: Any) -> int | None:
+def credits_spent(client: object) -> int | None:
     """The credits the client has spent so far (None when the client does not count them)."""
     for owner in (client, getattr(client, "http", None)):
         value = getattr(owner, "credits_spent", None)

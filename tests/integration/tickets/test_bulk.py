@@ -87,3 +87,15 @@ def test_bulk_without_tickets_is_refused_with_a_message(world, member, manager_u
     response = member(manager_user).post(reverse("tickets:bulk_create"), {"action": "close"}, follow=True)
     assert "Select at least one ticket." in response.content.decode()
     assert not BulkJob.objects.exists()
+
+
+def test_bulk_status_without_a_status_or_an_unknown_action_is_refused_with_a_message(
+    world, member, manager_user
+):
+    client = member(manager_user)
+    ids = open_ids(world, 2)
+    response = client.post(reverse("tickets:bulk_create"), {"action": "status", "ticket": ids}, follow=True)
+    assert "Choose the status to set." in response.content.decode()
+    response = client.post(reverse("tickets:bulk_create"), {"action": "explode", "ticket": ids}, follow=True)
+    assert "Choose what to do with the tickets." in response.content.decode()
+    assert not BulkJob.objects.exists()

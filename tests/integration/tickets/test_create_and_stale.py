@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from apps.core.models import AuditEntry
 from apps.team.models import Agent, Department
-from apps.tickets import services
 from apps.tickets.models import Ticket, TicketThread
+from apps.tickets.selectors.conversation import department_addresses
+from apps.tickets.services.stale import ticket_seen_token
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
@@ -84,7 +85,7 @@ def a_ticket(world) -> Ticket:
 
 def test_stale_write_shows_what_changed_and_waits_for_confirmation(world, member, agent_user):
     ticket = a_ticket(world)
-    token = services.ticket_seen_token(ticket)
+    token = ticket_seen_token(ticket)
     changed_in_desk_meanwhile(ticket, priority="Urgent" if ticket.priority != "Urgent" else "Low")
     client = member(agent_user)
     response = client.post(
@@ -105,10 +106,9 @@ def test_stale_write_shows_what_changed_and_waits_for_confirmation(world, member
 
 
 def test_reply_never_ignores_a_new_customer_message(world, member, agent_user):
-    from apps.tickets.details import department_addresses
 
     ticket = a_ticket(world)
-    token = services.ticket_seen_token(ticket)
+    token = ticket_seen_token(ticket)
     now = timezone.now()
     TicketThread.objects.create(
         connection=world.connection,
@@ -144,7 +144,7 @@ def test_unchanged_ticket_writes_without_asking(world, member, agent_user):
     ticket = a_ticket(world)
     response = member(agent_user).post(
         reverse("tickets:priority", args=[ticket.desk_id]),
-        {"priority": "Low", "seen": services.ticket_seen_token(ticket)},
+        {"priority": "Low", "seen": ticket_seen_token(ticket)},
         headers=HX,
     )
     assert "changed in Desk" not in response.content.decode()
@@ -153,12 +153,11 @@ def test_unchanged_ticket_writes_without_asking(world, member, agent_user):
 
 def test_our_own_reply_echoed_back_does_not_block_the_next_reply(world, member, agent_user):
     """A webhook for the agent's own reply bumps the ticket, but nothing a customer wrote: no question."""
-    from apps.tickets.details import department_addresses
 
     ticket = a_ticket(world)
     Ticket.objects.filter(pk=ticket.pk).update(customer_response_time=None)
     ticket.refresh_from_db()
-    token = services.ticket_seen_token(ticket)
+    token = ticket_seen_token(ticket)
     TicketThread.objects.create(
         connection=world.connection,
         desk_id="777000111",

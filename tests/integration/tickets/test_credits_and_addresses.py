@@ -11,8 +11,9 @@ from apps.core.models import AuditEntry
 from apps.desk.budget import api_usage
 from apps.team.models import SupportAddress
 from apps.team.services import support_addresses_refresh
-from apps.tickets import services
 from apps.tickets.models import BulkJob, Ticket
+from apps.tickets.services.bulk import bulk_job_execute
+from apps.tickets.services.stale import ticket_seen_token
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
@@ -180,7 +181,7 @@ def test_reply_from_an_address_desk_refuses_shows_desks_field_error_and_keeps_th
             "to": "customer@example.com",
             "content_type": "plainText",
             "content": "Here is the fix you asked for.",
-            "seen": services.ticket_seen_token(ticket),
+            "seen": ticket_seen_token(ticket),
         },
         headers=HX,
     )
@@ -205,7 +206,7 @@ def test_audit_entry_records_the_credits_desk_charged(world, member, agent_user,
     client = member(agent_user)
     client.post(
         reverse("tickets:priority", args=[ticket.desk_id]),
-        {"priority": "High", "seen": services.ticket_seen_token(ticket)},
+        {"priority": "High", "seen": ticket_seen_token(ticket)},
         headers=HX,
     )
     entry = AuditEntry.objects.get(action="ticket.priority")
@@ -223,7 +224,7 @@ def test_a_write_refused_for_spent_credits_costs_no_credits(world, member, agent
     leave_credits(world, 0)
     member(agent_user).post(
         reverse("tickets:comment", args=[ticket.desk_id]),
-        {"content": "A note", "seen": services.ticket_seen_token(ticket)},
+        {"content": "A note", "seen": ticket_seen_token(ticket)},
         headers=HX,
     )
     entry = AuditEntry.objects.get(action="ticket.comment")
@@ -244,7 +245,7 @@ def test_spent_credits_say_when_they_reset_and_keep_the_draft(world, member, age
             "cc": "boss@example.com",
             "content_type": "plainText",
             "content": "A long, careful answer.",
-            "seen": services.ticket_seen_token(ticket),
+            "seen": ticket_seen_token(ticket),
         },
         headers=HX,
     )
@@ -356,7 +357,7 @@ def test_a_bulk_job_stops_when_credits_run_out_and_the_rest_can_be_retried(world
     second = BulkJob.objects.order_by("-pk").first()
     Org.objects.filter(pk=world.org.pk).update(daily_limit=1)
     world.clear_log()
-    services.bulk_job_execute(second.pk)
+    bulk_job_execute(second.pk)
     second.refresh_from_db()
     assert (second.succeeded, second.failed, second.status) == (0, 4, "done")
     assert world.api_calls() <= 1

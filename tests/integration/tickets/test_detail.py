@@ -80,3 +80,19 @@ def test_unknown_or_malformed_ticket_id_is_not_found(world, member, agent_user):
     client = member(agent_user)
     assert client.get(reverse("tickets:detail", args=["12345"])).status_code == 404
     assert client.get(reverse("tickets:detail", args=["abc"])).status_code == 404
+
+
+def test_every_element_id_on_the_ticket_page_is_unique(world, member, admin_user):
+    # Several forms share the page (reply and comment both have a content field, all carry "seen"),
+    # so each form prefixes its ids; a label must point at one field only.
+    import re
+    from collections import Counter
+
+    ticket = a_ticket_with_threads(world)
+    Ticket.objects.filter(pk=ticket.pk).update(conversation_synced_at=timezone.now())
+    html = member(admin_user).get(reverse("tickets:detail", args=[ticket.desk_id])).content.decode()
+    repeated = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+    assert repeated == []
+    assert 'for="reply-content"' in html and 'for="comment-content"' in html
+    # Each field is wrapped once, by the form renderer's field group.
+    assert '<div class="form-field"><div class="form-field' not in html

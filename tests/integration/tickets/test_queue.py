@@ -126,3 +126,14 @@ def test_sort_by_assignee_uses_the_agents_name(world, member, agent_user):
     names = [row.assignee.name for row in response.context["rows"] if row.assignee]
     assert names == sorted(names)
     assert world.api_calls() == 0
+
+
+def test_filter_bar_shows_the_filters_in_force_not_the_bad_values(world, member, agent_user):
+    html = (
+        member(agent_user)
+        .get(reverse("tickets:queue"), {"assignee": "unassigned", "due_within": "soon", "overdue": "1"})
+        .content.decode()
+    )
+    assert '<option value="unassigned" selected>Unassigned</option>' in html
+    assert 'id="queue-due"' in html and 'value="soon"' not in html
+    assert 'name="overdue" value="1" id="queue-overdue" checked' in html

@@ -37,3 +37,11 @@ def test_only_the_owner_deletes_a_view(world, member, agent_user, manager_user):
     assert member(agent_user).post(reverse("tickets:view_delete", args=[view.pk])).status_code == 404
     assert member(manager_user).post(reverse("tickets:view_delete", args=[view.pk])).status_code == 302
     assert not SavedView.objects.exists()
+
+
+def test_a_view_without_a_name_is_not_saved(world, member, agent_user):
+    response = member(agent_user).post(
+        reverse("tickets:view_save"), {"name": "   ", "query": "status=Open"}, follow=True
+    )
+    assert "Give the view a name." in response.content.decode()
+    assert not SavedView.objects.exists()

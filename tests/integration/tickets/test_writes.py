@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from apps.core.models import AuditEntry
 from apps.team.models import Agent, Team
-from apps.tickets import services
 from apps.tickets.models import Ticket, TicketComment, TicketThread
+from apps.tickets.selectors.conversation import department_addresses
+from apps.tickets.services.stale import ticket_seen_token
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
@@ -33,7 +34,7 @@ def open_ticket(world) -> Ticket:
 
 
 def seen(ticket: Ticket) -> str:
-    return services.ticket_seen_token(ticket)
+    return ticket_seen_token(ticket)
 
 
 def toast_of(response) -> dict:
@@ -124,7 +125,6 @@ def test_private_comment_is_added_in_desk_and_mirror(world, member, agent_user):
 
 
 def test_reply_by_email_from_a_department_address(world, member, agent_user):
-    from apps.tickets.details import department_addresses
 
     ticket = open_ticket(world)
     addresses = department_addresses(

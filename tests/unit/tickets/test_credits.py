@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.desk.errors import CreditsExhausted, RateLimited
 from apps.tickets import credits
-from apps.tickets.views import desk_error_message, retry_context
+from apps.tickets.views.common import desk_error_message, retry_context
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

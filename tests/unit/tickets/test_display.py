@@ -3,9 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 from apps.desk.errors import RateLimited
-from apps.tickets.details import sanitize_html, sla_targets
+from apps.tickets.display import sanitize_html, sla_targets
 from apps.tickets.models import Ticket
-from apps.tickets.views import content_disposition, desk_error_message
+from apps.tickets.views.attachments import content_disposition
+from apps.tickets.views.common import desk_error_message
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

@@ -5,11 +5,13 @@ from datetime import date
 from django.http import QueryDict
 
 from apps.connections.selectors import Freshness
-from apps.tickets.queues import DEFAULT_COLUMNS, QueueFilters
+from apps.tickets.columns import DEFAULT_COLUMNS
+from apps.tickets.filters import QueueFilters
+from apps.tickets.forms import queue_filters_from
 
 
 def parse(query: str) -> QueueFilters:
-    return QueueFilters.from_query(QueryDict(query))
+    return queue_filters_from(QueryDict(query))
 
 
 def test_round_trip_keeps_every_filter():

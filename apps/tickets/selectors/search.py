@@ -1,14 +1,14 @@
-"""Ticket reads from the mirror: full-text search (FTS5 on SQLite, tsvector on PostgreSQL) behind one selector."""
+"""Full-text search over the ticket mirror (FTS5 on SQLite, tsvector on PostgreSQL) behind one selector."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from apps.connections.models import DeskConnection
 from apps.tickets.models import Ticket
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -20,7 +20,7 @@ def search_terms(query: str) -> list[str]:
     return _WORD.findall(query or "")[:MAX_TERMS]
 
 
-def tickets_search(connection: Any, query: str) -> QuerySet[Ticket]:
+def tickets_search(connection: DeskConnection, query: str) -> QuerySet[Ticket]:
     """Tickets of the connection whose subject, description, conversation or contact name/email contain
     every word of ``query`` (each as a word prefix), newest first. Deleted tickets are left out."""
     tickets = Ticket.objects.filter(connection=connection, is_deleted=False)

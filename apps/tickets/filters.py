@@ -1,0 +1,94 @@
+"""What a queue URL means (``QueueFilters``) and the URLs built from it; ``forms.QueueFilterForm`` parses it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.http import QueryDict
+
+from apps.tickets.columns import DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE, DEFAULT_SORT
+
+
+@dataclass
+class QueueFilters:
+    """Everything a queue URL says: filters, search, sort, page, page size and columns."""
+
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    department: str = ""
+    # "", "me", "unassigned" or an agent's Desk id.
+    assignee: str = ""
+    team: str = ""
+    channel: str = ""
+    classification: str = ""
+    overdue: bool = False
+    due_within_hours: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    modified_from: date | None = None
+    modified_to: date | None = None
+    query: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
+    # Human-readable notes about parts of the URL that were not understood (shown, never a 500).
+    problems: list[str] = field(default_factory=list)
+
+    def to_query(self, **overrides: Any) -> str:
+        """The query string of these filters (defaults left out), with some values replaced."""
+        values = {
+            "q": self.query,
+            "status": self.statuses,
+            "priority": self.priorities,
+            "department": self.department,
+            "assignee": self.assignee,
+            "team": self.team,
+            "channel": self.channel,
+            "classification": self.classification,
+            "overdue": "1" if self.overdue else "",
+            "due_within": str(self.due_within_hours or ""),
+            "created_from": self.created_from.isoformat() if self.created_from else "",
+            "created_to": self.created_to.isoformat() if self.created_to else "",
+            "modified_from": self.modified_from.isoformat() if self.modified_from else "",
+            "modified_to": self.modified_to.isoformat() if self.modified_to else "",
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
+            "per_page": "" if self.page_size == DEFAULT_PAGE_SIZE else str(self.page_size),
+            "col": [] if list(self.columns) == list(DEFAULT_COLUMNS) else self.columns,
+            "page": "" if self.page == 1 else str(self.page),
+        }
+        values.update(overrides)
+        query = QueryDict(mutable=True)
+        for key, value in values.items():
+            if isinstance(value, list | tuple):
+                if value:
+                    query.setlist(key, [str(v) for v in value])
+            elif value not in ("", None):
+                query[key] = str(value)
+        return query.urlencode()
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.statuses
+            or self.priorities
+            or self.department
+            or self.assignee
+            or self.team
+            or self.channel
+            or self.classification
+            or self.overdue
+            or self.due_within_hours
+            or self.created_from
+            or self.created_to
+            or self.modified_from
+            or self.modified_to
+            or self.query
+        )
+
+    def sort_query(self, column: str) -> str:
+        """The URL that sorts by ``column``: ascending first, descending on a second click."""
+        new = f"-{column}" if self.sort == column else column
+        return self.to_query(sort=new, page="")

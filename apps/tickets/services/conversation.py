@@ -1,0 +1,144 @@
+"""Conversation writes and refresh: comments and replies (one Desk call each, mirrored from Desk's answer,
+audited), and the refresh of a ticket's threads, comments and attachment metadata when it is opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import F
+from django.utils import timezone
+
+from apps.customers.models import Contact
+from apps.desk.client import DeskClient
+from apps.mirror.apply import plain_text
+from apps.tickets.mirror import mirror_apply_conversation, mirror_mark_deleted, ticket_search_text
+from apps.tickets.models import Ticket, TicketThread
+from apps.tickets.selectors.detail import ticket_reloaded
+from apps.tickets.services.desk_call import desk_call_audited, desk_client
+from apps.tickets.services.stale import ticket_check_not_stale
+
+
+def ticket_comment_add(
+    *,
+    actor: User,
+    ticket: Ticket,
+    content: str,
+    is_public: bool,
+    seen: dict[str, Any] | None = None,
+    confirmed: bool = False,
+) -> Ticket:
+    """A comment (private by default) on the ticket; the mirror gets Desk's copy of it."""
+    if not confirmed:
+        ticket_check_not_stale(ticket=ticket, seen=seen)
+    connection = ticket.connection
+    with desk_client(connection) as desk:
+        comment = desk_call_audited(
+            actor=actor,
+            action="ticket.comment",
+            connection=connection,
+            target_id=ticket.desk_id,
+            client=desk,
+            call=lambda: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
+            detail={"is_public": is_public},
+        )
+    mirror_apply_conversation(connection, ticket, "comments", [comment])
+    Ticket.objects.filter(pk=ticket.pk).update(comment_count=F("comment_count") + 1)
+    return ticket_reloaded(ticket)
+
+
+def ticket_reply_send(
+    *,
+    actor: User,
+    ticket: Ticket,
+    from_address: str,
+    to: str,
+    cc: str,
+    content: str,
+    content_type: str,
+    seen: dict[str, Any] | None = None,
+    confirmed: bool = False,
+) -> Ticket:
+    """Email the customer (Desk's sendReply); never over a customer message the agent has not seen."""
+    if not confirmed:
+        ticket_check_not_stale(ticket=ticket, seen=seen, for_reply=True)
+    connection = ticket.connection
+    # sendReply (Thread.json): channel, content and fromEmailAddress are required; cc only when given.
+    reply: dict[str, Any] = {
+        "channel": "EMAIL",
+        "from_email_address": from_address,
+        "to": to,
+        "content": content,
+        "content_type": content_type,
+    }
+    if cc:
+        reply["cc"] = cc
+    with desk_client(connection) as desk:
+        thread = desk_call_audited(
+            actor=actor,
+            action="ticket.reply",
+            connection=connection,
+            target_id=ticket.desk_id,
+            client=desk,
+            call=lambda: desk.reply_send(ticket.desk_id, **reply),
+            detail={"to": to, "cc": cc, "from": from_address, "content_type": content_type},
+        )
+    if not thread.content:
+        thread.content = content
+        thread.content_type = content_type
+    mirror_apply_conversation(connection, ticket, "threads", [thread])
+    Ticket.objects.filter(pk=ticket.pk).update(thread_count=F("thread_count") + 1)
+    return ticket_reloaded(ticket)
+
+
+def ticket_conversation_refresh(
+    *, ticket: Ticket, force: bool = False, client: DeskClient | None = None
+) -> Ticket:
+    """Bring a ticket's conversation up to date from Desk (threads, comments, attachment metadata).
+
+    Fresh means fetched after the ticket's last Desk modification (a reply or comment bumps it), so
+    refreshing an unchanged ticket costs no call unless ``force`` (the detail page forces when
+    ``selectors.conversation.conversation_is_stale`` also counts age). Otherwise 3 list calls, plus one
+    per thread whose full content the mirror lacks (the newest ``TICKETS_THREAD_CONTENTS_PER_OPEN``):
+    Desk lists threads as summaries, and a kept content makes later opens free. Raises the Desk client's
+    errors.
+    """
+    fresh = (
+        ticket.conversation_synced_at is not None
+        and ticket.desk_modified_time is not None
+        and ticket.conversation_synced_at >= ticket.desk_modified_time
+    )
+    if fresh and not force:
+        return ticket
+    connection = ticket.connection
+    desk = client or desk_client(connection)
+    try:
+        threads = list(desk.threads_list(ticket.desk_id))
+        comments = list(desk.comments_list(ticket.desk_id))
+        attachments = list(desk.attachments_list(ticket.desk_id))
+        mirror_apply_conversation(connection, ticket, "threads", threads)
+        mirror_apply_conversation(connection, ticket, "comments", comments)
+        mirror_apply_conversation(connection, ticket, "attachments", attachments)
+        # What Desk no longer lists (a deleted comment) is gone.
+        for entity, items in (("threads", threads), ("comments", comments), ("attachments", attachments)):
+            present = {str(i.id) for i in items}
+            related = getattr(ticket, entity).filter(is_deleted=False).values_list("desk_id", flat=True)
+            mirror_mark_deleted(connection, entity, set(related) - present)
+        missing = TicketThread.objects.filter(ticket=ticket, is_deleted=False, content__isnull=True).order_by(
+            "-created_time"
+        )[: settings.TICKETS_THREAD_CONTENTS_PER_OPEN]
+        full = [desk.thread_get(ticket.desk_id, thread.desk_id) for thread in missing]
+    finally:
+        if client is None:
+            desk.close()
+    if full:
+        mirror_apply_conversation(connection, ticket, "threads", full)
+    texts = [plain_text(t.content) or t.summary for t in ticket.threads.filter(is_deleted=False)]
+    texts += [plain_text(c.content) for c in ticket.comments.filter(is_deleted=False)]
+    ticket.conversation_text = " ".join(t for t in texts if t)
+    contact = Contact.objects.filter(connection=connection, desk_id=ticket.contact_desk_id).first()
+    ticket.search_text = ticket_search_text(ticket, contact)
+    ticket.conversation_synced_at = timezone.now()
+    ticket.save(update_fields=["conversation_text", "search_text", "conversation_synced_at"])
+    return ticket

@@ -1,0 +1,79 @@
+"""The plumbing every ticket write shares: the Desk client for a connection, and one audited Desk call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from django.contrib.auth.models import User
+
+from apps.connections.models import DeskConnection
+from apps.connections.services import desk_client_for
+from apps.core.models import AuditEntry
+from apps.core.services import audit_record
+from apps.desk.client import DeskClient
+from apps.desk.errors import DeskError
+from apps.tickets.credits import credits_spent, is_credits_exhausted
+
+
+def desk_client(
+    connection: DeskConnection, *, priority: Literal["interactive", "background"] = "interactive"
+) -> DeskClient:
+    return desk_client_for(connection, priority=priority)
+
+
+def desk_call_audited[R](
+    *,
+    # None: a bulk job's user was deleted meanwhile; the audit entry keeps no name then.
+    actor: User | None,
+    action: str,
+    connection: DeskConnection,
+    target_id: str,
+    call: Callable[[], R],
+    client: DeskClient | None = None,
+    detail: dict[str, Any] | None = None,
+    target_type: str = "ticket",
+    api_calls: int = 1,
+) -> R:
+    """Run one Desk call; record success or failure (with Desk's message) and its credits in the audit log.
+
+    Credits are what the client counted for this call (its weight from Desk's v3 header); a client that
+    does not count them is taken at 1 credit per single-record call, and a call refused because the
+    day's credits are spent at 0.
+    """
+    before = credits_spent(client) if client is not None else None
+    try:
+        result = call()
+    except DeskError as error:
+        fallback = 0 if is_credits_exhausted(error) else api_calls
+        audit_record(
+            actor=actor,
+            action=action,
+            org_id=connection.org_id,
+            target_type=target_type,
+            target_id=target_id,
+            outcome=AuditEntry.Outcome.FAILURE,
+            message=error.message,
+            api_calls=api_calls,
+            credits=_credits_since(client, before, fallback=fallback),
+            detail={**(detail or {}), "error_code": error.error_code or "", "status": error.status},
+        )
+        raise
+    audit_record(
+        actor=actor,
+        action=action,
+        org_id=connection.org_id,
+        target_type=target_type,
+        target_id=target_id,
+        api_calls=api_calls,
+        credits=_credits_since(client, before, fallback=api_calls),
+        detail=detail or {},
+    )
+    return result
+
+
+def _credits_since(client: DeskClient | None, before: int | None, *, fallback: int) -> int:
+    after = credits_spent(client) if client is not None else None
+    if before is None or after is None:
+        return fallback
+    return max(0, after - before)

@@ -1,0 +1,104 @@
+"""The conversation's writes on the ticket page: a comment, a reply by email (from one of the department's
+From addresses), and an admin's "Check Desk now" for those addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.core.htmx import AuthedHttpRequest
+from apps.desk.errors import DeskError
+from apps.team import services as team_services
+from apps.tickets.display import from_address_choices
+from apps.tickets.forms import CommentForm, ReplyForm
+from apps.tickets.models import Ticket
+from apps.tickets.selectors.conversation import department_addresses
+from apps.tickets.services import conversation as conversation_services
+from apps.tickets.views.common import desk_error_message, ticket_or_404
+from apps.tickets.views.detail import ticket_write
+
+
+@login_required
+@permission_required("core.comment_tickets", raise_exception=True)
+@require_POST
+def comment_add(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: CommentForm, seen: dict[str, Any] | None, confirmed: bool) -> Ticket:
+        return conversation_services.ticket_comment_add(
+            actor=request.user,
+            ticket=ticket,
+            content=form.cleaned_data["content"],
+            is_public=form.cleaned_data["is_public"],
+            seen=seen,
+            confirmed=confirmed,
+        )
+
+    return ticket_write(
+        request,
+        desk_id,
+        form_name="comment_form",
+        form_class=CommentForm,
+        perform=perform,
+        success="Comment added.",
+    )
+
+
+@login_required
+@permission_required("core.reply_tickets", raise_exception=True)
+@require_POST
+def reply_send(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
+    def form_kwargs(ticket: Ticket) -> dict[str, Any]:
+        addresses = department_addresses(
+            connection=ticket.connection, department_desk_id=ticket.department_desk_id
+        )
+        return {"from_addresses": from_address_choices(addresses)}
+
+    def perform(ticket: Ticket, form: ReplyForm, seen: dict[str, Any] | None, confirmed: bool) -> Ticket:
+        data = form.cleaned_data
+        return conversation_services.ticket_reply_send(
+            actor=request.user,
+            ticket=ticket,
+            from_address=data["from_address"],
+            to=data["to"],
+            cc=data["cc"],
+            content=data["content"],
+            content_type=data["content_type"],
+            seen=seen,
+            confirmed=confirmed,
+        )
+
+    return ticket_write(
+        request,
+        desk_id,
+        form_name="reply_form",
+        form_class=ReplyForm,
+        form_kwargs=form_kwargs,
+        perform=perform,
+        success="Reply sent.",
+    )
+
+
+@login_required
+@permission_required("core.manage_connections", raise_exception=True)
+@require_POST
+def from_addresses_refresh(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
+    """An admin who just configured a From address in Desk need not wait for the next team refresh."""
+    ticket = ticket_or_404(request, desk_id)
+    try:
+        team_services.support_addresses_refresh_now(actor=request.user, connection=ticket.connection)
+    except DeskError as error:
+        messages.error(request, f"Could not read the From addresses: {desk_error_message(error)}")
+    else:
+        found = department_addresses(
+            connection=ticket.connection, department_desk_id=ticket.department_desk_id
+        )
+        if found:
+            messages.success(request, f"Found {len(found)} From address{'es' if len(found) != 1 else ''}.")
+        else:
+            messages.warning(request, "Desk still lists no active From address for this department.")
+    return redirect(reverse("tickets:detail", kwargs={"desk_id": ticket.desk_id}) + "#reply")

@@ -2,7 +2,8 @@
 
 Build one through ``apps.connections.services.desk_client_for(connection)``; it needs no Django model.
 Every method goes through ``DeskHttp`` (auth, ``orgId``, budget, retries, error mapping, call log) and
-returns dataclasses from ``apps.desk.types``; lists are iterators that fetch 100 at a time.
+returns dataclasses from ``apps.desk.types``; lists are iterators that fetch 100 at a time, and the
+``*_page`` methods give walkers (the sync) one page at a time.
 Errors are ``apps.desk.errors.DeskError`` subclasses. Arguments left out of an update (``UNSET``) are
 not sent; ``None`` clears a field.
 
@@ -36,6 +37,10 @@ Operations (method -> endpoint, as Zoho's OAS files for Desk v1 name them):
 * Departments: ``departments_list`` ``department_get`` · Teams: ``teams_list`` ``team_get``
 * SLA: ``sla_policies_list`` · ``ticket_sla_get`` (the due times Desk puts on the ticket)
 * Webhooks: ``webhook_create`` ``webhooks_list`` ``webhook_get`` ``webhook_update`` ``webhook_delete``
+* Pages for walks (one call each, a ``ListPage`` of Desk's JSON records with ``next_from``, ``count`` and the
+  call's ``credits``): ``tickets_list_page`` ``contacts_list_page`` ``accounts_list_page`` ``agents_list_page``
+  ``departments_list_page`` ``teams_list_page`` ``sla_policies_list_page`` · ``tickets_search_page``
+  ``contacts_search_page`` ``accounts_search_page`` (by ``createdTimeRange`` / ``modifiedTimeRange``)
 
 Credits: ``credits_spent`` is what every answer so far cost (``X-Rate-Limit-Request-Weight-v3``); a service
 reads it before and after a write to record the write's cost. ``DESK_UNCONFIRMED_REAL_FORMS`` (default on)
@@ -50,6 +55,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, Literal, TypeVar
+from urllib.parse import unquote
 
 import httpx
 from django.conf import settings
@@ -143,8 +149,6 @@ class AttachmentDownload:
 def _filename(disposition: str) -> str | None:
     match = re.search(r"filename\*=(?:UTF-8'')?([^;]+)", disposition, re.IGNORECASE)
     if match:
-        from urllib.parse import unquote
-
         return unquote(match.group(1).strip().strip('"'))
     match = re.search(r'filename="?([^";]+)"?', disposition, re.IGNORECASE)
     return match.group(1) if match else None

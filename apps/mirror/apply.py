@@ -22,19 +22,17 @@ import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from apps.connections.models import DeskConnection
 from apps.desk import types as desk
 from apps.mirror.models import MirrorModel
 
-if TYPE_CHECKING:
-    from apps.connections.models import DeskConnection
-
-DeskItem = desk.DeskObject | dict[str, Any]
+DeskItem = desk.DeskObject | desk.DeskRecord
 
 
 @dataclass
@@ -79,7 +77,7 @@ def desk_raw(obj: desk.DeskObject) -> dict[str, Any]:
     return raw
 
 
-def _hint(cls: type, name: str) -> Any:
+def _hint(cls: type, name: str) -> type[desk.DeskObject] | None:
     # A DeskObject-typed field (``contact``, ``assignee``…) is absent, not cleared, when None.
     hint = desk._field_types(cls).get(name)
     for arg in getattr(hint, "__args__", ()) or (hint,):
@@ -141,36 +139,39 @@ def _modified(obj: desk.DeskObject) -> datetime | None:
 
 
 @dataclass(frozen=True)
-class MirrorEntity:
-    """One mirrored Desk entity, as its app registers it."""
+class MirrorEntity[ObjectT: desk.DeskObject, RowT: MirrorModel]:
+    """One mirrored Desk entity, as its app registers it: its rows (``RowT``) and Desk type (``ObjectT``)."""
 
     name: str  # "tickets", "contacts", "threads"…
-    model: type[MirrorModel]
-    desk_type: type[desk.DeskObject]
-    columns: Callable[[Any], dict[str, Any]]  # a typed Desk object -> the model's column values
+    model: type[RowT]
+    desk_type: type[ObjectT]
+    columns: Callable[[ObjectT], dict[str, Any]]  # a typed Desk object -> the model's column values
     # Called with (connection, rows) before a batch is saved (e.g. tickets compute their search text).
-    before_save: Callable[[DeskConnection, Sequence[Any]], None] | None = None
+    before_save: Callable[[DeskConnection, Sequence[RowT]], None] | None = None
     # Model fields the before_save hook sets, written on update besides the mapped columns.
     extra_update_fields: tuple[str, ...] = ()
 
 
-_ENTITIES: dict[str, MirrorEntity] = {}
-_LISTENERS: dict[str, list[Callable[[DeskConnection, Sequence[Any]], None]]] = {}
+# Each entry has its own Desk and row types; the registry only knows they are some pair of them.
+AnyEntity = MirrorEntity[Any, Any]
+Listener = Callable[[DeskConnection, Sequence[Any]], None]  # rows of the entity it listens to
+_ENTITIES: dict[str, AnyEntity] = {}
+_LISTENERS: dict[str, list[Listener]] = {}
 
 
-def register(spec: MirrorEntity) -> None:
+def register(spec: AnyEntity) -> None:
     """Make an entity known to the mirror (called from its app's ``AppConfig.ready()``)."""
     _ENTITIES[spec.name] = spec
 
 
-def on_saved(name: str, listener: Callable[[DeskConnection, Sequence[Any]], None]) -> None:
+def on_saved(name: str, listener: Listener) -> None:
     """Call ``listener(connection, rows)`` after rows of entity ``name`` were created or changed."""
     listeners = _LISTENERS.setdefault(name, [])
     if listener not in listeners:
         listeners.append(listener)
 
 
-def entity(name: str) -> MirrorEntity:
+def entity(name: str) -> AnyEntity:
     try:
         return _ENTITIES[name]
     except KeyError:
@@ -182,7 +183,7 @@ def model_for(name: str) -> type[MirrorModel]:
     return entity(name).model
 
 
-def registered() -> dict[str, MirrorEntity]:
+def registered() -> dict[str, AnyEntity]:
     return dict(_ENTITIES)
 
 
@@ -233,12 +234,12 @@ def apply_objects(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _modified_raw(spec: MirrorEntity, raw: dict[str, Any]) -> datetime | None:
+def _modified_raw(spec: AnyEntity, raw: desk.DeskRecord) -> datetime | None:
     return moment(raw.get("modifiedTime"))
 
 
 def _apply_batch(
-    connection: DeskConnection, spec: MirrorEntity, batch: dict[str, dict[str, Any]], parent: dict[str, Any]
+    connection: DeskConnection, spec: AnyEntity, batch: dict[str, desk.DeskRecord], parent: dict[str, Any]
 ) -> ApplyResult:
     model = spec.model
     result = ApplyResult(desk_ids=list(batch))
@@ -247,8 +248,8 @@ def _apply_batch(
         for row in model.objects.select_for_update().filter(connection=connection, desk_id__in=list(batch))
     }
     now = timezone.now()
-    to_create: list[Any] = []
-    to_update: list[Any] = []
+    to_create: list[MirrorModel] = []
+    to_update: list[MirrorModel] = []
     for desk_id, raw in batch.items():
         row = existing.get(desk_id)
         if row is None:

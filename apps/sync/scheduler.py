@@ -83,7 +83,8 @@ def connections_due(*, now: datetime | None = None) -> list[DeskConnection]:
 def enqueue_due_syncs(*, now: datetime | None = None) -> int:
     """Queue one sync per due connection. Each is claimed first (next_run_at pushed ahead), so a second
     tick does not queue it again before it has run."""
-    from apps.sync.tasks import sync_connection_task  # tasks imports this module for the tick
+    # A real cycle: apps.sync.tasks imports this module at its top (the tick task calls it).
+    from apps.sync.tasks import sync_connection_task
 
     now = now or timezone.now()
     queued = 0
@@ -117,7 +118,7 @@ def tick_ensure(*, force: bool = False) -> bool:
     )
     if not stalled:
         return False
-    from apps.sync.tasks import sync_tick  # tasks imports this module for the tick
+    from apps.sync.tasks import sync_tick  # (the same cycle as above)
 
     sync_tick.enqueue()
     logger.info("sync scheduler: restarted the tick chain")

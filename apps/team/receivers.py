@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.tasks import default_task_backend
 
+from apps.connections.models import DeskConnection
 from apps.connections.services import connection_connected
+from apps.team.tasks import support_addresses_fill
 
 
-def queue_support_addresses_fill(sender: Any, connection: Any, created: bool, **kwargs: Any) -> None:
+def queue_support_addresses_fill(
+    sender: object, connection: DeskConnection, created: bool, **kwargs: Any
+) -> None:
     """Queue the fill once the connect transaction commits; only with a worker (never inside the request)."""
-    from django.tasks import default_task_backend
-
     if not getattr(default_task_backend, "supports_defer", False):
         return
-    from apps.team.tasks import support_addresses_fill
-
     transaction.on_commit(lambda: support_addresses_fill.enqueue(connection.pk))
 
 

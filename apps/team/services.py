@@ -7,11 +7,21 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
+from apps.connections.services import desk_client_for
+from apps.core.models import AuditEntry
+from apps.core.services import audit_record
+from apps.desk.client import DeskClient
+from apps.desk.errors import DeskError
+from apps.desk.types import DeskRecord, FromAddress
 from apps.team.models import SupportAddress
+
+# One address as the client types it, or as Desk's JSON (a webhook payload).
+AddressItem = FromAddress | DeskRecord
 
 # GET /mailReplyAddress (MailReplyAddress.json, getReplyMailAddresses): ``from`` starts at 1 there
 # (its schema's minimum and default), ``limit`` is at most 100, and ``departmentId=allDepartment``
@@ -21,7 +31,7 @@ ADDRESSES_PAGE_SIZE = 100
 ADDRESSES_MAX_PAGES = 20
 
 
-def _value(item: Any, *names: str) -> Any:
+def _value(item: AddressItem, *names: str) -> Any:
     """A field of one address, whether Desk's camelCase JSON or the client's FromAddress (snake_case)."""
     for name in names:
         if isinstance(item, dict):
@@ -36,7 +46,7 @@ def _value(item: Any, *names: str) -> Any:
     return None
 
 
-def _as_dict(item: Any) -> dict[str, Any]:
+def _as_dict(item: AddressItem) -> dict[str, Any]:
     """What Desk said about the address, kept in ``raw`` (JSON-safe)."""
     if isinstance(item, dict):
         return item
@@ -46,14 +56,14 @@ def _as_dict(item: Any) -> dict[str, Any]:
     return {}
 
 
-def support_addresses_fetch(client: Any) -> tuple[list[Any], int]:
+def support_addresses_fetch(client: DeskClient) -> tuple[list[FromAddress], int]:
     """Every From address of the org, as Desk lists them, and the number of calls it took (the client
     walks the pages, 100 a page, until a short one)."""
-    items: list[Any] = client.support_email_addresses(max_items=ADDRESSES_PAGE_SIZE * ADDRESSES_MAX_PAGES)
+    items = client.support_email_addresses(max_items=ADDRESSES_PAGE_SIZE * ADDRESSES_MAX_PAGES)
     return items, min(len(items) // ADDRESSES_PAGE_SIZE + 1, ADDRESSES_MAX_PAGES)
 
 
-def support_addresses_apply(connection: DeskConnection, items: Iterable[Any]) -> int:
+def support_addresses_apply(connection: DeskConnection, items: Iterable[AddressItem]) -> int:
     """Make the mirror hold exactly these addresses (the absent ones are marked deleted); returns how many."""
     seen: list[str] = []
     now = timezone.now()
@@ -89,7 +99,7 @@ def support_addresses_apply(connection: DeskConnection, items: Iterable[Any]) ->
     return len(seen)
 
 
-def support_addresses_refresh(connection: DeskConnection, client: Any) -> int:
+def support_addresses_refresh(connection: DeskConnection, client: DeskClient) -> int:
     """Mirror the org's support email addresses from Desk; returns the number of API calls made.
 
     Called by the sync engine's team refresh and initial sync, and once after an org is connected
@@ -100,15 +110,10 @@ def support_addresses_refresh(connection: DeskConnection, client: Any) -> int:
     return calls
 
 
-def support_addresses_refresh_now(*, actor: Any, connection: DeskConnection) -> int:
+def support_addresses_refresh_now(*, actor: User, connection: DeskConnection) -> int:
     """Refresh the From addresses at a person's request (one call), recorded in the audit log."""
-    from apps.connections.services import desk_client_for
-    from apps.core.models import AuditEntry
-    from apps.core.services import audit_record
-    from apps.desk.errors import DeskError
-
     with desk_client_for(connection) as client:
-        before = int(getattr(client.http, "credits_spent", 0) or 0)
+        before = client.credits_spent
         try:
             calls = support_addresses_refresh(connection, client)
         except DeskError as error:
@@ -119,11 +124,11 @@ def support_addresses_refresh_now(*, actor: Any, connection: DeskConnection) -> 
                 outcome=AuditEntry.Outcome.FAILURE,
                 message=error.message,
                 api_calls=1,
-                credits=int(getattr(client.http, "credits_spent", 0) or 0) - before,
+                credits=client.credits_spent - before,
                 detail={"error_code": error.error_code or "", "status": error.status},
             )
             raise
-        spent = int(getattr(client.http, "credits_spent", 0) or 0) - before
+        spent = client.credits_spent - before
     audit_record(
         actor=actor,
         action="team.from_addresses.refresh",

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.tasks import task
 
+from apps.connections.models import DeskConnection
+from apps.connections.services import desk_client_for
+from apps.desk.errors import DeskError
+from apps.team.selectors import support_addresses_mirrored
+from apps.team.services import support_addresses_refresh
+
 
 @task(queue_name="default")
 def support_addresses_fill(connection_id: int) -> dict[str, Any]:
     """Mirror the org's From addresses if none are mirrored yet (the sync's team refresh keeps them fresh)."""
-    from apps.connections.models import DeskConnection
-    from apps.connections.services import desk_client_for
-    from apps.desk.errors import DeskError
-    from apps.team.selectors import support_addresses_mirrored
-    from apps.team.services import support_addresses_refresh
-
     connection = DeskConnection.objects.filter(pk=connection_id).first()
     if connection is None or not connection.is_usable:
         return {"connection": connection_id, "api_calls": 0, "skipped": "not usable"}

@@ -281,6 +281,12 @@ def _positive_int(value: str, *, maximum: int) -> int | None:
     return number if 0 < number <= maximum else None
 
 
+def _as_named(value: str, names: tuple[str, ...]) -> str:
+    """Desk's spelling of a name given in any case (the queue matches it case-insensitively anyway), so
+    the filter bar shows it selected; another value is kept as given."""
+    return next((name for name in names if name.lower() == value.lower()), value)
+
+
 def _set_widget_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
     """Offer choices on a field whose values are checked by its clean method, not against the choices."""
     widget = form.fields[name].widget
@@ -419,10 +425,10 @@ class QueueFilterForm(BaseForm):
         return _desk_id(self.cleaned_data["team"])
 
     def clean_channel(self) -> str:
-        return self.cleaned_data["channel"].strip()[:32]
+        return _as_named(self.cleaned_data["channel"].strip()[:32], CHANNELS)
 
     def clean_classification(self) -> str:
-        return self.cleaned_data["classification"].strip()[:64]
+        return _as_named(self.cleaned_data["classification"].strip()[:64], CLASSIFICATIONS)
 
     def clean_overdue(self) -> bool:
         # As the queue's links write it ("1"), or as a browser sends a checked box ("on").

@@ -70,3 +70,9 @@ def test_freshness_in_words():
     assert Freshness(None, 14).label == "synced 14 s ago"
     assert Freshness(None, 125).label == "synced 2 min ago"
     assert Freshness(None, 7300).label == "synced 2 h ago"
+
+
+def test_a_channel_in_another_case_is_shown_with_desks_spelling():
+    assert parse("channel=email&classification=PROBLEM").channel == "Email"
+    assert parse("channel=email&classification=PROBLEM").classification == "Problem"
+    assert parse("channel=Carrier+pigeon").channel == "Carrier pigeon"

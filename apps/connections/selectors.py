@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
+from apps.core.orgs import Org
 from apps.core.selectors import org_ids_for_user
 from apps.desk.budget import ApiUsage
 
@@ -50,6 +51,21 @@ def connection_for_request(request: HttpRequest) -> DeskConnection | None:
 def connections_for_admin_list() -> QuerySet[DeskConnection]:
     """Every connection, the disconnected ones last."""
     return DeskConnection.objects.select_related("connected_by").order_by("status", "org_name", "pk")
+
+
+def connections_for_list(*, user: User) -> QuerySet[DeskConnection]:
+    """The Connections page's rows: every connection for admins, the user's own orgs for everyone else."""
+    if org_ids_for_user(user=user) is None:
+        return connections_for_admin_list()
+    return connections_for_user(user=user).select_related("connected_by").order_by("org_name", "pk")
+
+
+def orgs_for_directory() -> list[Org]:
+    """The orgs users can be given access to (the core's org directory): every org not disconnected."""
+    rows = DeskConnection.objects.exclude(status=DeskConnection.Status.DISCONNECTED).values_list(
+        "org_id", "org_name"
+    )
+    return [Org(org_id=org_id, name=name) for org_id, name in rows]
 
 
 def api_usage_for(connection: DeskConnection | None) -> ApiUsage | None:

@@ -1,12 +1,14 @@
-"""Connection pages: list, detail, connect (OAuth), org picker, disconnect, reconnect, org switcher."""
+"""Connection pages: list, detail (with who can see the org), connect (OAuth), org picker, the offer to give
+the team access, disconnect, reconnect, org switcher."""
 
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,11 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.connections import flow, selectors, services
 from apps.connections.forms import ConnectForm, PickOrgsForm
 from apps.connections.models import DeskConnection
+from apps.core import selectors as core_selectors
+from apps.core.forms import UserGrantForm
 from apps.core.htmx import AuthedHttpRequest, toast
-from apps.core.services import audit_record
+from apps.core.roles import Role
+from apps.core.services import audit_record, org_access_grant, org_access_revoke
 from apps.core.shell import sections_for
 
 MANAGE = "core.manage_connections"
+# Everyone who works in an org may see its connection's page (their own orgs only).
+VIEW = "core.view_tickets"
+# The orgs just connected, while the page after connecting offers to give the team access to them.
+SHARE_KEY = "connections_share_org_ids"
 
 
 def admin_only(view: Any) -> Any:
@@ -45,26 +54,148 @@ def _origin(request: AuthedHttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@admin_only
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@never_cache
 @require_GET
 def connection_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Admins: every connection. Others: the orgs they may see, read-only (status, API budget, last sync)."""
     rows = [
         {"connection": c, "usage": selectors.api_usage_for(c) if c.status != c.Status.DISCONNECTED else None}
-        for c in selectors.connections_for_admin_list()
+        for c in selectors.connections_for_list(user=request.user)
     ]
-    return render(
-        request, "connections/list.html", {"rows": rows, "sandbox_enabled": services.sandbox_enabled()}
+    context = {
+        "rows": rows,
+        "sandbox_enabled": services.sandbox_enabled(),
+        "can_manage": request.user.has_perm(MANAGE),
+        "share": _share_offer(request),
+    }
+    return render(request, "connections/list.html", context)
+
+
+def _visible_connection(request: AuthedHttpRequest, pk: int) -> DeskConnection:
+    """The connection if the user may see its org; a 404 otherwise (an org they cannot see does not exist)."""
+    if request.user.has_perm(MANAGE):
+        return get_object_or_404(DeskConnection, pk=pk)
+    return get_object_or_404(selectors.connections_for_user(user=request.user), pk=pk)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@never_cache
+@require_GET
+def connection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    connection = _visible_connection(request, pk)
+    can_manage = request.user.has_perm(MANAGE)
+    context: dict[str, object] = {
+        "connection": connection,
+        "usage": selectors.api_usage_for(connection),
+        "can_manage": can_manage,
+        "share": _share_offer(request),
+    }
+    if can_manage:
+        context["access"] = _access_context(connection)
+    # Other apps' parts of this page (the sync's search-scope notice), without importing them.
+    context["sections"] = sections_for("connections:detail", request, connection=connection)
+    return render(request, "connections/detail.html", context)
+
+
+def _access_context(connection: DeskConnection) -> dict[str, Any]:
+    """ "Who can see this org": the admins (every org), the users given access, and who could be added."""
+    by_role = core_selectors.users_by_role()
+    members = core_selectors.org_members(connection.org_id)
+    member_ids = {m.user_id for m in members}
+    candidates = [
+        (user.pk, f"{user.get_full_name() or user.get_username()} ({role.label.lower()})")
+        for role in (Role.MANAGER, Role.AGENT)
+        for user in by_role[role]
+        if user.pk not in member_ids
+    ]
+    roles = {user.pk: role for role, users in by_role.items() for user in users}
+    return {
+        "admins": by_role[Role.ADMIN],
+        "members": [{"membership": m, "role": roles.get(m.user_id)} for m in members],
+        "grant_form": UserGrantForm(users=candidates) if candidates else None,
+    }
+
+
+def _access_response(
+    request: AuthedHttpRequest, connection: DeskConnection, message: str, level: str
+) -> HttpResponse:
+    if not request.htmx:
+        (messages.success if level == "success" else messages.error)(request, message)
+        return redirect("connections:detail", pk=connection.pk)
+    context = {"connection": connection, "access": _access_context(connection)}
+    response = render(request, "connections/detail.html#org-access", context)
+    return toast(response, message, level)  # type: ignore[arg-type]
+
+
+@admin_only
+@require_POST
+def access_grant(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Give one more user access to this org."""
+    connection = get_object_or_404(DeskConnection, pk=pk)
+    users = [(u.pk, u.get_username()) for u in get_user_model().objects.filter(is_active=True)]
+    form = UserGrantForm(request.POST, users=users)
+    if not form.is_valid():
+        return _access_response(request, connection, "Pick one of the listed users.", "error")
+    user = get_user_model().objects.get(pk=form.cleaned_data["user_id"])
+    org_access_grant(user=user, org_id=connection.org_id, actor=_actor(request))
+    return _access_response(
+        request, connection, f"{user.get_username()} can now see {connection.org_name}.", "success"
     )
 
 
 @admin_only
-@require_GET
-def connection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+@require_POST
+def access_revoke(request: AuthedHttpRequest, pk: int, user_id: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
-    context: dict[str, object] = {"connection": connection, "usage": selectors.api_usage_for(connection)}
-    # Other apps' parts of this page (the sync's search-scope notice), without importing them.
-    context["sections"] = sections_for("connections:detail", request, connection=connection)
-    return render(request, "connections/detail.html", context)
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    if not org_access_revoke(user=user, org_id=connection.org_id, actor=_actor(request)):
+        raise Http404("That user had no access to this org.")
+    return _access_response(
+        request, connection, f"{user.get_username()} can no longer see {connection.org_name}.", "success"
+    )
+
+
+def _share_offer(request: AuthedHttpRequest) -> dict[str, Any] | None:
+    """After connecting: the users who cannot see the new orgs yet, offered access in one click."""
+    org_ids = request.session.get(SHARE_KEY) or []
+    if not org_ids or not request.user.has_perm(MANAGE):
+        return None
+    connections = list(DeskConnection.objects.filter(org_id__in=org_ids))
+    by_role = core_selectors.users_by_role()
+    users = [u for role in (Role.MANAGER, Role.AGENT) for u in by_role[role]]
+    missing = [
+        u
+        for u in users
+        if any(not core_selectors.user_may_see_org(user=u, org_id=c.org_id) for c in connections)
+    ]
+    if not connections or not missing:
+        return None
+    return {"connections": connections, "users": missing}
+
+
+@admin_only
+@require_POST
+def share(request: AuthedHttpRequest) -> HttpResponse:
+    """The answer to the offer after connecting: give the existing users access to the new orgs, or not now."""
+    offer = _share_offer(request)
+    request.session.pop(SHARE_KEY, None)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("connections:list")
+    if offer is None or "grant" not in request.POST:
+        return redirect(next_url)
+    for user in offer["users"]:
+        for connection in offer["connections"]:
+            org_access_grant(user=user, org_id=connection.org_id, actor=_actor(request))
+    names = ", ".join(c.org_name for c in offer["connections"])
+    count = len(offer["users"])
+    messages.success(request, f"{count} user{'s' if count != 1 else ''} can now see {names}.")
+    return redirect(next_url)
 
 
 @admin_only
@@ -151,6 +282,7 @@ def pick_orgs(request: AuthedHttpRequest) -> HttpResponse:
         )
         flow.grant_discard(request.session)
         request.session[selectors.SESSION_KEY] = saved[0].pk
+        request.session[SHARE_KEY] = [c.org_id for c in saved]
         names = ", ".join(c.org_name for c in saved)
         messages.success(request, f"Connected {names}. The first sync starts in the background.")
         if len(saved) == 1:

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 
+from apps.core.models import ConsoleSettings
+from apps.core.orgs import DeskAgentChoice, Org
 from apps.core.roles import Role
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
@@ -85,6 +87,48 @@ class UserCreateForm(BaseForm):
 class UserUpdateForm(BaseForm):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
     is_active = forms.BooleanField(required=False, label="Can sign in")
+
+
+class OrgGrantForm(BaseForm):
+    """Give a user access to one more org: the choices are the connected orgs they cannot see yet."""
+
+    org_id = forms.ChoiceField(label="Org")
+
+    def __init__(self, *args: Any, orgs: list[Org], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["org_id"]).choices = [(o.org_id, o.name) for o in orgs]
+
+
+class UserGrantForm(BaseForm):
+    """Give one more user access to an org (on a connection's page): users who cannot see it yet."""
+
+    user_id = forms.TypedChoiceField(label="User", coerce=int)
+
+    def __init__(self, *args: Any, users: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["user_id"]).choices = users
+
+
+class AgentLinkForm(BaseForm):
+    """Which of the org's Desk agents a console user is ("me" in queues); empty = not linked."""
+
+    desk_agent_id = forms.ChoiceField(label="Desk agent", required=False)
+
+    def __init__(self, *args: Any, agents: list[DeskAgentChoice], current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not linked"), *((a.desk_id, a.label) for a in agents)]
+        if current and current not in {a.desk_id for a in agents}:
+            choices.append((current, f"Desk agent {current} (not in the mirror)"))
+        cast(forms.ChoiceField, self.fields["desk_agent_id"]).choices = choices
+
+
+class NewUserAccessForm(BaseForm):
+    new_user_org_access = forms.ChoiceField(
+        label="New users get access to",
+        choices=ConsoleSettings.NewUserAccess.choices,
+        widget=forms.RadioSelect,
+        help_text="Admins always reach every org.",
+    )
 
 
 class AuditFilterForm(BaseForm):

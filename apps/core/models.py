@@ -1,4 +1,4 @@
-"""Core models: role permissions, org membership and the audit log."""
+"""Core models: role permissions, org membership, the console's settings and the audit log."""
 
 from django.conf import settings
 from django.db import models
@@ -50,6 +50,25 @@ class OrgMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in org {self.org_id}"
+
+
+class ConsoleSettings(models.Model):
+    """The console-wide settings admins change on the Users page (one row, pk 1; see ``console_settings``)."""
+
+    class NewUserAccess(models.TextChoices):
+        NONE = "none", "No org: an admin gives access"
+        ALL = "all", "Every connected org"
+
+    new_user_org_access = models.CharField(
+        max_length=8, choices=NewUserAccess.choices, default=NewUserAccess.NONE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "console settings"
+
+    def __str__(self) -> str:
+        return "console settings"
 
 
 class AuditEntry(models.Model):

@@ -50,6 +50,27 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 ROLE_ORDER = (Role.ADMIN, Role.MANAGER, Role.AGENT)
 
 
+def permission_labels() -> dict[str, str]:
+    """Each custom permission's codename and its words, as declared on RolePermissions."""
+    from apps.core.models import RolePermissions
+
+    return dict(RolePermissions._meta.permissions)
+
+
+def role_abilities() -> list[tuple[Role, list[str]]]:
+    """What each role may do, strongest first, in the words of its permissions (the Users page shows it).
+
+    Each role lists only what it adds to the role below it, so the text is short and always matches
+    ROLE_PERMISSIONS.
+    """
+    labels = permission_labels()
+    rows = []
+    for index, role in enumerate(ROLE_ORDER):
+        below = set(ROLE_PERMISSIONS[ROLE_ORDER[index + 1]]) if index + 1 < len(ROLE_ORDER) else set()
+        rows.append((role, [labels.get(c, c) for c in ROLE_PERMISSIONS[role] if c not in below]))
+    return rows
+
+
 def sync_role_groups(**kwargs: Any) -> None:
     """Create the role groups and give each exactly its permissions (idempotent)."""
     permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="core")}

@@ -1,13 +1,15 @@
-"""Core writes: the audit log, and users with roles."""
+"""Core writes: the audit log, users with roles, their access to Desk orgs and the console's settings."""
 
 from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
 from django.db.models import Q
 
-from apps.core.models import AuditEntry, OrgMembership
+from apps.core.models import AuditEntry, ConsoleSettings, OrgMembership
+from apps.core.orgs import known_orgs, org_access_granted
 from apps.core.roles import Role, role_assign, user_role
 
 # Any detail key containing one of these is never stored: tokens and secrets stay out of the trail.
@@ -84,22 +86,115 @@ def user_create(
     org_ids: list[str] | None = None,
     actor: User | None = None,
 ) -> User:
-    """Create a console user in one role, with access to the given Desk orgs."""
+    """Create a console user in one role, with access to the given Desk orgs.
+
+    Without ``org_ids`` the console's "new users get access to" setting decides: no org, or every
+    connected one. Admins reach every org anyway, so they get no memberships.
+    """
     user = get_user_model().objects.create_user(
         username=username, password=password, email=email, first_name=first_name, last_name=last_name
     )
     role_assign(user=user, role=role)
-    for org_id in org_ids or []:
-        OrgMembership.objects.get_or_create(user=user, org_id=org_id)
+    if org_ids is None and role != Role.ADMIN:
+        org_ids = new_user_org_ids()
     if actor is not None:
         audit_record(
             actor=actor,
             action="user.create",
             target_type="user",
             target_id=user.pk,
-            detail={"role": role.value},
+            detail={"role": role.value, "orgs": list(org_ids or [])},
         )
+    for org_id in org_ids or []:
+        org_access_grant(user=user, org_id=org_id, actor=actor)
     return user
+
+
+def new_user_org_ids() -> list[str]:
+    """The orgs a new user gets by the console's setting."""
+    settings_row = ConsoleSettings.objects.filter(pk=1).first()
+    if settings_row is None or settings_row.new_user_org_access != ConsoleSettings.NewUserAccess.ALL:
+        return []
+    return [org.org_id for org in known_orgs()]
+
+
+def console_settings_update(*, new_user_org_access: str, actor: User) -> ConsoleSettings:
+    """Change what new users get access to ("none" or "all" connected orgs)."""
+    if new_user_org_access not in ConsoleSettings.NewUserAccess.values:
+        raise ValueError(f"unknown new-user access {new_user_org_access!r}")
+    row, _ = ConsoleSettings.objects.get_or_create(pk=1)
+    before = row.new_user_org_access
+    row.new_user_org_access = new_user_org_access
+    row.save(update_fields=["new_user_org_access", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="settings.new_user_access",
+        target_type="settings",
+        message=f"New users get access to: {row.get_new_user_org_access_display()}",
+        detail={"before": before, "after": new_user_org_access},
+    )
+    return row
+
+
+def org_access_grant(*, user: User, org_id: str, actor: User | None) -> OrgMembership:
+    """Let ``user`` see and work in one Desk org; the team app then links their Desk agent by email."""
+    with transaction.atomic():
+        membership, created = OrgMembership.objects.get_or_create(user=user, org_id=str(org_id))
+        if created:
+            audit_record(
+                actor=actor,
+                action="org_access.grant",
+                org_id=org_id,
+                target_type="user",
+                target_id=user.pk,
+                message=f"{user.get_username()} can now see org {org_id}",
+            )
+    if created:
+        org_access_granted.send(sender=OrgMembership, membership=membership)
+        membership.refresh_from_db()
+    return membership
+
+
+def org_access_revoke(*, user: User, org_id: str, actor: User) -> bool:
+    """Take away ``user``'s access to one org; False if they had none."""
+    with transaction.atomic():
+        deleted, _ = OrgMembership.objects.filter(user=user, org_id=str(org_id)).delete()
+        if deleted:
+            audit_record(
+                actor=actor,
+                action="org_access.revoke",
+                org_id=org_id,
+                target_type="user",
+                target_id=user.pk,
+                message=f"{user.get_username()} can no longer see org {org_id}",
+            )
+    return bool(deleted)
+
+
+def org_agent_link(
+    *, membership: OrgMembership, desk_agent_id: str, actor: User | None, how: str = "by an admin"
+) -> OrgMembership:
+    """Link (or, with "", unlink) the console user to the Desk agent they are in that org ("me")."""
+    before = membership.desk_agent_id
+    if before == desk_agent_id:
+        return membership
+    membership.desk_agent_id = desk_agent_id
+    membership.save(update_fields=["desk_agent_id"])
+    username = membership.user.get_username()
+    audit_record(
+        actor=actor,
+        action="org_access.agent_link",
+        org_id=membership.org_id,
+        target_type="user",
+        target_id=membership.user_id,
+        message=(
+            f"{username} is Desk agent {desk_agent_id} ({how})"
+            if desk_agent_id
+            else f"{username} is linked to no Desk agent ({how})"
+        ),
+        detail={"before": before, "after": desk_agent_id},
+    )
+    return membership
 
 
 def user_update(*, user: User, role: Role, is_active: bool, actor: User) -> User:

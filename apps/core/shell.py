@@ -31,7 +31,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Team", "team:agents", "team", "core.view_team", "m"),
     NavEntry("Webhooks", "webhooks:list", "bolt", "core.manage_webhooks", "w"),
     NavEntry("Insights", "insights:dashboard", "chart", "core.view_insights", "i"),
-    NavEntry("Connections", "connections:list", "plug", "core.manage_connections", "n"),
+    NavEntry("Connections", "connections:list", "plug", "core.view_tickets", "n"),
     NavEntry("Sync", "sync:status", "refresh", "core.view_tickets", "y"),
     NavEntry("Sandbox", "sandbox:admin", "flask", "core.manage_connections", "s"),
     NavEntry("Users", "core:users", "userkey", "core.manage_users", "u"),

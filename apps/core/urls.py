@@ -1,4 +1,4 @@
-"""Core pages: the overview and the audit log."""
+"""Core pages: the overview, the audit log and the users (roles, org access, Desk agent links)."""
 
 from django.urls import path
 
@@ -10,5 +10,9 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users_list, name="users"),
     path("users/new/", views.user_new, name="user_new"),
+    path("users/access/", views.users_access_default, name="users_access_default"),
     path("users/<int:pk>/", views.user_update, name="user_update"),
+    path("users/<int:pk>/orgs/", views.user_org_grant, name="user_org_grant"),
+    path("users/<int:pk>/orgs/<str:org_id>/revoke/", views.user_org_revoke, name="user_org_revoke"),
+    path("users/<int:pk>/orgs/<str:org_id>/agent/", views.user_org_agent, name="user_org_agent"),
 ]

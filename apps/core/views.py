@@ -1,4 +1,4 @@
-"""Core views: overview, audit log, health check and the error pages."""
+"""Core views: overview, audit log, users (roles, org access, Desk agent links), health check, error pages."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -16,10 +16,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import selectors, services
-from apps.core.forms import AuditFilterForm, UserCreateForm, UserUpdateForm
+from apps.core.forms import (
+    AgentLinkForm,
+    AuditFilterForm,
+    NewUserAccessForm,
+    OrgGrantForm,
+    UserCreateForm,
+    UserUpdateForm,
+)
 from apps.core.htmx import AuthedHttpRequest, toast
-from apps.core.models import AuditEntry
-from apps.core.roles import Role, user_role
+from apps.core.models import AuditEntry, OrgMembership
+from apps.core.orgs import DeskAgentChoice, Org, agents_for_org, known_orgs, org_names
+from apps.core.roles import Role, role_abilities, user_role
 
 AUDIT_PAGE_SIZE = 50
 
@@ -99,16 +107,30 @@ def server_error(request: AuthedHttpRequest) -> HttpResponse:
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
+MANAGE_USERS = "core.manage_users"
+
+
 @login_required
-@permission_required("core.manage_users", raise_exception=True)
+@permission_required(MANAGE_USERS, raise_exception=True)
 def users_list(request: AuthedHttpRequest) -> HttpResponse:
-    users = get_user_model().objects.order_by("username").prefetch_related("groups")
-    rows = [{"user": u, "form": UserUpdateForm(initial=_user_initial(u), prefix=f"u{u.pk}")} for u in users]
-    return render(request, "core/users.html", {"rows": rows})
+    users = list(get_user_model().objects.order_by("username").prefetch_related("groups"))
+    memberships = selectors.memberships_by_user(users)
+    orgs = known_orgs()
+    agents: dict[str, list[DeskAgentChoice]] = {}
+    rows = [_user_row(u, memberships.get(u.pk, []), orgs=orgs, agents=agents) for u in users]
+    context = {
+        "rows": rows,
+        "roles": role_abilities(),
+        "access_form": NewUserAccessForm(
+            initial={"new_user_org_access": selectors.console_settings().new_user_org_access}
+        ),
+        "orgs": orgs,
+    }
+    return render(request, "core/users.html", context)
 
 
 @login_required
-@permission_required("core.manage_users", raise_exception=True)
+@permission_required(MANAGE_USERS, raise_exception=True)
 def user_new(request: AuthedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,11 +148,15 @@ def user_new(request: AuthedHttpRequest) -> HttpResponse:
             request, f"{user.get_username()} can now sign in as {Role(data['role']).label.lower()}."
         )
         return redirect("core:users")
-    return render(request, "core/user_new.html", {"form": form}, status=422 if form.errors else 200)
+    context = {
+        "form": form,
+        "new_user_access": selectors.console_settings().get_new_user_org_access_display(),
+    }
+    return render(request, "core/user_new.html", context, status=422 if form.errors else 200)
 
 
 @login_required
-@permission_required("core.manage_users", raise_exception=True)
+@permission_required(MANAGE_USERS, raise_exception=True)
 @require_POST
 def user_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(get_user_model(), pk=pk)
@@ -147,14 +173,134 @@ def user_update(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             message = f"Saved {user.get_username()}."
         except services.LastAdminError as error:
             message, level = str(error), "error"
-        form = UserUpdateForm(initial=_user_initial(user), prefix=f"u{user.pk}")
+        return _row_response(request, user, message, level)
+    return _row_response(request, user, "Pick one of the listed roles.", "error", form=form)
+
+
+@login_required
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def user_org_grant(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Give the user access to one more connected org."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    form = OrgGrantForm(request.POST, orgs=known_orgs(), prefix=f"g{user.pk}")
+    if not form.is_valid():
+        return _row_response(request, user, "Pick one of the connected orgs.", "error")
+    org_id = form.cleaned_data["org_id"]
+    services.org_access_grant(user=user, org_id=org_id, actor=request.user)
+    name = org_names().get(org_id, org_id)
+    return _row_response(request, user, f"{user.get_username()} can now see {name}.", "success")
+
+
+@login_required
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def user_org_revoke(request: AuthedHttpRequest, pk: int, org_id: str) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=pk)
+    name = org_names().get(org_id, f"org {org_id}")
+    if services.org_access_revoke(user=user, org_id=org_id, actor=request.user):
+        return _row_response(request, user, f"{user.get_username()} can no longer see {name}.", "success")
+    return _row_response(request, user, f"{user.get_username()} had no access to {name}.", "info")
+
+
+@login_required
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def user_org_agent(request: AuthedHttpRequest, pk: int, org_id: str) -> HttpResponse:
+    """Link the user to one of the org's Desk agents (or to none)."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    membership = get_object_or_404(OrgMembership, user=user, org_id=org_id)
+    form = AgentLinkForm(
+        request.POST,
+        prefix=f"a{user.pk}-{org_id}",
+        agents=agents_for_org(org_id),
+        current=membership.desk_agent_id,
+    )
+    if not form.is_valid():
+        return _row_response(request, user, "Pick one of the org's Desk agents.", "error")
+    services.org_agent_link(
+        membership=membership, desk_agent_id=form.cleaned_data["desk_agent_id"], actor=request.user
+    )
+    name = org_names().get(org_id, f"org {org_id}")
+    return _row_response(request, user, f"Saved {user.get_username()}'s Desk agent in {name}.", "success")
+
+
+@login_required
+@permission_required(MANAGE_USERS, raise_exception=True)
+@require_POST
+def users_access_default(request: AuthedHttpRequest) -> HttpResponse:
+    """Save what new users get access to."""
+    form = NewUserAccessForm(request.POST)
+    if form.is_valid():
+        row = services.console_settings_update(
+            new_user_org_access=form.cleaned_data["new_user_org_access"], actor=request.user
+        )
+        messages.success(
+            request, f"New users get access to: {row.get_new_user_org_access_display().lower()}."
+        )
     else:
-        message, level = "Pick one of the listed roles.", "error"
+        messages.error(request, "Pick one of the listed choices.")
+    return redirect("core:users")
+
+
+def _row_response(
+    request: AuthedHttpRequest,
+    user: User,
+    message: str,
+    level: str,
+    *,
+    form: UserUpdateForm | None = None,
+) -> HttpResponse:
+    """After a change to one user: their row and a toast (HTMX), or back to the page with a message."""
     if not request.htmx:
-        (messages.success if level == "success" else messages.error)(request, message)
+        {"success": messages.success, "info": messages.info}.get(level, messages.error)(request, message)
         return redirect("core:users")
-    response = render(request, "core/users.html#user-row", {"row": {"user": user, "form": form}})
+    memberships = selectors.memberships_by_user([user]).get(user.pk, [])
+    row = _user_row(user, memberships, orgs=known_orgs(), agents={}, form=form)
+    response = render(request, "core/users.html#user-row", {"row": row})
     return toast(response, message, level)  # type: ignore[arg-type]
+
+
+def _user_row(
+    user: User,
+    memberships: list[OrgMembership],
+    *,
+    orgs: list[Org],
+    agents: dict[str, list[DeskAgentChoice]],
+    form: UserUpdateForm | None = None,
+) -> dict[str, Any]:
+    """One row of the Users page: the role form, and the orgs the user sees with their Desk agent in each."""
+    names = {org.org_id: org.name for org in orgs}
+    held = {m.org_id for m in memberships}
+    access = []
+    for membership in sorted(memberships, key=lambda m: names.get(m.org_id, m.org_id).lower()):
+        if membership.org_id not in agents:
+            agents[membership.org_id] = agents_for_org(membership.org_id)
+        org_agents = agents[membership.org_id]
+        access.append(
+            {
+                "membership": membership,
+                "org_name": names.get(membership.org_id, ""),
+                "agent_name": next(
+                    (a.label for a in org_agents if a.desk_id == membership.desk_agent_id), ""
+                ),
+                "agent_form": AgentLinkForm(
+                    initial={"desk_agent_id": membership.desk_agent_id},
+                    prefix=f"a{user.pk}-{membership.org_id}",
+                    agents=org_agents,
+                    current=membership.desk_agent_id,
+                ),
+            }
+        )
+    role = user_role(user)
+    grantable = [org for org in orgs if org.org_id not in held]
+    return {
+        "user": user,
+        "role": role,
+        "form": form or UserUpdateForm(initial=_user_initial(user), prefix=f"u{user.pk}"),
+        "access": access,
+        "grant_form": OrgGrantForm(orgs=grantable, prefix=f"g{user.pk}") if grantable else None,
+    }
 
 
 def _user_initial(user: User) -> dict[str, Any]:

@@ -12,3 +12,6 @@ class TeamConfig(AppConfig):
         from apps.team import mirror, receivers  # noqa: F401 - receivers connects the signal receivers
 
         mirror.register()  # the mirror entities this app owns (apps.mirror's registry)
+        from apps.team import links
+
+        links.connect()  # console users linked to their Desk agent (apps.core's agent directory)

@@ -1,4 +1,5 @@
-"""Connection pages: admins only, what they show, disconnect, the org switcher and the banner."""
+"""Connection pages: admins manage them, others see their own orgs read-only; what they show, who can see an
+org, the offer after connecting, disconnect, the org switcher and the banner."""
 
 import pytest
 from django.urls import reverse
@@ -13,16 +14,16 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "name,args",
     [
-        ("connections:list", []),
         ("connections:connect", []),
         ("connections:pick", []),
         ("connections:callback", []),
-        ("connections:detail", [1]),
         ("connections:disconnect", [1]),
         ("connections:reconnect", [1]),
     ],
 )
-def test_agents_and_managers_get_403_on_connection_pages(client, agent_user, manager_user, name, args):
+def test_agents_and_managers_get_403_on_pages_that_manage_connections(
+    client, agent_user, manager_user, name, args
+):
     for user in (agent_user, manager_user):
         client.force_login(user)
         assert client.get(reverse(name, args=args)).status_code == 403
@@ -166,3 +167,109 @@ def test_shell_slots_list_the_orgs_and_pick_the_first_healthy(client, admin_user
     request.user = admin_user
     request.session = {}
     assert connection_for_request(request) == healthy
+
+
+def test_managers_see_their_orgs_connections_read_only_and_others_are_404(client, make_user, make_connection):
+    from apps.core.roles import Role
+
+    acme = make_connection("60001")
+    globex = make_connection("60002", org_name="Globex Help")
+    manager = make_user("mia", Role.MANAGER, org_ids=["60001"])
+    client.force_login(manager)
+    page = client.get(reverse("connections:list")).content.decode()
+    assert "Acme Support" in page and "Globex Help" not in page
+    assert reverse("connections:connect") not in page
+    detail = client.get(reverse("connections:detail", args=[acme.pk])).content.decode()
+    assert "API credits left today" in detail
+    assert reverse("connections:disconnect", args=[acme.pk]) not in detail
+    assert "Who can see this org" not in detail and "OAuth client" not in detail
+    assert client.get(reverse("connections:detail", args=[globex.pk])).status_code == 404
+
+
+def test_admin_gives_and_takes_access_on_the_connection_page(client, admin_user, make_user, make_connection):
+    from apps.core.models import OrgMembership
+    from apps.core.roles import Role
+
+    acme = make_connection("60001")
+    agent = make_user("amy", Role.AGENT)
+    client.force_login(admin_user)
+    page = client.get(reverse("connections:detail", args=[acme.pk])).content.decode()
+    assert "Who can see this org" in page and "No manager or agent can see this org yet" in page
+    assert "amy (agent)" in page
+    response = client.post(
+        reverse("connections:access_grant", args=[acme.pk]),
+        {"user_id": agent.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and b"<html" not in response.content
+    assert b'data-user="amy"' in response.content and b"Agent" in response.content
+    assert "amy can now see Acme Support" in response["HX-Trigger"]
+    assert OrgMembership.objects.filter(user=agent, org_id="60001").exists()
+    entry = AuditEntry.objects.get(action="org_access.grant")
+    assert entry.actor == admin_user and entry.org_id == "60001" and entry.target_id == str(agent.pk)
+
+    response = client.post(reverse("connections:access_revoke", args=[acme.pk, agent.pk]))
+    assert response.status_code == 302
+    assert not OrgMembership.objects.filter(user=agent).exists()
+    assert AuditEntry.objects.filter(action="org_access.revoke", org_id="60001").exists()
+    # Removing access nobody has, or giving it to an unknown user: no 500.
+    assert client.post(reverse("connections:access_revoke", args=[acme.pk, agent.pk])).status_code == 404
+    bad = client.post(reverse("connections:access_grant", args=[acme.pk]), {"user_id": "x"})
+    assert bad.status_code == 302
+
+
+def test_after_connecting_the_admin_is_offered_to_give_the_team_access(
+    client, admin_user, make_user, accounts_server, desk_orgs, settings
+):
+    from apps.connections import flow
+    from apps.core.models import OrgMembership
+    from apps.core.roles import Role
+    from tests.integration.connections.test_connect_flow import start
+
+    settings.ZOHO_CLIENT_ID, settings.ZOHO_CLIENT_SECRET = "1000.ENV", "env-secret"
+    make_user("mia", Role.MANAGER)
+    make_user("amy", Role.AGENT)
+    client.force_login(admin_user)
+    _, query = start(client)
+    client.get(reverse("connections:callback"), {"code": "good", "state": query["state"]})
+    response = client.post(reverse("connections:pick"), {"orgs": ["60001", "60002"]})
+    assert response["Location"] == reverse("connections:list")
+    page = client.get(reverse("connections:list")).content.decode()
+    assert "Give your team access to Acme Support, Globex Help?" in page
+    assert "Give 2 users access" in page and "Not now" in page
+    assert not OrgMembership.objects.exists()  # nothing given silently
+
+    response = client.post(reverse("connections:share"), {"grant": "1", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("connections:list")
+    assert set(OrgMembership.objects.values_list("user__username", "org_id")) == {
+        ("mia", "60001"),
+        ("mia", "60002"),
+        ("amy", "60001"),
+        ("amy", "60002"),
+    }
+    assert AuditEntry.objects.filter(action="org_access.grant", actor=admin_user).count() == 4
+    assert "Give your team access" not in client.get(reverse("connections:list")).content.decode()
+    assert flow.GRANT_KEY not in client.session
+
+
+def test_not_now_dismisses_the_offer_and_gives_nothing(client, admin_user, make_user, make_connection):
+    from apps.connections.views import SHARE_KEY
+    from apps.core.models import OrgMembership
+    from apps.core.roles import Role
+
+    acme = make_connection("60001")
+    make_user("amy", Role.AGENT)
+    client.force_login(admin_user)
+    session = client.session
+    session[SHARE_KEY] = ["60001"]
+    session.save()
+    assert (
+        "Give your team access to Acme Support?"
+        in client.get(reverse("connections:detail", args=[acme.pk])).content.decode()
+    )
+    client.post(reverse("connections:share"), {"dismiss": "1", "next": f"/connections/{acme.pk}/"})
+    assert not OrgMembership.objects.exists()
+    assert (
+        "Give your team access"
+        not in client.get(reverse("connections:detail", args=[acme.pk])).content.decode()
+    )

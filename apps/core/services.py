@@ -103,7 +103,7 @@ def user_create(
             action="user.create",
             target_type="user",
             target_id=user.pk,
-            detail={"role": role.value, "orgs": list(org_ids or [])},
+            detail={"role": role.value},
         )
     for org_id in org_ids or []:
         org_access_grant(user=user, org_id=org_id, actor=actor)

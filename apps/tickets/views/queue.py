@@ -30,11 +30,14 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     page = found.page
     freshness = mirror_freshness(connection)
     query_string = filters.to_query()
+    can_bulk = request.user.has_perm("core.bulk_edit_tickets")
     context = {
         "connection": connection,
         "filters": filters,
         "filter_form": QueueFilterForm.for_display(filters, choices=choices, me_agent_id=me),
-        "bulk_form": BulkActionForm(initial={"filter_query": query_string}, choices=choices),
+        "bulk_form": BulkActionForm(initial={"filter_query": query_string}, choices=choices)
+        if can_bulk
+        else None,
         "view_form": SavedViewForm(initial={"query": query_string}),
         "choices": choices,
         "page": page,
@@ -58,7 +61,7 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
         "sync_words": freshness.label,
         "sync_time": freshness.synced_at,
         "query_string": query_string,
-        "can_bulk": request.user.has_perm("core.bulk_edit_tickets"),
+        "can_bulk": can_bulk,
         "can_create": request.user.has_perm("core.edit_tickets"),
         "can_share": request.user.has_perm("core.edit_tickets"),
         "saved_views": list(saved_views_for(connection=connection, user=request.user)),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.htmx import AuthedHttpRequest, alert, toast
 from apps.desk.errors import DeskError
-from apps.tickets.forms import AttachmentUploadForm
+from apps.tickets.forms.attachments import AttachmentUploadForm
 from apps.tickets.models import Ticket, TicketAttachment
 from apps.tickets.selectors.attachments import attachment_for
 from apps.tickets.selectors.detail import ticket_reloaded

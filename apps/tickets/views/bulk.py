@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
 from apps.tickets import credits
-from apps.tickets.forms import BulkActionForm, queue_filters_from
+from apps.tickets.forms.bulk import BulkActionForm
+from apps.tickets.forms.queue import queue_filters_from
 from apps.tickets.models import BulkJob
 from apps.tickets.selectors.bulk import (
     bulk_job_for_user,

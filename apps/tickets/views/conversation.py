@@ -16,7 +16,7 @@ from apps.core.htmx import AuthedHttpRequest
 from apps.desk.errors import DeskError
 from apps.team import services as team_services
 from apps.tickets.display import from_address_choices
-from apps.tickets.forms import CommentForm, ReplyForm
+from apps.tickets.forms.conversation import CommentForm, ReplyForm
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.conversation import department_addresses
 from apps.tickets.services import conversation as conversation_services

@@ -16,16 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core.htmx import AuthedHttpRequest, alert, toast
 from apps.desk.errors import DeskError, DeskNotFound, DeskValidationError, RateLimited
 from apps.tickets.display import from_address_choices, sla_targets
-from apps.tickets.forms import (
-    AssignForm,
-    AttachmentUploadForm,
-    CommentForm,
-    GuardedForm,
-    PriorityForm,
-    ReplyForm,
-    StatusForm,
-    add_desk_errors,
-)
+from apps.tickets.forms.attachments import AttachmentUploadForm
+from apps.tickets.forms.common import GuardedForm, add_desk_errors
+from apps.tickets.forms.conversation import CommentForm, ReplyForm
+from apps.tickets.forms.detail import AssignForm, PriorityForm, StatusForm
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.attachments import attachments_for
 from apps.tickets.selectors.conversation import conversation_for, conversation_is_stale, department_addresses

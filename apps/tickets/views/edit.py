@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
 from apps.desk.errors import DeskError, DeskValidationError, RateLimited
-from apps.tickets.forms import TicketCreateForm, TicketEditForm, add_desk_errors
+from apps.tickets.forms.common import add_desk_errors
+from apps.tickets.forms.edit import TicketCreateForm, TicketEditForm
 from apps.tickets.selectors.queue import queue_choices
 from apps.tickets.services import fields as field_services
 from apps.tickets.services.stale import StaleTicket, ticket_seen_token

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET
 from apps.connections.selectors import connection_for_request, mirror_freshness
 from apps.core.htmx import AuthedHttpRequest
 from apps.tickets.columns import COLUMNS
-from apps.tickets.forms import BulkActionForm, QueueFilterForm, SavedViewForm
+from apps.tickets.forms.bulk import BulkActionForm
+from apps.tickets.forms.queue import QueueFilterForm
+from apps.tickets.forms.saved_views import SavedViewForm
 from apps.tickets.selectors.queue import agent_id_for_user, queue_choices, queue_page
 from apps.tickets.selectors.saved_views import saved_views_for
 from apps.tickets.views.common import no_connection

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
-from apps.tickets.forms import SavedViewForm, queue_filters_from
+from apps.tickets.forms.queue import queue_filters_from
+from apps.tickets.forms.saved_views import SavedViewForm
 from apps.tickets.selectors.saved_views import saved_view_owned_by
 from apps.tickets.services import saved_views as saved_view_services
 from apps.tickets.views.common import no_connection

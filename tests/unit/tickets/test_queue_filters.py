@@ -7,7 +7,7 @@ from django.http import QueryDict
 from apps.connections.selectors import Freshness
 from apps.tickets.columns import DEFAULT_COLUMNS
 from apps.tickets.filters import QueueFilters
-from apps.tickets.forms import queue_filters_from
+from apps.tickets.forms.queue import queue_filters_from
 
 
 def parse(query: str) -> QueueFilters:

@@ -1,0 +1,324 @@
+"""The queue's filter form (its URL parsed into ``QueueFilters``) and the lean widgets the queue page uses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from apps.core.forms import BaseForm
+from apps.tickets.columns import (
+    CHANNELS,
+    CLASSIFICATIONS,
+    COLUMNS,
+    DEFAULT_PAGE_SIZE,
+    MAX_DUE_HOURS,
+    MAX_SEARCH_LENGTH,
+    PAGE_SIZES,
+    PRIORITIES,
+)
+from apps.tickets.filters import QueueFilters
+from apps.tickets.forms.common import value_choices
+from apps.tickets.selectors.queue import QueueChoices
+
+
+class QueueSelect(forms.Select):
+    """A select whose options are written in Python (``options_html``), not by one template include per
+    option: the queue page lists every agent of the org twice (filter and bulk bar), and its server time is
+    measured (bench/queue_page.py). Flat choices only, as the queue's are."""
+
+    template_name = "tickets/widgets/select.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        chosen = set(context["widget"]["value"])
+        options = (
+            f'<option value="{escape(choice)}"{" selected" if str(choice) in chosen else ""}>{escape(label)}</option>'
+            for choice, label in self.choices
+        )
+        context["widget"]["options_html"] = mark_safe("".join(options))  # noqa: S308 - every part escaped
+        return context
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> list[Any]:
+        return []  # the options are written by get_context
+
+
+class QueueCheckboxes(forms.CheckboxSelectMultiple):
+    """The queue's checkbox menus (status, priority, columns): each box inside its ``label.checkbox``."""
+
+    template_name = "tickets/widgets/checkboxes.html"
+
+
+class ListField(forms.Field):
+    """A repeatable query-string value (``?status=a&status=b``) taken as given; cleaning decides what stays."""
+
+    widget = QueueCheckboxes
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value]
+
+
+def _clean_choice_list(values: list[str], *, max_items: int = 20, max_length: int = 100) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        value = value.strip()[:max_length]
+        if value and value not in seen:
+            seen.append(value)
+    return seen[:max_items]
+
+
+def desk_id_or_empty(value: str) -> str:
+    value = value.strip()
+    return value if value.isdigit() and len(value) <= 32 else ""
+
+
+def _positive_int(value: str, *, maximum: int) -> int | None:
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= maximum else None
+
+
+def _as_named(value: str, names: tuple[str, ...]) -> str:
+    """Desk's spelling of a name given in any case (the queue matches it case-insensitively anyway), so
+    the filter bar shows it selected; another value is kept as given."""
+    return next((name for name in names if name.lower() == value.lower()), value)
+
+
+def set_widget_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    """Offer choices on a field whose values are checked by its clean method, not against the choices."""
+    widget = form.fields[name].widget
+    assert isinstance(widget, forms.Select | forms.CheckboxSelectMultiple)
+    widget.choices = choices
+
+
+def _date_field(label: str, element_id: str) -> forms.CharField:
+    return forms.CharField(
+        required=False, label=label, widget=forms.DateInput(attrs={"type": "date", "id": element_id})
+    )
+
+
+class QueueFilterForm(BaseForm):
+    """The queue's URL parsed: a value that is not understood is dropped (the ones worth telling are named
+    in ``QueueFilters.problems``), never a server error. ``filters()`` gives what is in force; the page
+    shows that (``for_display``), not the raw URL."""
+
+    q = forms.CharField(
+        required=False,
+        strip=False,
+        label="Search",
+        widget=forms.SearchInput(
+            attrs={
+                "placeholder": "Subject, text, contact name or email… (press /)",
+                "data-search": True,
+                "maxlength": MAX_SEARCH_LENGTH,
+            }
+        ),
+    )
+    status = ListField(required=False, label="Status")
+    priority = ListField(required=False, label="Priority")
+    assignee = forms.CharField(required=False, label="Assignee", widget=QueueSelect)
+    department = forms.CharField(required=False, label="Department", widget=QueueSelect)
+    team = forms.CharField(required=False, label="Team", widget=QueueSelect)
+    channel = forms.CharField(required=False, label="Channel", widget=QueueSelect)
+    classification = forms.CharField(required=False, label="Classification", widget=QueueSelect)
+    overdue = forms.BooleanField(
+        required=False, label="Overdue only", widget=forms.CheckboxInput(attrs={"value": "1"})
+    )
+    due_within = forms.CharField(
+        required=False,
+        label="Due within (hours)",
+        widget=forms.NumberInput(attrs={"id": "queue-due", "min": 1, "max": MAX_DUE_HOURS}),
+    )
+    created_from = _date_field("Created from", "queue-created-from")
+    created_to = _date_field("Created to", "queue-created-to")
+    modified_from = _date_field("Modified from", "queue-modified-from")
+    modified_to = _date_field("Modified to", "queue-modified-to")
+    col = ListField(required=False, label="Columns to show")
+    per_page = forms.CharField(
+        required=False, label="Per page", widget=QueueSelect(attrs={"id": "queue-per-page"})
+    )
+    # The sort lives beside the results (the header links change it), tied to this form by form="…".
+    sort = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"form": "queue-filters"}))
+    page = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, choices: QueueChoices | None = None, me_agent_id: str = "", **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", "queue-%s")
+        super().__init__(*args, **kwargs)
+        if choices is not None:
+            self._offer(choices, me_agent_id=me_agent_id)
+
+    @classmethod
+    def for_display(
+        cls, filters: QueueFilters, *, choices: QueueChoices, me_agent_id: str
+    ) -> QueueFilterForm:
+        """The filter bar showing the filters in force (bad values already dropped)."""
+        initial = {
+            "q": filters.query,
+            "status": filters.statuses,
+            "priority": filters.priorities,
+            "assignee": filters.assignee,
+            "department": filters.department,
+            "team": filters.team,
+            "channel": filters.channel,
+            "classification": filters.classification,
+            "overdue": filters.overdue,
+            "due_within": filters.due_within_hours or "",
+            "created_from": filters.created_from.isoformat() if filters.created_from else "",
+            "created_to": filters.created_to.isoformat() if filters.created_to else "",
+            "modified_from": filters.modified_from.isoformat() if filters.modified_from else "",
+            "modified_to": filters.modified_to.isoformat() if filters.modified_to else "",
+            "col": filters.columns,
+            "per_page": str(filters.page_size),
+            "sort": filters.sort,
+        }
+        return cls(initial=initial, choices=choices, me_agent_id=me_agent_id)
+
+    def _offer(self, choices: QueueChoices, *, me_agent_id: str) -> None:
+        me = "Me" if me_agent_id else "Me (no Desk agent matches you)"
+        set_widget_choices(self, "status", value_choices(choices.statuses))
+        set_widget_choices(self, "priority", value_choices(choices.priorities))
+        set_widget_choices(
+            self,
+            "assignee",
+            [
+                ("", "Anyone"),
+                ("me", me),
+                ("unassigned", "Unassigned"),
+                *[(a.desk_id, str(a)) for a in choices.agents],
+            ],
+        )
+        set_widget_choices(
+            self, "department", [("", "All"), *[(d.desk_id, str(d)) for d in choices.departments]]
+        )
+        set_widget_choices(self, "team", [("", "All"), *[(t.desk_id, str(t)) for t in choices.teams]])
+        set_widget_choices(self, "channel", value_choices(choices.channels, blank="Any"))
+        set_widget_choices(self, "classification", value_choices(choices.classifications, blank="Any"))
+        set_widget_choices(self, "col", [(c.key, c.label) for c in choices.columns])
+        set_widget_choices(self, "per_page", [(str(size), str(size)) for size in choices.page_sizes])
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())[:MAX_SEARCH_LENGTH]
+
+    def clean_status(self) -> list[str]:
+        return _clean_choice_list(self.cleaned_data["status"])
+
+    def clean_priority(self) -> list[str]:
+        return [p for p in _clean_choice_list(self.cleaned_data["priority"]) if p in PRIORITIES]
+
+    def clean_assignee(self) -> str:
+        assignee = self.cleaned_data["assignee"].strip()
+        if assignee in ("me", "unassigned") or desk_id_or_empty(assignee):
+            return assignee
+        if assignee:
+            raise forms.ValidationError("The assignee filter was not understood and is ignored.")
+        return ""
+
+    def clean_department(self) -> str:
+        return desk_id_or_empty(self.cleaned_data["department"])
+
+    def clean_team(self) -> str:
+        return desk_id_or_empty(self.cleaned_data["team"])
+
+    def clean_channel(self) -> str:
+        return _as_named(self.cleaned_data["channel"].strip()[:32], CHANNELS)
+
+    def clean_classification(self) -> str:
+        return _as_named(self.cleaned_data["classification"].strip()[:64], CLASSIFICATIONS)
+
+    def clean_overdue(self) -> bool:
+        # As the queue's links write it ("1"), or as a browser sends a checked box ("on").
+        return self.data.get("overdue", "") in ("1", "on", "true")
+
+    def clean_due_within(self) -> int | None:
+        raw = self.cleaned_data["due_within"]
+        hours = _positive_int(raw, maximum=MAX_DUE_HOURS)
+        if raw.strip() and hours is None:
+            raise forms.ValidationError(
+                f"“Due within” must be a number of hours between 1 and {MAX_DUE_HOURS}."
+            )
+        return hours
+
+    def _clean_date(self, name: str) -> date | None:
+        raw = self.cleaned_data[name].strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                f"{name.replace('_', ' ').capitalize()} must be a date (YYYY-MM-DD)."
+            ) from None
+
+    def clean_created_from(self) -> date | None:
+        return self._clean_date("created_from")
+
+    def clean_created_to(self) -> date | None:
+        return self._clean_date("created_to")
+
+    def clean_modified_from(self) -> date | None:
+        return self._clean_date("modified_from")
+
+    def clean_modified_to(self) -> date | None:
+        return self._clean_date("modified_to")
+
+    def clean_col(self) -> list[str]:
+        # Columns always show in the table's own order, whatever order the URL names them in.
+        wanted = set(self.cleaned_data["col"])
+        return [key for key in COLUMNS if key in wanted]
+
+    def clean_per_page(self) -> int:
+        size = _positive_int(self.cleaned_data["per_page"], maximum=max(PAGE_SIZES))
+        return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data["sort"].strip()
+        return sort if sort and sort.lstrip("-") in COLUMNS else ""
+
+    def clean_page(self) -> int:
+        return _positive_int(self.cleaned_data["page"], maximum=10**7) or 1
+
+    def filters(self) -> QueueFilters:
+        """The filters in force; what was not understood is left at its default and named in ``problems``."""
+        self.is_valid()
+        data = self.cleaned_data
+        filters = QueueFilters(
+            statuses=data.get("status", []),
+            priorities=data.get("priority", []),
+            department=data.get("department", ""),
+            assignee=data.get("assignee", ""),
+            team=data.get("team", ""),
+            channel=data.get("channel", ""),
+            classification=data.get("classification", ""),
+            overdue=data.get("overdue", False),
+            due_within_hours=data.get("due_within"),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+            modified_from=data.get("modified_from"),
+            modified_to=data.get("modified_to"),
+            query=data.get("q", ""),
+            page=data.get("page", 1),
+            page_size=data.get("per_page", DEFAULT_PAGE_SIZE),
+            problems=[str(message) for errors in self.errors.values() for message in errors],
+        )
+        if data.get("sort"):
+            filters.sort = data["sort"]
+        if data.get("col"):
+            filters.columns = data["col"]
+        return filters
+
+
+def queue_filters_from(params: QueryDict) -> QueueFilters:
+    """What a queue query string means (the queue's own URL, or one a saved view or the bulk bar sends)."""
+    return QueueFilterForm(params).filters()

@@ -51,17 +51,15 @@ def membership_link_by_email(membership: OrgMembership) -> bool:
     return True
 
 
-def memberships_link_after_agents_saved(connection: DeskConnection, rows: Sequence[Agent]) -> int:
+def memberships_link_after_agents_saved(connection: DeskConnection, rows: Sequence[Agent]) -> None:
     """After agents of an org were mirrored: link the org's unlinked members whose email matches one of them."""
     emails = {(row.email or "").strip().lower() for row in rows if not row.is_deleted} - {""}
     if not emails:
-        return 0
+        return
     unlinked = OrgMembership.objects.filter(org_id=connection.org_id, desk_agent_id="").select_related("user")
-    linked = 0
     for membership in unlinked:
-        if membership.user.email.strip().lower() in emails and membership_link_by_email(membership):
-            linked += 1
-    return linked
+        if membership.user.email.strip().lower() in emails:
+            membership_link_by_email(membership)
 
 
 def _on_access_granted(sender: Any, *, membership: OrgMembership, **kwargs: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,6 +27,7 @@ def _context(request: HttpRequest) -> dict:
 
 
 @login_required
+@permission_required("core.view_tickets", raise_exception=True)
 @never_cache
 @require_GET
 def sync_status(request: HttpRequest) -> HttpResponse:
@@ -35,6 +36,7 @@ def sync_status(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("core.view_tickets", raise_exception=True)
 @never_cache
 @require_GET
 def sync_progress(request: HttpRequest) -> HttpResponse:

@@ -33,7 +33,8 @@ from apps.core.roles import ROLE_PERMISSIONS, Role, role_assign
 from apps.core.services import audit_record
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# The sandbox admin page reads the sandbox database too.
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 ORG_A, ORG_B = "81001", "81002"
 ORG_B_NAME = "Borealis Hidden Org"
@@ -124,15 +125,8 @@ RULES: dict[str, Rule] = {
     "sandbox:admin": Rule(MANAGE),
 }
 
-# Holes found in files other helpers own right now: expected to fail until their owners fix them.
-KNOWN_HOLES = {
-    "sync:status": "apps/sync/views.py sync_status needs only a sign-in: a user without a role gets the page "
-    "(the nav asks for core.view_tickets; add permission_required('core.view_tickets', raise_exception=True))",
-    "sync:progress": "apps/sync/views.py sync_progress needs only a sign-in: a user without a role gets it "
-    "(add permission_required('core.view_tickets', raise_exception=True))",
-    "sandbox:admin": "apps/sandbox/admin_views.py admin_page needs only a sign-in: any agent may change the "
-    "sandbox's knobs (the nav asks for core.manage_connections)",
-}
+# Views with a known hole, each with why (strict xfail: fixing the hole makes the test say so). None now.
+KNOWN_HOLES: dict[str, str] = {}
 
 
 def console_patterns() -> dict[str, str]:

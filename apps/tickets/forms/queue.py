@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.http import QueryDict
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.forms import BaseForm
 from apps.tickets.columns import (
@@ -27,30 +29,70 @@ from apps.tickets.selectors.queue import QueueChoices
 
 
 class QueueSelect(forms.Select):
-    """A select whose options are written in Python (``options_html``), not by one template include per
-    option: the queue page lists every agent of the org twice (filter and bulk bar), and its server time is
-    measured (bench/queue_page.py). Flat choices only, as the queue's are."""
+    """A select written in Python rather than by Django's widget templates (one template render, plus one
+    include per option): the queue page lists every agent of the org twice (filter and bulk bar), and its
+    server time is measured (bench/queue_page.py). Flat choices only, as the queue's are; the field group
+    around it still comes from the form renderer."""
 
-    template_name = "tickets/widgets/select.html"
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        chosen = set(context["widget"]["value"])
-        options = (
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
             f'<option value="{escape(choice)}"{" selected" if str(choice) in chosen else ""}>{escape(label)}</option>'
             for choice, label in self.choices
         )
-        context["widget"]["options_html"] = mark_safe("".join(options))  # noqa: S308 - every part escaped
-        return context
-
-    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> list[Any]:
-        return []  # the options are written by get_context
+        element_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{element_attrs}>{options}</select>')  # noqa: S308 - escaped
 
 
 class QueueCheckboxes(forms.CheckboxSelectMultiple):
-    """The queue's checkbox menus (status, priority, columns): each box inside its ``label.checkbox``."""
+    """The queue's checkbox menus (status, priority, columns), written in Python like ``QueueSelect``: each
+    box inside its ``label.checkbox``, ids ``<id>_<n>``."""
 
-    template_name = "tickets/widgets/checkboxes.html"
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(v) for v in self.format_value(value)}
+        element_id = self.build_attrs(self.attrs, attrs).get("id", "")
+        boxes = "".join(
+            f'<label class="checkbox"><input type="checkbox" name="{escape(name)}" value="{escape(choice)}"'
+            f"{f' id="{escape(element_id)}_{index}"' if element_id else ''}"
+            f"{' checked' if str(choice) in chosen else ''}> {escape(label)}</label>"
+            for index, (choice, label) in enumerate(self.choices)
+        )
+        return mark_safe(boxes)  # noqa: S308 - every part escaped
+
+
+class QueueInput(Input):
+    """An ``<input>`` written in Python, for the same reason as ``QueueSelect`` (the filter bar's search, hours,
+    dates and sort)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        shown = self.format_value(value)
+        value_attr = f' value="{escape(shown)}"' if shown is not None else ""
+        element_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(  # noqa: S308 - every part escaped
+            f'<input type="{self.input_type}" name="{escape(name)}"{value_attr}{element_attrs}>'
+        )
+
+
+class QueueSearchInput(QueueInput):
+    input_type = "search"
+
+
+class QueueNumberInput(QueueInput):
+    input_type = "number"
+
+
+class QueueDateInput(QueueInput):
+    input_type = "date"
+
+
+class QueueHiddenInput(QueueInput):
+    input_type = "hidden"
 
 
 class ListField(forms.Field):
@@ -102,9 +144,7 @@ def set_widget_choices(form: forms.Form, name: str, choices: list[tuple[str, str
 
 
 def _date_field(label: str, element_id: str) -> forms.CharField:
-    return forms.CharField(
-        required=False, label=label, widget=forms.DateInput(attrs={"type": "date", "id": element_id})
-    )
+    return forms.CharField(required=False, label=label, widget=QueueDateInput(attrs={"id": element_id}))
 
 
 class QueueFilterForm(BaseForm):
@@ -116,7 +156,7 @@ class QueueFilterForm(BaseForm):
         required=False,
         strip=False,
         label="Search",
-        widget=forms.SearchInput(
+        widget=QueueSearchInput(
             attrs={
                 "placeholder": "Subject, text, contact name or email… (press /)",
                 "data-search": True,
@@ -137,7 +177,7 @@ class QueueFilterForm(BaseForm):
     due_within = forms.CharField(
         required=False,
         label="Due within (hours)",
-        widget=forms.NumberInput(attrs={"id": "queue-due", "min": 1, "max": MAX_DUE_HOURS}),
+        widget=QueueNumberInput(attrs={"id": "queue-due", "min": 1, "max": MAX_DUE_HOURS}),
     )
     created_from = _date_field("Created from", "queue-created-from")
     created_to = _date_field("Created to", "queue-created-to")
@@ -148,7 +188,7 @@ class QueueFilterForm(BaseForm):
         required=False, label="Per page", widget=QueueSelect(attrs={"id": "queue-per-page"})
     )
     # The sort lives beside the results (the header links change it), tied to this form by form="…".
-    sort = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"form": "queue-filters"}))
+    sort = forms.CharField(required=False, widget=QueueHiddenInput(attrs={"form": "queue-filters"}))
     page = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(

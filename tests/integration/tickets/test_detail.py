@@ -1,5 +1,8 @@
 """The ticket page: fields, cards, SLA targets in words, the conversation fetched when stale, sanitised."""
 
+import re
+from collections import Counter
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -85,9 +88,6 @@ def test_unknown_or_malformed_ticket_id_is_not_found(world, member, agent_user):
 def test_every_element_id_on_the_ticket_page_is_unique(world, member, admin_user):
     # Several forms share the page (reply and comment both have a content field, all carry "seen"),
     # so each form prefixes its ids; a label must point at one field only.
-    import re
-    from collections import Counter
-
     ticket = a_ticket_with_threads(world)
     Ticket.objects.filter(pk=ticket.pk).update(conversation_synced_at=timezone.now())
     html = member(admin_user).get(reverse("tickets:detail", args=[ticket.desk_id])).content.decode()

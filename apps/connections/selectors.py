@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.connections.models import DeskConnection
 from apps.core.orgs import Org
 from apps.core.selectors import org_ids_for_user
-from apps.desk.budget import ApiUsage
+from apps.desk.budget import ApiUsage, api_usage
 
 SESSION_KEY = "current_connection_id"
 _REQUEST_CACHE = "_desk_connection"
@@ -73,10 +73,6 @@ def api_usage_for(connection: DeskConnection | None) -> ApiUsage | None:
     known, calls in flight, the edition's concurrency cap, ``paused_until`` while credits are spent), or None.
     """
     if connection is None:
-        return None
-    try:
-        from apps.desk.budget import api_usage
-    except ImportError:  # the Desk client is not installed yet
         return None
     try:
         return api_usage(connection.org_id, edition=connection.edition or None)

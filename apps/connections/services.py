@@ -19,7 +19,9 @@ from apps.connections.models import ENCRYPTED_FIELDS, DeskConnection
 from apps.connections.tokens import ConnectionTokenProvider
 from apps.core.services import audit_record
 from apps.desk import accounts
+from apps.desk.client import DeskClient
 from apps.desk.datacenters import DATA_CENTERS, SANDBOX, DataCenter, data_center, sandbox_data_center
+from apps.desk.errors import DeskAuthError, DeskError
 from apps.desk.transport import Transport
 
 if TYPE_CHECKING:
@@ -172,7 +174,6 @@ def organizations_fetch(
     *, api_base_url: str, access_token: str, transport: Transport | None = None
 ) -> list[dict[str, str]]:
     """The orgs an access token reaches (``GET /organizations``, through the Desk client)."""
-    from apps.desk.client import DeskClient
 
     provider = _StaticTokenProvider(access_token)
     with DeskClient(
@@ -202,7 +203,6 @@ class _StaticTokenProvider:
         return self._token
 
     def refresh_access_token(self, *, rejected: str) -> str:
-        from apps.desk.errors import DeskAuthError
 
         raise DeskAuthError("Desk refused the token it just issued; try connecting again.")
 
@@ -431,7 +431,6 @@ def connection_disconnect(*, actor: User, connection: DeskConnection) -> DeskCon
 
 def connection_check(*, actor: User, connection: DeskConnection) -> DeskConnection:
     """Ask Desk for the connection's orgs (one call) and record whether it answered."""
-    from apps.desk.errors import DeskAuthError, DeskError
 
     client = desk_client_for(connection)
     outcome, message = "success", f"{connection.org_name} answered"
@@ -492,7 +491,6 @@ def desk_client_for(
     transport: Transport | None = None,
 ) -> "DeskClient":
     """The Desk client for a connection: every app gets its client here, never builds one itself."""
-    from apps.desk.client import DeskClient
 
     return DeskClient(
         api_base_url=connection.api_base_url,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apps.connections.models import DeskConnection
+from apps.core.services import audit_record
 from apps.desk import accounts
 from apps.desk.errors import DeskAuthError, DeskNetworkError
 from apps.desk.transport import Transport
@@ -178,7 +179,6 @@ def _refresh_locked(
 
 
 def _mark_needs_reconsent(connection: DeskConnection, *, reason: str) -> None:
-    from apps.core.services import audit_record
 
     connection.status = DeskConnection.Status.NEEDS_RECONSENT
     connection.access_token_encrypted = ""

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 
+from apps.core.models import RolePermissions
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -52,7 +54,6 @@ ROLE_ORDER = (Role.ADMIN, Role.MANAGER, Role.AGENT)
 
 def permission_labels() -> dict[str, str]:
     """Each custom permission's codename and its words, as declared on RolePermissions."""
-    from apps.core.models import RolePermissions
 
     return dict(RolePermissions._meta.permissions)
 

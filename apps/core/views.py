@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -102,7 +103,6 @@ def page_not_found(request: AuthedHttpRequest, exception: Exception | None = Non
 
 def server_error(request: AuthedHttpRequest) -> HttpResponse:
     # No context processors here: whatever broke must not break the error page too.
-    from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 

@@ -248,3 +248,26 @@ class BulkJobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_desk_id}: {self.outcome}"
+
+
+class CannedReply(models.Model):
+    """A reply snippet kept in DeskAdmin for one org: the owner's own, or shared with everyone in the org.
+
+    ``body`` is HTML (sanitised when saved and again when inserted) with placeholders such as
+    ``{{contact.first_name}}`` filled in by apps.tickets.services.canned.canned_render.
+    """
+
+    connection = models.ForeignKey("connections.DeskConnection", on_delete=models.CASCADE, related_name="+")
+    # Who wrote it; a personal reply is only its owner's. A shared one stays when its author leaves.
+    owner = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    is_shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

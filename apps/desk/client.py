@@ -15,8 +15,8 @@ Operations (method -> endpoint, as Zoho's OAS files for Desk v1 name them):
   /tickets · ``ticket_update`` / ``ticket_set_status`` / ``ticket_assign`` PATCH /tickets/{id} ·
   ``tickets_move_to_trash`` POST /tickets/moveToTrash · ``ticket_merge`` POST /tickets/{id}/merge ·
   ``tickets_search`` GET /tickets/search (one page with the total ``count``) · ``tickets_by_ids`` GET
-  /tickets/search?id= · ``tickets_count`` (search's ``count``) · ``ticket_metrics`` GET /tickets/{id}/metrics · ``agents_tickets_count`` GET
-  /agentsTicketsCount
+  /tickets/search?id= · ``tickets_count`` (search's ``count``) · ``ticket_metrics`` GET
+  /tickets/{id}/metrics · ``agents_tickets_count`` GET /agentsTicketsCount
 * Tags: ``ticket_tags_list`` GET /tickets/{id}/tags · ``ticket_tags_add`` POST …/associateTag ·
   ``ticket_tags_remove`` POST …/dissociateTag · ``tags_search`` GET /tags/search
 * Followers: ``ticket_followers_list`` GET /tickets/{id}/followers · ``ticket_followers_add`` POST

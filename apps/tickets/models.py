@@ -52,6 +52,10 @@ class Ticket(MirrorModel):
     conversation_text = models.TextField(blank=True, default="")
     # When the conversation (threads, comments, attachment metadata) was last fetched from Desk.
     conversation_synced_at = models.DateTimeField(null=True, blank=True)
+    # Tags (names) and followers ([{"id", "name"}]): Desk's ticket lists carry neither, so they come with
+    # the conversation refresh and from the console's own writes (apps/tickets/services/tags.py).
+    tags = models.JSONField(default=list, blank=True)
+    followers = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-modified_time", "-desk_id"]
@@ -149,6 +153,23 @@ class TicketAttachment(MirrorModel):
             models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_attachment_desk_id_uniq")
         ]
         indexes = [models.Index(fields=["ticket", "created_time"], name="tickets_attachment_ticket_idx")]
+
+
+class TicketTag(models.Model):
+    """One tag on one ticket: the queue's tag filter is an indexed lookup here, not a scan of JSON lists.
+    ``Ticket.tags`` is the copy pages show; ``mirror.mirror_set_ticket_tags`` keeps the two together."""
+
+    connection = models.ForeignKey("connections.DeskConnection", on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tag_links")
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=100)  # the name lower-cased: Desk's tag names are case-insensitive
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "key"], name="tickets_tag_ticket_key_uniq")]
+        indexes = [models.Index(fields=["connection", "key", "ticket"], name="tickets_tag_key_idx")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SlaPolicy(MirrorModel):

@@ -1,9 +1,57 @@
-# Reserved for: tags and followers on the ticket mirror (W2). Operations are written by hand (or moved here from a makemigrations run).
+"""Tags and followers on the ticket mirror (W2): the ``tags`` and ``followers`` lists pages show, and
+TicketTag, the indexed copy the queue's tag filter reads."""
 
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0004_canned_replies")]
+    dependencies = [("connections", "0001_initial"), ("tickets", "0004_canned_replies")]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="ticket",
+            name="followers",
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.AddField(
+            model_name="ticket",
+            name="tags",
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.CreateModel(
+            name="TicketTag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("key", models.CharField(max_length=100)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="connections.deskconnection",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tag_links",
+                        to="tickets.ticket",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [models.Index(fields=["connection", "key", "ticket"], name="tickets_tag_key_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ticket", "key"), name="tickets_tag_ticket_key_uniq")
+                ],
+            },
+        ),
+    ]

@@ -14,7 +14,7 @@ from apps.customers.models import Contact
 from apps.desk import types as desk
 from apps.mirror import apply as mirror
 from apps.mirror.apply import ApplyResult, DeskItem, flag, number, plain_text, text
-from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketThread
+from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketTag, TicketThread
 
 
 def _ticket_columns(t: desk.Ticket) -> dict[str, Any]:
@@ -120,8 +120,8 @@ def _attachment_columns(a: desk.Attachment) -> dict[str, Any]:
 
 
 def ticket_search_text(ticket: Ticket, contact: Contact | None) -> str:
-    """What full-text search reads besides the subject: description, contact, conversation."""
-    parts = [plain_text(ticket.description), ticket.email]
+    """What full-text search reads besides the subject: description, contact, tags, conversation."""
+    parts = [plain_text(ticket.description), ticket.email, *(ticket.tags or [])]
     if contact is not None:
         parts += [contact.first_name, contact.last_name, contact.email]
     parts.append(ticket.conversation_text)
@@ -145,7 +145,7 @@ def _contacts_saved(connection: DeskConnection, rows: Sequence[Contact]) -> None
     contacts = {row.desk_id: row for row in rows}
     tickets = list(
         Ticket.objects.filter(connection=connection, contact_desk_id__in=list(contacts)).only(
-            "id", "description", "email", "contact_desk_id", "conversation_text", "search_text"
+            "id", "description", "email", "contact_desk_id", "conversation_text", "search_text", "tags"
         )
     )
     changed = []
@@ -194,6 +194,53 @@ def mirror_apply_conversation(
     return mirror.apply_objects(connection, entity, items, parent={"ticket": ticket})
 
 
+def tag_names(names: Iterable[str]) -> list[str]:
+    """Tag names as the mirror keeps them: stripped, once each (case-insensitively), sorted."""
+    unique: dict[str, str] = {}
+    for name in names:
+        name = (name or "").strip()
+        if name:
+            unique.setdefault(name.lower(), name)
+    return sorted(unique.values(), key=str.lower)
+
+
+def mirror_set_ticket_tags(ticket: Ticket, names: Iterable[str]) -> Ticket:
+    """The ticket's tags are ``names`` (Desk's answer): its list, the filter's rows and its search text."""
+    tags = tag_names(names)
+    ticket.tags = tags
+    contact = Contact.objects.filter(connection=ticket.connection, desk_id=ticket.contact_desk_id).first()
+    ticket.search_text = ticket_search_text(ticket, contact)
+    Ticket.objects.filter(pk=ticket.pk).update(tags=tags, search_text=ticket.search_text)
+    keys = {name.lower(): name for name in tags}
+    TicketTag.objects.filter(ticket=ticket).exclude(key__in=list(keys)).delete()
+    have = set(TicketTag.objects.filter(ticket=ticket).values_list("key", flat=True))
+    TicketTag.objects.bulk_create(
+        [
+            TicketTag(connection=ticket.connection, ticket=ticket, name=name, key=key)
+            for key, name in keys.items()
+            if key not in have
+        ],
+        ignore_conflicts=True,
+    )
+    return ticket
+
+
+def mirror_set_ticket_followers(
+    ticket: Ticket, followers: Iterable[desk.Follower | dict[str, str]]
+) -> Ticket:
+    """The ticket's followers are ``followers`` (Desk's list, or the console's own change): [{id, name}]."""
+    rows: dict[str, dict[str, str]] = {}
+    for follower in followers:
+        if isinstance(follower, dict):
+            rows[str(follower["id"])] = {"id": str(follower["id"]), "name": str(follower.get("name", ""))}
+            continue
+        name = " ".join(p for p in (follower.first_name, follower.last_name) if p) or follower.email or ""
+        rows[str(follower.id)] = {"id": str(follower.id), "name": name}
+    ticket.followers = sorted(rows.values(), key=lambda f: f["name"].lower())
+    Ticket.objects.filter(pk=ticket.pk).update(followers=ticket.followers)
+    return ticket
+
+
 def mirror_mark_deleted(connection: DeskConnection, entity: str, desk_ids: Iterable[str]) -> int:
     """Mark tickets or conversation objects (``entity``) gone from Desk."""
     return mirror.mark_deleted(connection, entity, desk_ids)
@@ -205,5 +252,8 @@ __all__ = [
     "mirror_apply_ticket",
     "mirror_apply_tickets",
     "mirror_mark_deleted",
+    "mirror_set_ticket_followers",
+    "mirror_set_ticket_tags",
+    "tag_names",
     "ticket_search_text",
 ]

@@ -18,6 +18,7 @@ from apps.tickets.models import Ticket, TicketThread
 from apps.tickets.selectors.detail import ticket_reloaded
 from apps.tickets.services.desk_call import desk_call_audited, desk_client
 from apps.tickets.services.stale import ticket_check_not_stale
+from apps.tickets.services.tags import ticket_tags_followers_refresh
 
 
 def ticket_comment_add(
@@ -129,6 +130,8 @@ def ticket_conversation_refresh(
             "-created_time"
         )[: settings.TICKETS_THREAD_CONTENTS_PER_OPEN]
         full = [desk.thread_get(ticket.desk_id, thread.desk_id) for thread in missing]
+        # Tags and followers travel with the conversation: Desk's ticket lists carry neither (2 calls).
+        ticket_tags_followers_refresh(ticket=ticket, client=desk)
     finally:
         if client is None:
             desk.close()

@@ -4,6 +4,7 @@
 
   var THEMES = ["system", "light", "dark"];
   var root = document.documentElement;
+  root.classList.add("js");
 
   function storageGet(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
   function storageSet(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* ignore */ } }
@@ -140,5 +141,50 @@
       }
       default: break;
     }
+  });
+
+  // Forms that ask before they do something that cannot be taken back (deleting a shared view).
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // The queue's filters fold behind one "Filters" button at phone width.
+  document.querySelectorAll("[data-filters-toggle]").forEach(function (button) {
+    var panel = document.getElementById(button.getAttribute("aria-controls"));
+    if (!panel) { return; }
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      panel.classList.toggle("is-open", open);
+      if (open) {
+        var first = panel.querySelector("input, select, summary, button");
+        if (first) { first.focus(); }
+      }
+    });
+  });
+
+  // URLs carry only the filters that are set: a page that knows its own canonical query (the queue's
+  // data-canonical-query) gets that; otherwise empty parameters are dropped from the pushed URL.
+  document.body.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var history = event.detail.history;
+    if (!history || !history.path) { return; }
+    var url = new URL(history.path, window.location.href);
+    var text = event.detail.xhr ? event.detail.xhr.responseText || "" : "";
+    var match = /data-canonical-query="([^"]*)"/.exec(text);
+    if (match) {
+      var holder = document.createElement("textarea");
+      holder.innerHTML = match[1];
+      url.search = holder.value;
+    } else {
+      var params = new URLSearchParams(url.search);
+      var kept = new URLSearchParams();
+      params.forEach(function (value, key) { if (value !== "") { kept.append(key, value); } });
+      url.search = kept.toString();
+    }
+    history.path = url.pathname + (url.search ? url.search : "") + url.hash;
   });
 })();

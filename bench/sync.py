@@ -188,10 +188,10 @@ def measure(size: int, port: int) -> dict:
 
     django.setup()
     from apps.connections.services import desk_client_for
+    from apps.desk.metering import CreditMeter
     from apps.sandbox import models as sandbox
     from apps.sandbox.seed import DEFAULT_ORGS
     from apps.sync.engine import sync_run
-    from apps.desk.metering import CreditMeter
     from tests.support.sandbox import connect_sandbox_org
 
     base = f"http://127.0.0.1:{port}"

@@ -23,6 +23,8 @@ class QueueFilters:
     team: str = ""
     channel: str = ""
     classification: str = ""
+    # A tag name (any case): tickets carrying it, from the mirror's TicketTag rows.
+    tag: str = ""
     overdue: bool = False
     due_within_hours: int | None = None
     created_from: date | None = None
@@ -48,6 +50,7 @@ class QueueFilters:
             "team": self.team,
             "channel": self.channel,
             "classification": self.classification,
+            "tag": self.tag,
             "overdue": "1" if self.overdue else "",
             "due_within": str(self.due_within_hours or ""),
             "created_from": self.created_from.isoformat() if self.created_from else "",
@@ -79,6 +82,7 @@ class QueueFilters:
             or self.team
             or self.channel
             or self.classification
+            or self.tag
             or self.overdue
             or self.due_within_hours
             or self.created_from

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from apps.tickets.views import attachments, bulk, conversation, detail, edit, queue, saved_views
+from apps.tickets.views import (
+    attachments,
+    bulk,
+    conversation,
+    detail,
+    edit,
+    followers,
+    queue,
+    saved_views,
+    tags,
+)
 
 app_name = "tickets"
 urlpatterns = [
@@ -24,6 +34,13 @@ urlpatterns = [
         conversation.from_addresses_refresh,
         name="from_addresses_refresh",
     ),
+    path("<str:desk_id>/tags/", tags.tags_panel, name="tags"),
+    path("<str:desk_id>/tags/suggestions/", tags.tag_suggestions, name="tag_suggestions"),
+    path("<str:desk_id>/tags/add/", tags.tag_add, name="tag_add"),
+    path("<str:desk_id>/tags/remove/", tags.tag_remove, name="tag_remove"),
+    path("<str:desk_id>/followers/", followers.followers_panel, name="followers"),
+    path("<str:desk_id>/followers/add/", followers.follower_add, name="follower_add"),
+    path("<str:desk_id>/followers/remove/", followers.follower_remove, name="follower_remove"),
     path("<str:desk_id>/edit/", edit.ticket_edit, name="edit"),
     path("<str:desk_id>/trash/", edit.trash, name="trash"),
     path("<str:desk_id>/attachments/", attachments.attachment_upload, name="attachment_upload"),

@@ -171,6 +171,11 @@ class QueueFilterForm(BaseForm):
     team = forms.CharField(required=False, label="Team", widget=QueueSelect)
     channel = forms.CharField(required=False, label="Channel", widget=QueueSelect)
     classification = forms.CharField(required=False, label="Classification", widget=QueueSelect)
+    tag = forms.CharField(
+        required=False,
+        label="Tag",
+        widget=QueueSearchInput(attrs={"id": "queue-tag", "maxlength": 50, "placeholder": "Any"}),
+    )
     overdue = forms.BooleanField(
         required=False, label="Overdue only", widget=forms.CheckboxInput(attrs={"value": "1"})
     )
@@ -213,6 +218,7 @@ class QueueFilterForm(BaseForm):
             "team": filters.team,
             "channel": filters.channel,
             "classification": filters.classification,
+            "tag": filters.tag,
             "overdue": filters.overdue,
             "due_within": filters.due_within_hours or "",
             "created_from": filters.created_from.isoformat() if filters.created_from else "",
@@ -276,6 +282,9 @@ class QueueFilterForm(BaseForm):
 
     def clean_classification(self) -> str:
         return _as_named(self.cleaned_data["classification"].strip()[:64], CLASSIFICATIONS)
+
+    def clean_tag(self) -> str:
+        return " ".join(self.cleaned_data["tag"].split())[:50]
 
     def clean_overdue(self) -> bool:
         # As the queue's links write it ("1"), or as a browser sends a checked box ("on").
@@ -341,6 +350,7 @@ class QueueFilterForm(BaseForm):
             team=data.get("team", ""),
             channel=data.get("channel", ""),
             classification=data.get("classification", ""),
+            tag=data.get("tag", ""),
             overdue=data.get("overdue", False),
             due_within_hours=data.get("due_within"),
             created_from=data.get("created_from"),

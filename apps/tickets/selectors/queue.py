@@ -29,6 +29,7 @@ from apps.tickets.columns import (
 from apps.tickets.filters import QueueFilters
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.search import tickets_search
+from apps.tickets.selectors.tags import tickets_with_tag
 
 # Sort key -> (mirror model, the ticket's id field, the model's name field).
 NAME_SORTS: dict[str, tuple[type[Model], str, str]] = {
@@ -102,6 +103,8 @@ def tickets_for_queue(
         tickets = tickets.filter(channel__iexact=filters.channel)
     if filters.classification:
         tickets = tickets.filter(classification__iexact=filters.classification)
+    if filters.tag:
+        tickets = tickets_with_tag(tickets, connection=connection, tag=filters.tag)
     if filters.overdue:
         tickets = tickets.filter(due_date__lt=now).exclude(status_type="Closed")
     if filters.due_within_hours:

@@ -67,7 +67,7 @@ class Rule:
         return any(kind in ORG_KINDS for kind in self.params.values())
 
 
-ORG_KINDS = {"connection", "ticket", "attachment", "saved_view", "bulk_job", "org_id"}
+ORG_KINDS = {"connection", "ticket", "attachment", "saved_view", "bulk_job", "org_id", "canned_reply"}
 VIEW, MANAGE, USERS = "core.view_tickets", "core.manage_connections", "core.manage_users"
 TICKET = {"desk_id": "ticket"}
 
@@ -124,6 +124,11 @@ RULES: dict[str, Rule] = {
     "tickets:edit": Rule("core.edit_tickets", params=TICKET),
     "tickets:trash": Rule("core.delete_tickets", "POST", TICKET),
     "tickets:attachment_upload": Rule("core.comment_tickets", "POST", TICKET),
+    "tickets:canned_list": Rule("core.reply_tickets"),
+    "tickets:canned_new": Rule("core.reply_tickets"),
+    "tickets:canned_edit": Rule("core.reply_tickets", params={"pk": "canned_reply"}),
+    "tickets:canned_delete": Rule("core.reply_tickets", "POST", {"pk": "canned_reply"}),
+    "tickets:canned_for_ticket": Rule("core.reply_tickets", params=TICKET),
     "tickets:attachment_download": Rule(VIEW, params={"desk_id": "ticket", "attachment_id": "attachment"}),
     "tickets:attachment_delete": Rule(
         "core.comment_tickets", "POST", {"desk_id": "ticket", "attachment_id": "attachment"}
@@ -202,7 +207,7 @@ def _connection(org_id: str, name: str) -> DeskConnection:
 
 @pytest.fixture
 def world(db) -> World:
-    from apps.tickets.models import BulkJob, SavedView, Ticket, TicketAttachment
+    from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket, TicketAttachment
 
     users: dict[str, User] = {}
     for role in ("agent", "manager", "admin"):
@@ -225,6 +230,9 @@ def world(db) -> World:
     # Org B objects that belong to the members themselves (made before their access was taken away).
     saved_view = SavedView.objects.create(connection=b, owner=users["manager"], name="Mine in B")
     bulk_job = BulkJob.objects.create(connection=b, actor=users["manager"], action="close", total=1)
+    canned = CannedReply.objects.create(
+        connection=b, owner=users["manager"], title="B reply", body="Hi", is_shared=True
+    )
     audit_record(actor=users["admin"], action="ticket.close", org_id=ORG_B, message=B_SECRET)
     return World(
         users=users,
@@ -235,6 +243,7 @@ def world(db) -> World:
             "attachment": f"{ORG_B}900",
             "saved_view": str(saved_view.pk),
             "bulk_job": str(bulk_job.pk),
+            "canned_reply": str(canned.pk),
             "org_id": ORG_B,
             "user": str(users["agent"].pk),
         },

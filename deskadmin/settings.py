@@ -253,7 +253,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "core:home"  # an agent lands on their queue, others on the Overview
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

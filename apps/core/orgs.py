@@ -1,4 +1,5 @@
-"""Org and agent directories: the names of Desk orgs and their agents, told to the core by the apps that know them.
+"""Org, agent and target directories: names of Desk orgs, their agents and audited objects, told to the core by
+the apps that know them.
 
 The core keeps who may see which org (``OrgMembership``, by Desk orgId) but imports no app above it, so the
 connections app registers the connected orgs and the team app each org's Desk agents from their
@@ -24,6 +25,9 @@ class DeskAgentChoice:
 
 
 OrgDirectory = Callable[[], list[Org]]
+# (org_id, target ids) -> {target id: label}, e.g. the tickets app labels "ticket" targets "#123 Printer on fire".
+TargetLabeler = Callable[[str, list[str]], dict[str, str]]
+_TARGET_LABELERS: dict[str, list[TargetLabeler]] = {}
 AgentDirectory = Callable[[str], list[DeskAgentChoice]]  # org_id -> that org's agents
 _ORG_DIRECTORIES: list[OrgDirectory] = []
 _AGENT_DIRECTORIES: list[AgentDirectory] = []
@@ -63,3 +67,25 @@ def agents_for_org(org_id: str) -> list[DeskAgentChoice]:
         for agent in directory(org_id):
             agents.setdefault(agent.desk_id, agent)
     return sorted(agents.values(), key=lambda agent: agent.label.lower())
+
+
+def register_target_labeler(target_type: str, labeler: TargetLabeler) -> None:
+    """Let the audit log name objects of one target type ("ticket", "bulk_job", …) the core cannot import."""
+    labelers = _TARGET_LABELERS.setdefault(target_type, [])
+    if labeler not in labelers:
+        labelers.append(labeler)
+
+
+def target_labels(targets: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """Readable labels for (target_type, org_id, target_id) triples, from the registered labelers; the
+    ones no labeler knows are left out (the page falls back to the type and id)."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for target_type, org_id, target_id in targets:
+        if target_id and target_type in _TARGET_LABELERS:
+            wanted.setdefault((target_type, org_id), set()).add(target_id)
+    labels: dict[tuple[str, str, str], str] = {}
+    for (target_type, org_id), ids in wanted.items():
+        for labeler in _TARGET_LABELERS[target_type]:
+            for target_id, label in labeler(org_id, sorted(ids)).items():
+                labels.setdefault((target_type, org_id, target_id), label)
+    return labels

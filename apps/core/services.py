@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.core.models import AuditEntry, ConsoleSettings, OrgMembership
-from apps.core.orgs import known_orgs, org_access_granted
+from apps.core.orgs import agents_for_org, known_orgs, org_access_granted, org_names
 from apps.core.roles import Role, role_assign, user_role
 
 # Any detail key containing one of these is never stored: tokens and secrets stay out of the trail.
@@ -136,6 +136,19 @@ def console_settings_update(*, new_user_org_access: str, actor: User) -> Console
     return row
 
 
+def _org_label(org_id: str) -> str:
+    """The org as people know it, for audit messages (written once, read long after)."""
+    name = org_names().get(org_id)
+    return f"{name} (org {org_id})" if name else f"org {org_id}"
+
+
+def _agent_label(org_id: str, desk_agent_id: str) -> str:
+    for agent in agents_for_org(org_id):
+        if agent.desk_id == desk_agent_id:
+            return agent.label
+    return desk_agent_id
+
+
 def org_access_grant(*, user: User, org_id: str, actor: User | None) -> OrgMembership:
     """Let ``user`` see and work in one Desk org; the team app then links their Desk agent by email."""
     with transaction.atomic():
@@ -147,7 +160,7 @@ def org_access_grant(*, user: User, org_id: str, actor: User | None) -> OrgMembe
                 org_id=org_id,
                 target_type="user",
                 target_id=user.pk,
-                message=f"{user.get_username()} can now see org {org_id}",
+                message=f"{user.get_username()} can now see {_org_label(str(org_id))}",
             )
     if created:
         org_access_granted.send(sender=OrgMembership, membership=membership)
@@ -166,7 +179,7 @@ def org_access_revoke(*, user: User, org_id: str, actor: User) -> bool:
                 org_id=org_id,
                 target_type="user",
                 target_id=user.pk,
-                message=f"{user.get_username()} can no longer see org {org_id}",
+                message=f"{user.get_username()} can no longer see {_org_label(str(org_id))}",
             )
     return bool(deleted)
 
@@ -188,7 +201,7 @@ def org_agent_link(
         target_type="user",
         target_id=membership.user_id,
         message=(
-            f"{username} is Desk agent {desk_agent_id} ({how})"
+            f"{username} is Desk agent {_agent_label(membership.org_id, desk_agent_id)} ({how})"
             if desk_agent_id
             else f"{username} is linked to no Desk agent ({how})"
         ),

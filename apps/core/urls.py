@@ -7,6 +7,7 @@ from apps.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("home/", views.home, name="home"),
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users_list, name="users"),
     path("users/new/", views.user_new, name="user_new"),

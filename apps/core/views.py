@@ -27,10 +27,51 @@ from apps.core.forms import (
 )
 from apps.core.htmx import AuthedHttpRequest, toast
 from apps.core.models import AuditEntry, OrgMembership
-from apps.core.orgs import DeskAgentChoice, Org, agents_for_org, known_orgs, org_names
+from apps.core.orgs import DeskAgentChoice, Org, agents_for_org, known_orgs, org_names, target_labels
 from apps.core.roles import Role, role_abilities, user_role
 
 AUDIT_PAGE_SIZE = 50
+
+# Detail keys of a ticket write that hold a Desk agent's id (named on the audit page).
+AGENT_KEYS = ("assignee_id", "assigneeId", "agent_id")
+
+
+def audit_entries_named(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """The entries with what a person reads instead of ids: ``org_name``, ``target_label`` (ticket number
+    and subject, user name, org name, bulk job, saved view) and ``agent_names`` (assignee changes)."""
+    names = org_names()
+    labels = target_labels([(e.target_type, e.org_id, e.target_id) for e in entries])
+    user_ids = [int(e.target_id) for e in entries if e.target_type == "user" and e.target_id.isdigit()]
+    users = {
+        str(u.pk): u.get_full_name() or u.get_username()
+        for u in get_user_model().objects.filter(pk__in=user_ids)
+    }
+    agents: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        entry.org_name = names.get(entry.org_id, entry.org_id)  # type: ignore[attr-defined]
+        key = (entry.target_type, entry.org_id, entry.target_id)
+        if key in labels:
+            label = labels[key]
+        elif entry.target_type == "user" and entry.target_id in users:
+            label = users[entry.target_id]
+        elif entry.target_type == "connection" and entry.org_id:
+            label = names.get(entry.org_id, f"org {entry.org_id}")
+        else:
+            label = f"{entry.target_type.replace('_', ' ')} {entry.target_id}".strip()
+        entry.target_label = label  # type: ignore[attr-defined]
+        changes = (entry.detail or {}).get("changes") if isinstance(entry.detail, dict) else None
+        named: list[str] = []
+        if isinstance(changes, dict) and entry.org_id:
+            for agent_key in AGENT_KEYS:
+                agent_id = str(changes.get(agent_key) or "")
+                if agent_id:
+                    if entry.org_id not in agents:
+                        agents[entry.org_id] = {
+                            a.desk_id: a.label.split(" <")[0] for a in agents_for_org(entry.org_id)
+                        }
+                    named.append(agents[entry.org_id].get(agent_id, f"agent {agent_id}"))
+        entry.agent_names = named  # type: ignore[attr-defined]
+    return entries
 
 
 def _url_or_empty(name: str) -> str:
@@ -40,15 +81,33 @@ def _url_or_empty(name: str) -> str:
         return ""
 
 
+def _my_queue_url(user: User) -> str:
+    """The tickets queue filtered to "me" (by URL name: the core imports no tickets code), or ""."""
+    queue = _url_or_empty("tickets:queue")
+    return f"{queue}?assignee=me" if queue and user.has_perm("core.view_tickets") else ""
+
+
+@login_required
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    """Where signing in lands: an agent's home is their queue ("me"); others get the Overview."""
+    queue = _my_queue_url(request.user)
+    if queue and user_role(request.user) == Role.AGENT:
+        return redirect(queue)
+    return redirect("core:dashboard")
+
+
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     can_audit = request.user.has_perm("core.view_audit_log")
     context = {
-        "recent_entries": selectors.audit_entries(user=request.user)[:8] if can_audit else [],
+        "recent_entries": audit_entries_named(list(selectors.audit_entries(user=request.user)[:8]))
+        if can_audit
+        else [],
         "can_audit": can_audit,
         "connect_url": _url_or_empty("connections:list")
         if request.user.has_perm("core.manage_connections")
         else "",
+        "queue_url": _my_queue_url(request.user),
         "team_size": selectors.active_user_count(),
         "roles": selectors.active_users_by_role(),
     }
@@ -69,6 +128,7 @@ def audit_log(request: AuthedHttpRequest) -> HttpResponse:
         action=filters.get("action", ""),
     )
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = audit_entries_named(list(page.object_list))
     context = {
         "page": page,
         "form": form,

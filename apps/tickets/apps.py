@@ -10,5 +10,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.tickets import mirror
+        from apps.tickets.selectors import audit_labels
 
         mirror.register()  # the mirror entities this app owns (apps.mirror's registry)
+        audit_labels.register()  # the audit log names tickets, bulk jobs and saved views

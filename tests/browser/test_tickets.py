@@ -194,6 +194,7 @@ def test_desk_validation_error_is_shown_on_the_create_form(page, live_server, wo
     page.get_by_label("Contact email").fill("browser@example.com")
     page.get_by_label("Contact last name").fill("Browser")
     page.get_by_label("Subject").fill("Made in Chromium")
+    page.get_by_label("Department").select_option(index=1)  # no silent default: the agent picks one
     page.get_by_label("Assignee").select_option(agent.desk_id)
     page.get_by_role("button", name="Create ticket").click()
     field = page.locator(".form-field", has=page.get_by_label("Assignee"))
@@ -272,6 +273,7 @@ def test_create_a_ticket_then_move_it_to_trash(page, live_server, world, manager
     page.get_by_label("Contact email").fill("trash.me@example.com")
     page.get_by_label("Contact last name").fill("Trash")
     page.get_by_label("Subject").fill("Short-lived ticket")
+    page.get_by_label("Department").select_option(index=1)
     page.get_by_role("button", name="Create ticket").click()
     expect(page.get_by_role("heading", name=re.compile("Short-lived ticket"))).to_be_visible()
     expect(page.locator("#toasts")).to_contain_text("created")

@@ -74,6 +74,7 @@ TICKET = {"desk_id": "ticket"}
 RULES: dict[str, Rule] = {
     # core
     "core:dashboard": Rule(""),
+    "core:home": Rule(""),
     "core:audit": Rule("core.view_audit_log"),
     "core:users": Rule(USERS),
     "core:user_new": Rule(USERS),

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from apps.core.forms import BaseForm
-from apps.team.models import Agent, Department
+from apps.team.models import Agent, Department, Team
 from apps.tickets.columns import CHANNELS, CLASSIFICATIONS, PRIORITIES
 from apps.tickets.forms.common import MAX_CONTENT, GuardedForm, set_field_choices, value_choices
 
@@ -47,6 +47,9 @@ class TicketCreateForm(TicketFieldsForm):
     )
     status = forms.ChoiceField(choices=(), required=False)
     assignee_id = forms.ChoiceField(choices=(), required=False, label="Assignee")
+    team_id = forms.ChoiceField(
+        choices=(), required=False, label="Team", help_text="A team of the chosen department, or none."
+    )
     field_order = [
         "contact_email",
         "contact_last_name",
@@ -56,16 +59,39 @@ class TicketCreateForm(TicketFieldsForm):
         "status",
         "priority",
         "assignee_id",
+        "team_id",
         "channel",
         "classification",
         "category",
         "phone",
     ]
 
-    def __init__(self, *args: Any, statuses: list[str], agents: list[Agent], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        statuses: list[str],
+        agents: list[Agent],
+        teams: list[Team] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # No silent default: the agent picks the department (Desk routes, numbers and replies by it).
+        department_choices = list(self.fields["department_id"].choices)  # type: ignore[attr-defined]
+        set_field_choices(self, "department_id", [("", "Choose a department…"), *department_choices])
+        self.fields["department_id"].error_messages["required"] = "Choose the ticket's department."
         set_field_choices(self, "status", value_choices(statuses, blank="Open (default)"))
         set_field_choices(self, "assignee_id", [("", "Unassigned"), *[(a.desk_id, str(a)) for a in agents]])
+        set_field_choices(self, "team_id", [("", "No team"), *[(t.desk_id, str(t)) for t in teams or []]])
+        self._teams = {t.desk_id: t for t in teams or []}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        team = self._teams.get(data.get("team_id") or "")
+        department = data.get("department_id")
+        team_department = getattr(team, "department_desk_id", "") if team else ""
+        if team and department and team_department and team_department != department:
+            self.add_error("team_id", "This team belongs to another department.")
+        return data
 
     def desk_fields(self) -> dict[str, Any]:
         """The new ticket as the Desk client's ``ticket_create`` takes it (empty optional fields left out)."""
@@ -83,6 +109,8 @@ class TicketCreateForm(TicketFieldsForm):
                 fields[name] = data[name]
         if data.get("assignee_id"):
             fields["assignee_id"] = data["assignee_id"]
+        if data.get("team_id"):
+            fields["team_id"] = data["team_id"]
         return fields
 
 

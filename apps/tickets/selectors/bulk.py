@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from apps.connections.selectors import connections_for_user
-from apps.tickets.models import BulkJob, BulkJobItem
+from apps.team.models import Agent, Team
+from apps.tickets.models import BulkJob, BulkJobItem, Ticket
 
 # The outcome table shows at most this many items (failures first).
 BULK_ITEMS_SHOWN = 500
@@ -31,3 +32,32 @@ def bulk_job_success_count(job: BulkJob) -> int:
 def bulk_job_items_shown(job: BulkJob) -> list[BulkJobItem]:
     """The items the progress page lists, failures first: they are what the manager acts on."""
     return list(job.items.order_by("outcome", "id")[:BULK_ITEMS_SHOWN])
+
+
+def bulk_job_names(job: BulkJob, items: list[BulkJobItem]) -> dict[str, object]:
+    """What a person reads on the review and progress pages: the agent and team by name, each ticket by
+    number and subject (from the mirror; an id only when the mirror does not know it)."""
+    params = job.params or {}
+    assignee_id = str(params.get("assignee_id") or "")
+    team_id = str(params.get("team_id") or "")
+    assignee = (
+        Agent.objects.filter(connection_id=job.connection_id, desk_id=assignee_id).first()
+        if assignee_id
+        else None
+    )
+    team = Team.objects.filter(connection_id=job.connection_id, desk_id=team_id).first() if team_id else None
+    ticket_ids = {item.ticket_desk_id for item in items}
+    tickets = {
+        desk_id: (number, subject)
+        for desk_id, number, subject in Ticket.objects.filter(
+            connection_id=job.connection_id, desk_id__in=ticket_ids
+        ).values_list("desk_id", "ticket_number", "subject")
+    }
+    for item in items:
+        number, subject = tickets.get(item.ticket_desk_id, ("", ""))
+        item.ticket_number = number  # type: ignore[attr-defined]
+        item.ticket_subject = subject  # type: ignore[attr-defined]
+    return {
+        "assignee_name": (str(assignee) if assignee else f"agent {assignee_id}") if assignee_id else "",
+        "team_name": (team.name or f"team {team_id}" if team else f"team {team_id}") if team_id else "",
+    }

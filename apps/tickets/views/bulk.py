@@ -20,6 +20,7 @@ from apps.tickets.models import BulkJob
 from apps.tickets.selectors.bulk import (
     bulk_job_for_user,
     bulk_job_items_shown,
+    bulk_job_names,
     bulk_job_pending_count,
     bulk_job_success_count,
 )
@@ -78,12 +79,14 @@ def _bulk_cost(job: BulkJob) -> credits.BulkCost:
 
 
 def _bulk_context(job: BulkJob, *, refused: str = "") -> dict[str, Any]:
+    items = bulk_job_items_shown(job) if job.started_at else []
     return {
+        **bulk_job_names(job, items),
         "job": job,
         "action_label": bulk_services.BULK_ACTIONS.get(job.action, job.action),
         "cost": _bulk_cost(job),
         "refused": refused,
-        "items": bulk_job_items_shown(job) if job.started_at else [],
+        "items": items,
         "failures": job.failed,
         "successes": bulk_job_success_count(job),
         "polling": job.started_at is not None and job.status != BulkJob.Status.DONE,

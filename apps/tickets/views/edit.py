@@ -96,11 +96,18 @@ def ticket_new(request: AuthedHttpRequest) -> HttpResponse:
     choices = queue_choices(connection=connection)
     if request.method != "POST":
         form = TicketCreateForm(
-            departments=choices.departments, statuses=choices.statuses, agents=choices.agents
+            departments=choices.departments,
+            statuses=choices.statuses,
+            agents=choices.agents,
+            teams=choices.teams,
         )
         return render(request, "tickets/new.html", {"form": form, "connection": connection})
     form = TicketCreateForm(
-        request.POST, departments=choices.departments, statuses=choices.statuses, agents=choices.agents
+        request.POST,
+        departments=choices.departments,
+        statuses=choices.statuses,
+        agents=choices.agents,
+        teams=choices.teams,
     )
     context: dict[str, Any] = {"form": form, "connection": connection}
     if form.is_valid():

@@ -3,20 +3,25 @@ audited), and the refresh of a ticket's threads, comments and attachment metadat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.utils import timezone
 
 from apps.customers.models import Contact
 from apps.desk.client import DeskClient
+from apps.desk.errors import DeskError
 from apps.mirror.apply import plain_text
+from apps.tickets.display import sanitize_html
 from apps.tickets.mirror import mirror_apply_conversation, mirror_mark_deleted, ticket_search_text
 from apps.tickets.models import Ticket, TicketThread
 from apps.tickets.selectors.detail import ticket_reloaded
 from apps.tickets.services.desk_call import desk_call_audited, desk_client
+from apps.tickets.services.fields import ticket_status_change
 from apps.tickets.services.stale import ticket_check_not_stale
 from apps.tickets.services.tags import ticket_tags_followers_refresh
 
@@ -49,6 +54,16 @@ def ticket_comment_add(
     return ticket_reloaded(ticket)
 
 
+class ReplySentStatusFailed(Exception):
+    """The reply went out, but the status change asked for with it failed (the reply is not undone)."""
+
+    def __init__(self, *, ticket: Ticket, status: str, error: DeskError) -> None:
+        super().__init__(f"status {status}: {error}")
+        self.ticket = ticket
+        self.status = status
+        self.error = error
+
+
 def ticket_reply_send(
     *,
     actor: User,
@@ -58,14 +73,24 @@ def ticket_reply_send(
     cc: str,
     content: str,
     content_type: str,
+    bcc: str = "",
+    files: Sequence[UploadedFile] = (),
+    then_status: str = "",
     seen: dict[str, Any] | None = None,
     confirmed: bool = False,
 ) -> Ticket:
-    """Email the customer (Desk's sendReply); never over a customer message the agent has not seen."""
+    """Email the customer (Desk's sendReply); never over a customer message the agent has not seen.
+
+    HTML is sanitised before it goes to Desk. ``files`` are uploaded first (POST /uploads, one audited
+    call each) and referenced by ``attachmentIds``. With ``then_status`` the ticket's status is changed
+    after the reply (its own audited call); if only that fails, ReplySentStatusFailed says so.
+    """
     if not confirmed:
         ticket_check_not_stale(ticket=ticket, seen=seen, for_reply=True)
+    if content_type == "html":
+        content = str(sanitize_html(content, content_type="html"))
     connection = ticket.connection
-    # sendReply (Thread.json): channel, content and fromEmailAddress are required; cc only when given.
+    # sendReply (Thread.json): channel, content and fromEmailAddress are required; cc/bcc only when given.
     reply: dict[str, Any] = {
         "channel": "EMAIL",
         "from_email_address": from_address,
@@ -75,7 +100,28 @@ def ticket_reply_send(
     }
     if cc:
         reply["cc"] = cc
+    if bcc:
+        reply["bcc"] = bcc
     with desk_client(connection) as desk:
+        upload_ids = []
+        for upload in files:
+            upload.seek(0)
+            uploaded = desk_call_audited(
+                actor=actor,
+                action="ticket.reply.upload",
+                connection=connection,
+                target_id=ticket.desk_id,
+                client=desk,
+                call=lambda upload=upload: desk.upload(
+                    filename=upload.name or "file",
+                    content=upload.file,
+                    content_type=upload.content_type or "application/octet-stream",
+                ),
+                detail={"name": upload.name, "size": upload.size},
+            )
+            upload_ids.append(str(uploaded.id))
+        if upload_ids:
+            reply["attachment_ids"] = upload_ids
         thread = desk_call_audited(
             actor=actor,
             action="ticket.reply",
@@ -83,13 +129,39 @@ def ticket_reply_send(
             target_id=ticket.desk_id,
             client=desk,
             call=lambda: desk.reply_send(ticket.desk_id, **reply),
-            detail={"to": to, "cc": cc, "from": from_address, "content_type": content_type},
+            detail={
+                "to": to,
+                "cc": cc,
+                "bcc": bcc,
+                "from": from_address,
+                "content_type": content_type,
+                "attachments": [f.name for f in files],
+            },
         )
     if not thread.content:
         thread.content = content
         thread.content_type = content_type
     mirror_apply_conversation(connection, ticket, "threads", [thread])
     Ticket.objects.filter(pk=ticket.pk).update(thread_count=F("thread_count") + 1)
+    ticket = ticket_reloaded(ticket)
+    if upload_ids:
+        # The files are the ticket's attachments now: mirror their metadata (one list call).
+        with desk_client(connection) as desk:
+            try:
+                attachments = list(desk.attachments_list(ticket.desk_id))
+            except DeskError:
+                attachments = []
+        if attachments:
+            mirror_apply_conversation(connection, ticket, "attachments", attachments)
+            Ticket.objects.filter(pk=ticket.pk).update(attachment_count=len(attachments))
+    if then_status and then_status != ticket.status:
+        try:
+            # The agent passed the stale guard for this reply; the reply itself changed the ticket.
+            ticket = ticket_status_change(actor=actor, ticket=ticket, status=then_status, confirmed=True)
+        except DeskError as error:
+            raise ReplySentStatusFailed(
+                ticket=ticket_reloaded(ticket), status=then_status, error=error
+            ) from error
     return ticket_reloaded(ticket)
 
 

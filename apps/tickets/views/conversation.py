@@ -12,14 +12,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.core.htmx import AuthedHttpRequest
+from apps.core.htmx import AuthedHttpRequest, alert, toast
 from apps.desk.errors import DeskError
 from apps.team import services as team_services
 from apps.tickets.display import from_address_choices
 from apps.tickets.forms.conversation import CommentForm, ReplyForm
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.conversation import department_addresses
+from apps.tickets.selectors.queue import statuses_for
 from apps.tickets.services import conversation as conversation_services
+from apps.tickets.services.conversation import ReplySentStatusFailed
 from apps.tickets.views.common import desk_error_message, ticket_or_404
 from apps.tickets.views.detail import ticket_write
 
@@ -52,35 +54,65 @@ def comment_add(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
 @permission_required("core.reply_tickets", raise_exception=True)
 @require_POST
 def reply_send(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
+    """Send a reply (HTML from the editor, or plain text without JS), with files, cc/bcc, and optionally
+    a status set once it is sent. On any failure the draft comes back as typed."""
+    status_failed: list[ReplySentStatusFailed] = []
+
     def form_kwargs(ticket: Ticket) -> dict[str, Any]:
         addresses = department_addresses(
             connection=ticket.connection, department_desk_id=ticket.department_desk_id
         )
-        return {"from_addresses": from_address_choices(addresses)}
+        may_set_status = request.user.has_perm("core.close_tickets")
+        return {
+            "from_addresses": from_address_choices(addresses),
+            "statuses": statuses_for(connection=ticket.connection) if may_set_status else None,
+            "files": request.FILES,
+        }
 
     def perform(ticket: Ticket, form: ReplyForm, seen: dict[str, Any] | None, confirmed: bool) -> Ticket:
         data = form.cleaned_data
-        return conversation_services.ticket_reply_send(
-            actor=request.user,
-            ticket=ticket,
-            from_address=data["from_address"],
-            to=data["to"],
-            cc=data["cc"],
-            content=data["content"],
-            content_type=data["content_type"],
-            seen=seen,
-            confirmed=confirmed,
-        )
+        try:
+            return conversation_services.ticket_reply_send(
+                actor=request.user,
+                ticket=ticket,
+                from_address=data["from_address"],
+                to=data["to"],
+                cc=data["cc"],
+                bcc=data["bcc"],
+                content=data["content"],
+                content_type=data["content_type"],
+                files=data["files"],
+                then_status=data["then_status"],
+                seen=seen,
+                confirmed=confirmed,
+            )
+        except ReplySentStatusFailed as failure:
+            status_failed.append(failure)
+            return failure.ticket
 
-    return ticket_write(
+    then_status = request.POST.get("then_status", "")
+    response = ticket_write(
         request,
         desk_id,
         form_name="reply_form",
         form_class=ReplyForm,
         form_kwargs=form_kwargs,
         perform=perform,
-        success="Reply sent.",
+        success=f"Reply sent; status set to {then_status}." if then_status else "Reply sent.",
+        aliases={"attachmentIds": "files"},
     )
+    if status_failed:
+        failure = status_failed[0]
+        message = (
+            f"Your reply was sent, but the status could not be set to {failure.status}: "
+            f"{desk_error_message(failure.error)} Set it again under Triage."
+        )
+        if request.htmx:
+            toast(response, "Reply sent.", "success")
+            alert(response, message)
+        else:
+            messages.error(request, message)
+    return response
 
 
 @login_required

@@ -181,3 +181,161 @@
   bindUploads(document);
   document.body.addEventListener("htmx:afterSettle", function () { bindUploads(document); });
 })();
+
+// Drawer, background conversation fetch and collision presence (issue 12).
+(function () {
+  "use strict";
+
+  function shortcutsOn() {
+    try { return localStorage.getItem("deskadmin-shortcuts") !== "off"; } catch (e) { return true; }
+  }
+
+  // --- The ticket drawer on the queue ------------------------------------------------------------
+  // Row links are boosted into #ticket-drawer (hx-push-url comes with hx-boost); j/k while it is open load
+  // the focused row's ticket and replace the URL; Esc closes it and gives focus back to the row.
+  var drawer = document.querySelector("[data-drawer]");
+  var queueUrl = window.location.href;
+  var focusOnLoad = false;
+  var loadTimer = null;
+
+  function drawerOpen() { return drawer && !drawer.hidden; }
+  function currentId() {
+    var inner = drawer && drawer.querySelector("[data-drawer-ticket]");
+    return inner ? inner.getAttribute("data-drawer-ticket") : "";
+  }
+  function rowFor(id) { return id ? document.querySelector('[data-row][data-ticket="' + id + '"]') : null; }
+  function markRows() {
+    var id = drawerOpen() ? currentId() : "";
+    document.querySelectorAll("[data-row]").forEach(function (row) {
+      if (row.getAttribute("data-ticket") === id) { row.setAttribute("aria-current", "true"); }
+      else { row.removeAttribute("aria-current"); }
+    });
+  }
+  function closeDrawer() {
+    if (!drawerOpen()) { return; }
+    var row = rowFor(currentId());
+    drawer.hidden = true;
+    drawer.querySelectorAll("[data-presence]").forEach(leave);
+    drawer.innerHTML = "";  // stops the presence beats
+    document.body.classList.remove("drawer-open");
+    markRows();
+    history.pushState({ htmx: true }, "", queueUrl);
+    if (row) { row.focus(); }
+  }
+  function loadRow(row) {
+    if (!row || !window.htmx) { return; }
+    var url = row.getAttribute("data-href");
+    if (!url || row.getAttribute("data-ticket") === currentId()) { return; }
+    window.htmx.ajax("GET", url, { target: "#ticket-drawer", swap: "innerHTML" }).then(function () {
+      history.replaceState({ htmx: true }, "", url);
+    });
+  }
+
+  if (drawer) {
+    // A click (or Enter, which clicks the row's link) on a row link: the drawer takes focus when it loads.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("[data-drawer-rows] a[href]");
+      if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
+        if (!drawerOpen()) { queueUrl = window.location.href; }
+        focusOnLoad = true;
+      }
+      if (event.target.closest && event.target.closest("[data-drawer-close]")) { closeDrawer(); }
+    }, true);
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== drawer) { return; }
+      drawer.hidden = false;
+      document.body.classList.add("drawer-open");
+      markRows();
+      if (focusOnLoad) {
+        focusOnLoad = false;
+        var title = drawer.querySelector("#drawer-title");
+        if (title) { title.focus(); }
+      }
+    });
+    // j / k move through the rows while the drawer is open (app.js moves the focus; this follows it).
+    document.addEventListener("keydown", function (event) {
+      if (!drawerOpen() || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      if (event.key === "Escape") {
+        var dialog = document.querySelector("dialog[open]");
+        if (dialog) { return; }
+        event.preventDefault();
+        closeDrawer();
+        return;
+      }
+      var t = event.target;
+      var tag = t && t.tagName;
+      if (t && (t.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT")) { return; }
+      if ((event.key === "j" || event.key === "k") && shortcutsOn()) {
+        var inRow = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-row]");
+        // From inside the drawer, j/k go on from the open ticket's row.
+        if (!inRow) { var row = rowFor(currentId()); if (row) { row.focus(); } }
+      }
+    });
+    document.addEventListener("focusin", function (event) {
+      if (!drawerOpen()) { return; }
+      var row = event.target.matches && event.target.matches("[data-row]") ? event.target : null;
+      if (!row) { return; }
+      clearTimeout(loadTimer);
+      loadTimer = setTimeout(function () { if (document.activeElement === row) { loadRow(row); } }, 200);
+    });
+    // The queue re-rendered (filters, sort, page): the open ticket's row keeps its mark.
+    document.body.addEventListener("htmx:afterSettle", markRows);
+  }
+
+  // --- The conversation fetched after the page showed the mirrored copy -------------------------
+  // A finished fetch hands over a new stale-guard note when only the conversation changed: forms that
+  // still carry the old note take the new one, since what arrived is now on screen.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-seen-update]").forEach(function (node) {
+      var before = node.getAttribute("data-seen-before");
+      var token = node.getAttribute("data-seen-token");
+      document.querySelectorAll('input[name="seen"]').forEach(function (input) {
+        if (input.value === before) { input.value = token; }
+      });
+      node.remove();
+    });
+  });
+
+  // --- Presence: viewing, or replying while the reply or comment box has focus or text ----------
+  function composing() {
+    var boxes = document.querySelectorAll("#reply_form textarea, #comment_form textarea, #reply_form [contenteditable=true], #comment_form [contenteditable=true]");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box === document.activeElement || box.contains(document.activeElement)) { return true; }
+      if ((box.value || box.textContent || "").trim()) { return true; }
+    }
+    return false;
+  }
+  function updatePresence() {
+    var state = composing() ? "replying" : "viewing";
+    document.querySelectorAll("[data-presence]").forEach(function (form) {
+      var input = form.querySelector("[data-presence-state]");
+      if (input && input.value !== state) {
+        input.value = state;
+        if (window.htmx) { window.htmx.trigger(form, "presence-change"); }
+      }
+    });
+  }
+  var presenceTimer = null;
+  function soon() { clearTimeout(presenceTimer); presenceTimer = setTimeout(updatePresence, 300); }
+  document.addEventListener("focusin", soon);
+  document.addEventListener("focusout", soon);
+  document.addEventListener("input", soon);
+  document.body.addEventListener("htmx:afterSettle", soon);
+
+  function leave(form) {  // hoisted: the drawer uses it too
+    if (!navigator.sendBeacon || !form.action) { return; }
+    var data = new FormData();
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    if (token) { data.append("csrfmiddlewaretoken", token.value); }
+    data.append("state", "left");
+    navigator.sendBeacon(form.action, data);
+  }
+  document.body.addEventListener("htmx:beforeCleanupElement", function (event) {
+    var node = event.target;
+    if (node && node.matches && node.matches("[data-presence]")) { leave(node); }
+  });
+  window.addEventListener("pagehide", function () {
+    document.querySelectorAll("[data-presence]").forEach(leave);
+  });
+})();

@@ -109,6 +109,8 @@ RULES: dict[str, Rule] = {
     "tickets:bulk": Rule("core.bulk_edit_tickets", params={"pk": "bulk_job"}),
     "tickets:bulk_start": Rule("core.bulk_edit_tickets", "POST", {"pk": "bulk_job"}),
     "tickets:detail": Rule(VIEW, params=TICKET),
+    "tickets:conversation_refresh": Rule(VIEW, "POST", TICKET),
+    "tickets:presence": Rule(VIEW, "POST", TICKET),
     "tickets:status": Rule("core.close_tickets", "POST", TICKET),
     "tickets:priority": Rule("core.close_tickets", "POST", TICKET),
     "tickets:assign": Rule("core.assign_tickets", "POST", TICKET),

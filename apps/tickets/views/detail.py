@@ -1,5 +1,6 @@
-"""The ticket page (``/tickets/<desk id>/``) and its field writes (status, priority, assignment), with the
-shape every write on a ticket shares: validate, stale-write guard, one Desk call, re-render with a toast."""
+"""The ticket page (``/tickets/<desk id>/``, or the queue's side drawer), the conversation's refresh from
+Desk behind it, and its field writes (status, priority, assignment), with the shape every write on a ticket
+shares: validate, stale-write guard, one Desk call, re-render with a toast."""
 
 from __future__ import annotations
 
@@ -24,10 +25,16 @@ from apps.tickets.models import Ticket
 from apps.tickets.selectors.attachments import attachments_for
 from apps.tickets.selectors.conversation import conversation_for, conversation_is_stale, department_addresses
 from apps.tickets.selectors.detail import cards_for, ticket_reloaded
+from apps.tickets.selectors.presence import presence_others
 from apps.tickets.selectors.queue import queue_choices, statuses_for
 from apps.tickets.services import fields as field_services
 from apps.tickets.services.conversation import ticket_conversation_refresh
-from apps.tickets.services.stale import StaleTicket, ticket_seen_token
+from apps.tickets.services.stale import (
+    StaleTicket,
+    seen_fields_unchanged,
+    ticket_seen_read,
+    ticket_seen_token,
+)
 from apps.tickets.views.common import desk_error_message, rate_limit_message, retry_context, ticket_or_404
 
 
@@ -84,34 +91,75 @@ def detail_context(request: AuthedHttpRequest, ticket: Ticket, **forms: GuardedF
         "stale": None,
         "retry_at": None,
         "conversation_error": "",
+        "conversation_loading": False,
+        "presence": presence_others(ticket=ticket, user=request.user),
     }
     context.update({name: form for name, form in forms.items() if form is not None})
     return context
+
+
+DRAWER_TARGET = "ticket-drawer"
 
 
 @login_required
 @permission_required("core.view_tickets", raise_exception=True)
 @require_GET
 def detail(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
+    """The ticket from the mirror at once (0 Desk calls); a stale conversation is fetched afterwards by
+    the page itself (``conversation_refresh``), so opening never waits on Desk."""
     ticket = ticket_or_404(request, desk_id)
-    conversation_error = ""
-    if conversation_is_stale(ticket):
+    context = detail_context(request, ticket)
+    partial = request.htmx and not request.htmx.history_restore_request
+    if partial and request.GET.get("part") == "conversation":
+        return render(request, "tickets/detail.html#conversation", context)
+    context["conversation_loading"] = conversation_is_stale(ticket)
+    if partial and request.htmx.target == DRAWER_TARGET:
+        return render(request, "tickets/_drawer.html", context)
+    return render(request, "tickets/detail.html", context)
+
+
+@login_required
+@permission_required("core.view_tickets", raise_exception=True)
+@require_POST
+def conversation_refresh(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
+    """Fetch the conversation from Desk and answer with the conversation partial (the page asks for it
+    right after it showed the mirrored copy). POST: it spends API credits and writes the mirror, which a
+    GET must not do (link prefetchers, crawlers, a reload of a history entry would spend them).
+
+    If the ticket's fields are as the page's forms saw them, the answer carries a new stale-guard note
+    (``seen_update``) that tickets.js puts in those forms: what arrived is now on screen, so a reply sent
+    next does not stop to show it again. Desk's failures come back inline in the partial, never as an
+    error page.
+    """
+    ticket = ticket_or_404(request, desk_id)
+    error = ""
+    if conversation_is_stale(ticket):  # another viewer may have fetched it a moment ago
         try:
             ticket_conversation_refresh(ticket=ticket, force=True)
-            ticket = ticket_reloaded(ticket)
         except DeskNotFound:
-            conversation_error = "Desk no longer has this ticket; this is the last mirrored copy."
-        except DeskError as error:
-            conversation_error = f"Showing the mirrored conversation: {desk_error_message(error)}"
-    context = detail_context(request, ticket)
-    context["conversation_error"] = conversation_error
-    if (
-        request.htmx
-        and not request.htmx.history_restore_request
-        and request.GET.get("part") == "conversation"
-    ):
-        return render(request, "tickets/detail.html#conversation", context)
-    return render(request, "tickets/detail.html", context)
+            error = "Desk no longer has this ticket; this is the last mirrored copy."
+        except DeskError as desk_error:
+            error = f"Showing the mirrored conversation: {desk_error_message(desk_error)}"
+        ticket = ticket_reloaded(ticket)
+    order = request.POST.get("order") or "newest"
+    order = order if order in ("newest", "oldest") else "newest"
+    sent = request.POST.get("seen", "")
+    token = ticket_seen_token(ticket)
+    context = detail_context(request, ticket)  # the partial sees what the page's copy of it saw
+    context.update(
+        order=order,
+        conversation=conversation_for(ticket=ticket, newest_first=order == "newest"),
+        conversation_error=error,
+        seen_before=sent,
+        seen_update=token
+        if token != sent and seen_fields_unchanged(ticket_seen_read(sent), ticket_seen_read(token))
+        else "",
+    )
+    if not request.htmx:  # the no-script button: back to the page, now fresh
+        if error:
+            messages.warning(request, error)
+        return redirect("tickets:detail", desk_id=ticket.desk_id)
+    return render(request, "tickets/detail.html#conversation", context)
 
 
 # --- the shape of every write on a ticket ----------------------------------------------------------------

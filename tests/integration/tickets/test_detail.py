@@ -19,7 +19,13 @@ def a_ticket_with_threads(world) -> Ticket:
 def test_opening_a_stale_ticket_fetches_its_conversation_then_not_again(world, member, agent_user):
     ticket = a_ticket_with_threads(world)
     client = member(agent_user)
-    response = client.get(reverse("tickets:detail", args=[ticket.desk_id]))
+    # The page opens from the mirror at once (0 calls) and asks for Desk's copy in the background.
+    page = client.get(reverse("tickets:detail", args=[ticket.desk_id]))
+    assert page.status_code == 200 and page.context["conversation_loading"]
+    assert world.api_calls() == 0
+    response = client.post(
+        reverse("tickets:conversation_refresh", args=[ticket.desk_id]), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert world.api_calls() > 0
     assert response.context["conversation"], "the conversation was mirrored"

@@ -1,0 +1,48 @@
+"""Collision presence: who in the console is on a ticket right now, kept in the Django cache (the file cache
+in the embedded profile, Redis in production, so every process sees it), never a Desk call."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.cache import cache
+
+from apps.tickets.models import Ticket
+
+# A browser beats every PRESENCE_HEARTBEAT seconds; an entry older than PRESENCE_TTL has left.
+PRESENCE_HEARTBEAT = 15
+PRESENCE_TTL = 40
+STATES = ("viewing", "replying")
+
+
+def presence_key(ticket: Ticket) -> str:
+    # The connection's primary key keeps two orgs' tickets with the same Desk id apart.
+    return f"tickets:presence:{ticket.connection_id}:{ticket.desk_id}"
+
+
+def presence_entries(ticket: Ticket, *, now: float | None = None) -> dict[int, dict[str, Any]]:
+    """Who beat on the ticket within PRESENCE_TTL: user id -> {"state", "at"}."""
+    now = time.time() if now is None else now
+    entries = cache.get(presence_key(ticket)) or {}
+    return {int(uid): entry for uid, entry in entries.items() if now - entry.get("at", 0) <= PRESENCE_TTL}
+
+
+def presence_heartbeat(*, ticket: Ticket, user: User, state: str, now: float | None = None) -> None:
+    """Record that ``user`` is viewing (or replying on) the ticket now; ``state="left"`` removes them.
+
+    One cache entry per ticket, read and written back: two beats at the same instant may drop one of
+    them, which the next beat (PRESENCE_HEARTBEAT later) puts back. Not a lock-worthy loss.
+    """
+    now = time.time() if now is None else now
+    entries = presence_entries(ticket, now=now)
+    if state in STATES:
+        entries[user.pk] = {"state": state, "at": now}
+    else:
+        entries.pop(user.pk, None)
+    key = presence_key(ticket)
+    if entries:
+        cache.set(key, entries, timeout=PRESENCE_TTL)
+    else:
+        cache.delete(key)

@@ -1,8 +1,21 @@
 """Tags and followers on the ticket mirror (W2): the ``tags`` and ``followers`` lists pages show, and
 TicketTag, the indexed copy the queue's tag filter reads."""
 
+import importlib
+
 import django.db.models.deletion
 from django.db import migrations, models
+
+# SQLite adds these columns by rebuilding tickets_ticket, which drops the triggers that keep the FTS5
+# index (0002_ticket_fulltext) in step: create them again and rebuild the index from the table.
+_FULLTEXT = importlib.import_module("apps.tickets.migrations.0002_ticket_fulltext")
+_TRIGGERS_AGAIN = [
+    "DROP TRIGGER IF EXISTS tickets_ticket_fts_update",
+    "DROP TRIGGER IF EXISTS tickets_ticket_fts_delete",
+    "DROP TRIGGER IF EXISTS tickets_ticket_fts_insert",
+    *(statement for statement in _FULLTEXT.SQLITE_FORWARD if statement.startswith("CREATE TRIGGER")),
+    "INSERT INTO tickets_ticket_fts(tickets_ticket_fts) VALUES ('rebuild')",
+]
 
 
 class Migration(migrations.Migration):
@@ -54,4 +67,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(_FULLTEXT._run({"sqlite": _TRIGGERS_AGAIN}), migrations.RunPython.noop),
     ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
-from apps.core.models import OrgMembership
+from apps.core.selectors import agent_desk_id_for
 from apps.customers.models import Account, Contact
 from apps.team.models import Agent, Department, Team
 from apps.tickets.columns import (
@@ -44,15 +44,11 @@ STATUSES_CACHE_SECONDS = 120
 
 
 def agent_id_for_user(*, connection: DeskConnection, user: User) -> str:
-    """The Desk agent a console user acts as ("me"): the membership's agent id, else by email."""
-    membership_agent = (
-        OrgMembership.objects.filter(user=user, org_id=connection.org_id)
-        .exclude(desk_agent_id="")
-        .values_list("desk_agent_id", flat=True)
-        .first()
-    )
-    if membership_agent:
-        return membership_agent
+    """The Desk agent a console user acts as ("me"): the agent linked to them in that org (docs/access.md),
+    else (admins reach every org without a membership, hence without a link) the agent with their email."""
+    linked = agent_desk_id_for(user, connection.org_id)
+    if linked:
+        return linked
     email = (user.email or "").strip()
     if not email:
         return ""

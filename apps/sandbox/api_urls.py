@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.sandbox.api import attachments, conversations, org, people, ticket_extras, tickets, webhooks
+from apps.sandbox.api import attachments, conversations, merge, org, people, ticket_extras, tickets, webhooks
 
 urlpatterns = [
     # Organisation and me
@@ -29,6 +29,7 @@ urlpatterns = [
     path("tickets/<str:ticket_id>", tickets.ticket_item, name="api_ticket"),
     path("tickets/<str:ticket_id>/sla", tickets.ticket_sla_view, name="api_ticket_sla"),
     path("tickets/<str:ticket_id>/metrics", ticket_extras.ticket_metrics, name="api_ticket_metrics"),
+    path("tickets/<str:ticket_id>/merge", merge.ticket_merge, name="api_ticket_merge"),
     path("tickets/<str:ticket_id>/tags", ticket_extras.ticket_tags, name="api_ticket_tags"),
     path(
         "tickets/<str:ticket_id>/associateTag", ticket_extras.ticket_associate_tags, name="api_ticket_tag_add"

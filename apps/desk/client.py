@@ -13,7 +13,7 @@ Operations (method -> endpoint, as Zoho's OAS files for Desk v1 name them):
   ``support_email_addresses`` GET /mailReplyAddress (MailReplyAddress.json getReplyMailAddresses)
 * Tickets: ``tickets_list`` GET /tickets · ``ticket_get`` GET /tickets/{id} · ``ticket_create`` POST
   /tickets · ``ticket_update`` / ``ticket_set_status`` / ``ticket_assign`` PATCH /tickets/{id} ·
-  ``tickets_move_to_trash`` POST /tickets/moveToTrash ·
+  ``tickets_move_to_trash`` POST /tickets/moveToTrash · ``ticket_merge`` POST /tickets/{id}/merge ·
   ``tickets_search`` GET /tickets/search (one page with the total ``count``) · ``tickets_by_ids`` GET
   /tickets/search?id= · ``tickets_count`` (search's ``count``) · ``ticket_metrics`` GET
   /tickets/{id}/metrics · ``agents_tickets_count`` GET /agentsTicketsCount
@@ -487,6 +487,18 @@ class DeskClient:
     ) -> Ticket:
         """Assign to an agent (and/or team); ``assignee_id=None`` unassigns."""
         return self.ticket_update(ticket_id, assignee_id=assignee_id, team_id=team_id)
+
+    def ticket_merge(self, ticket_id: str, *, ids: _IdList, source: dict[str, str] | None = None) -> Ticket:
+        """Merge the tickets ``ids`` into ``ticket_id`` (POST /tickets/{id}/merge, Ticket.json mergeTicket; at
+        most 5 tickets in all). ``source`` picks, per field (Desk's name: ``subject``, ``contactId``…), the id
+        of the ticket whose value the merged ticket keeps. Returns the merged ticket; the others are gone.
+        Not retried on an ambiguous failure: a merge that went through cannot be sent twice."""
+        body: dict[str, Any] = {"ids": _ids(ids, what="ticket")}
+        if source:
+            body["source"] = {name: str(value) for name, value in source.items()}
+        return self._send(
+            Ticket, "POST", "/tickets/{ticket_id}/merge", body=body, retry="create", ticket_id=ticket_id
+        )
 
     def tickets_move_to_trash(self, *, ticket_ids: _IdList) -> None:
         """Delete tickets the real way: they go to Desk's trash (``POST /tickets/moveToTrash``)."""

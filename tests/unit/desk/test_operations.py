@@ -69,6 +69,13 @@ def _path(request: httpx.Request) -> str:
             "/tickets/moveToTrash",
             {"ticketIds": ["5", "6"]},
         ),
+        (
+            lambda c: c.ticket_merge("5", ids=["6", "7"], source={"subject": "6"}),
+            "POST",
+            "/tickets/5/merge",
+            {"ids": ["6", "7"], "source": {"subject": "6"}},
+        ),
+        (lambda c: c.ticket_merge("5", ids=["6"]), "POST", "/tickets/5/merge", {"ids": ["6"]}),
         (lambda c: c.comment_create("5", content="Hi"), "POST", "/tickets/5/comments", None),
         (
             lambda c: c.comment_update("5", "9", content="Edited"),
@@ -754,3 +761,26 @@ def test_unpaged_list_pages_send_no_from(make_client):
 
     client.sla_policies_list_page()
     assert (_path(recorder.last), dict(recorder.last.url.params)) == ("/sla", {})
+
+
+def test_ticket_merge_returns_the_merged_ticket_and_needs_ids(make_client):
+    recorder = Recorder(httpx.Response(200, json={"id": "5", "subject": "Kept", "ticketNumber": "101"}))
+
+    merged = make_client(recorder).ticket_merge("5", ids=["6"])
+
+    assert isinstance(merged, Ticket) and merged.id == "5" and merged.subject == "Kept"
+    with pytest.raises(ValueError):
+        make_client(recorder).ticket_merge("5", ids=[])
+
+
+def test_ticket_merge_is_not_retried_after_a_read_timeout(make_client):
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with pytest.raises(DeskError):
+        make_client(handler).ticket_merge("5", ids=["6"])
+
+    assert len(calls) == 1

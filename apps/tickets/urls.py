@@ -10,6 +10,7 @@ from apps.tickets.views import (
     detail,
     edit,
     followers,
+    merge,
     presence,
     queue,
     saved_views,
@@ -52,6 +53,7 @@ urlpatterns = [
     path("<str:desk_id>/followers/remove/", followers.follower_remove, name="follower_remove"),
     path("<str:desk_id>/edit/", edit.ticket_edit, name="edit"),
     path("<str:desk_id>/trash/", edit.trash, name="trash"),
+    path("<str:desk_id>/merge/", merge.merge, name="merge"),
     path("<str:desk_id>/attachments/", attachments.attachment_upload, name="attachment_upload"),
     path(
         "<str:desk_id>/attachments/<str:attachment_id>/",

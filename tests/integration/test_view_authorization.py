@@ -124,6 +124,7 @@ RULES: dict[str, Rule] = {
     "tickets:followers": Rule(VIEW, params=TICKET),
     "tickets:follower_add": Rule("core.assign_tickets", "POST", TICKET),
     "tickets:follower_remove": Rule("core.assign_tickets", "POST", TICKET),
+    "tickets:merge": Rule("core.assign_tickets", params=TICKET),
     "tickets:edit": Rule("core.edit_tickets", params=TICKET),
     "tickets:trash": Rule("core.delete_tickets", "POST", TICKET),
     "tickets:attachment_upload": Rule("core.comment_tickets", "POST", TICKET),

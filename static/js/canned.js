@@ -161,8 +161,7 @@
 
     function insert(item) {
       hide(false);
-      document.execCommand("insertHTML", false, item.html);
-      area.dispatchEvent(new Event("input", { bubbles: true }));
+      window.DeskEditor.insertHtml(area, item.html);
       var notes = [];
       if (item.unknown && item.unknown.length) {
         notes.push("Not a known placeholder, left as written: " + item.unknown.map(function (n) { return "{{" + n + "}}"; }).join(", ") + ".");

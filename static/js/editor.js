@@ -48,6 +48,34 @@
     }).join("<br>");
   }
 
+  // Insert HTML at the cursor with the Range API (execCommand("insertHTML") adds inline styles, which the
+  // strict CSP refuses).
+  function insertHtml(area, html) {
+    var sel = window.getSelection();
+    var range;
+    if (sel && sel.rangeCount && area.contains(sel.getRangeAt(0).commonAncestorContainer)) {
+      range = sel.getRangeAt(0);
+    } else {
+      range = document.createRange();
+      range.selectNodeContents(area);
+      range.collapse(false);
+    }
+    range.deleteContents();
+    var template = document.createElement("template");
+    template.innerHTML = cleanHtml(html);
+    var fragment = template.content;
+    var last = fragment.lastChild;
+    range.insertNode(fragment);
+    if (last && sel) {
+      var after = document.createRange();
+      after.setStartAfter(last);
+      after.collapse(true);
+      sel.removeAllRanges();
+      sel.addRange(after);
+    }
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   var BUTTONS = [
     { cmd: "bold", label: "B", title: "Bold (Ctrl+B)", cls: "ed-b" },
     { cmd: "italic", label: "I", title: "Italic (Ctrl+I)", cls: "ed-i" },
@@ -65,7 +93,7 @@
       if (!url || !safeHref(url)) { return; }
       var sel = window.getSelection();
       if (sel && sel.isCollapsed) {
-        document.execCommand("insertHTML", false, '<a href="' + url.replace(/"/g, "%22") + '">' + textToHtml(url) + "</a>");
+        insertHtml(editor, '<a href="' + url.replace(/"/g, "%22") + '">' + textToHtml(url) + "</a>");
       } else {
         document.execCommand("createLink", false, url);
       }
@@ -74,7 +102,7 @@
     } else if (cmd === "code") {
       var s = window.getSelection();
       var text = s ? s.toString() : "";
-      document.execCommand("insertHTML", false, "<code>" + (textToHtml(text) || "&#8203;") + "</code>");
+      insertHtml(editor, "<code>" + (textToHtml(text) || "&#8203;") + "</code>");
     } else {
       document.execCommand(cmd, false, null);
     }
@@ -132,6 +160,11 @@
     textarea.setAttribute("aria-hidden", "true");
     // The page's "r" shortcut focuses the textarea: hand the focus to the editor.
     textarea.addEventListener("focus", function () { area.focus(); });
+    // Text put into the textarea by other scripts (or autofill) shows in the editor.
+    textarea.addEventListener("input", function () {
+      area.innerHTML = textToHtml(textarea.value);
+      sync();
+    });
     if (formatSelect) {
       formatSelect.value = "html";
       var holder = form.querySelector("[data-format-field]");
@@ -164,7 +197,7 @@
       event.preventDefault();
       var html = data.getData("text/html");
       var insert = html ? cleanHtml(html) : textToHtml(data.getData("text/plain"));
-      document.execCommand("insertHTML", false, insert);
+      insertHtml(area, insert);
     });
     wrap.editorArea = area;
     document.body.dispatchEvent(new CustomEvent("editor:ready", { detail: { area: area, textarea: textarea } }));
@@ -208,7 +241,7 @@
     });
   }
 
-  window.DeskEditor = { cleanHtml: cleanHtml };
+  window.DeskEditor = { cleanHtml: cleanHtml, insertHtml: insertHtml };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { attachAll(document); });
   } else {

@@ -71,7 +71,7 @@ def merge(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
     if request.GET.get("step") == "review" and form.is_valid():
         others = merge_tickets_chosen(ticket=ticket, desk_ids=form.cleaned_data["ids"])
         if not others:
-            form.add_error("ids", "Pick at least one ticket to merge into this one.")
+            form.add_error(None, "Pick at least one ticket to merge into this one.")
         else:
             context.update(step="review", others=others, confirm=_confirm_form(ticket, others))
     return render(request, "tickets/merge.html", context)

@@ -316,6 +316,14 @@
       }
     });
   }
+  // The list is a live region: swap it only when it changed, so a screen reader hears arrivals and
+  // departures, not the same sentence every 15 seconds.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.matches || !target.matches("[data-presence-list]")) { return; }
+    var squash = function (html) { return (html || "").replace(/\s+/g, " ").trim(); };
+    if (squash(event.detail.serverResponse) === squash(target.innerHTML)) { event.detail.shouldSwap = false; }
+  });
   var presenceTimer = null;
   function soon() { clearTimeout(presenceTimer); presenceTimer = setTimeout(updatePresence, 300); }
   document.addEventListener("focusin", soon);

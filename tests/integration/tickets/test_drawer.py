@@ -155,3 +155,13 @@ def test_writes_in_the_drawer_answer_with_the_main_partial(world, member, agent_
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="ticket-main"')
+
+
+def test_queue_and_drawer_together_have_unique_element_ids(world, member, admin_user):
+    client = member(admin_user)
+    ticket = mirrored(world, client, a_ticket_with_threads(world))
+    queue = client.get(reverse("tickets:queue")).content.decode()
+    drawer = client.get(reverse("tickets:detail", args=[ticket.desk_id]), headers=DRAWER).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', queue) + re.findall(r'\sid="([^"]+)"', drawer)
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert duplicates == []

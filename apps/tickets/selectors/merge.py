@@ -12,9 +12,9 @@ MERGE_CANDIDATES_SHOWN = 20
 
 
 def merge_candidates(*, ticket: Ticket, query: str, exclude: Iterable[str] = ()) -> list[Ticket]:
-    """Tickets of ``ticket``'s org matching ``query``: a ticket number (``123`` or ``#123``) or words of the
-    subject, description, conversation or contact (0 Desk calls). The ticket itself and ``exclude`` are left
-    out."""
+    """Tickets of ``ticket``'s org matching ``query``: a ticket number (``#123``; plain ``123`` also searches
+    the words) or words of the subject, description, conversation or contact (0 Desk calls). The ticket
+    itself and ``exclude`` are left out."""
     query = (query or "").strip()
     skip = {ticket.desk_id, *exclude}
     found: list[Ticket] = []
@@ -23,7 +23,8 @@ def merge_candidates(*, ticket: Ticket, query: str, exclude: Iterable[str] = ())
         found += list(
             Ticket.objects.filter(connection=ticket.connection, is_deleted=False, ticket_number=number)
         )
-    if query:
+    if query and not (query.startswith("#") and number.isdigit()):
+        # "#123" is a ticket number only; plain words (or digits, as in an order number) search the text too.
         found += list(tickets_search(ticket.connection, query)[: MERGE_CANDIDATES_SHOWN + len(skip)])
     unique: dict[str, Ticket] = {}
     for candidate in found:

@@ -61,6 +61,7 @@ def test_search_by_number_and_review_show_every_subject_without_desk_calls(world
     found = client.get(url, {"q": f"#{second.ticket_number}"}).content.decode()
     assert f'value="{second.desk_id}"' in found
     assert f'value="{target.desk_id}"' not in found  # not itself
+    assert found.count('name="ids"') == 1  # "#123" is that ticket number only
     word = second.subject.split()[0]
     assert f'value="{second.desk_id}"' in client.get(url, {"q": word}).content.decode()
 

@@ -43,7 +43,9 @@
     panel.appendChild(input);
     panel.appendChild(list);
     panel.appendChild(foot);
-    area.parentNode.appendChild(panel);
+    // After the textarea, so the page's "r" shortcut (the holder's first field) still finds the textarea.
+    var source = form.querySelector("textarea[data-editor]");
+    if (source) { source.parentNode.insertBefore(panel, source.nextSibling); } else { area.parentNode.appendChild(panel); }
 
     var editorToolbar = area.parentNode.querySelector(".editor-toolbar");
     if (editorToolbar) {

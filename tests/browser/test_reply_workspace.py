@@ -54,10 +54,9 @@ def test_agent_replies_with_a_canned_reply_and_an_attachment(
         connection=world.connection, owner=agent, title="Printer steps", body="<p>Restart the printer.</p>"
     )
     page.goto(f"{live_server.url}/tickets/{ticket.desk_id}/")
+    page.locator("h1").first.click()
+    page.keyboard.press("r")
     editor = page.locator("#reply_form [data-editor-area]")
-    if not page.locator("#reply").evaluate("d => d.open"):
-        page.locator("#reply summary").click()
-    editor.click()
     expect(editor).to_be_focused()
     expect(page.locator("#reply_form [data-format-field]")).to_be_hidden()
 

@@ -176,3 +176,19 @@ def test_connect_page_renders_its_fields_as_groups_and_the_scopes_as_a_fieldset(
     assert "The sandbox uses its built-in demo client." in " ".join(
         element.all_text() for element in tree.find_all(id=client_id.attrs["aria-describedby"])
     )
+
+
+def test_no_template_has_a_comment_django_would_print():
+    """``{# … #}`` is a one-line comment in Django: spread over lines, its text lands on the page."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    templates = [*root.glob("templates/**/*.html"), *root.glob("apps/*/templates/**/*.html")]
+    assert templates
+    broken = [
+        f"{path.relative_to(root)}:{number}"
+        for path in templates
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert broken == [], f"multi-line {{# #}} comments (use {{% comment %}}): {broken}"

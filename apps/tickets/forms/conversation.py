@@ -107,3 +107,10 @@ class ReplyForm(GuardedForm):
         if not content:
             raise forms.ValidationError("Write a message.")
         return content
+
+    @property
+    def files_to_choose_again(self) -> list[str]:
+        """The files of a reply that comes back (an error, a stale-write check): browsers do not keep them."""
+        if not self.is_bound or not hasattr(self.files, "getlist"):
+            return []
+        return [f.name for f in self.files.getlist("files") if f]

@@ -159,3 +159,24 @@ def test_an_agent_without_close_permission_cannot_set_a_status(world, member, ag
     assert world.api_calls() == 0
     assert toast_of(response)["alert"]["message"] == "Check the highlighted fields."
     assert 'name="then_status"' not in response.content.decode()  # no status select for this agent
+
+
+def test_desk_refusing_the_reply_keeps_the_draft_and_asks_for_the_files_again(
+    world, member, agent_user, monkeypatch
+):
+    from apps.desk.client import DeskClient
+
+    def refuse(self, ticket_id, **kwargs):
+        raise DeskValidationError("The mailbox is paused.", status=422)
+
+    monkeypatch.setattr(DeskClient, "reply_send", refuse)
+    ticket = open_ticket(world)
+    data = reply_data(world, ticket, content="<p>Kept words</p>", bcc="boss@example.com")
+    data["files"] = [SimpleUploadedFile("report.csv", b"a,b\n1,2\n")]
+    response = member(agent_user).post(reverse("tickets:reply", args=[ticket.desk_id]), data, headers=HX)
+    html = response.content.decode()
+    assert toast_of(response)["alert"]["message"] == "Desk refused the change: The mailbox is paused."
+    assert world.api_paths() == ["POST /uploads"]
+    assert "Kept words" in html and 'value="boss@example.com"' in html
+    assert "Choose report.csv again before sending" in html
+    assert AuditEntry.objects.filter(action="ticket.reply", outcome="failure").exists()

@@ -90,6 +90,18 @@ def test_a_click_opens_the_drawer_and_back_returns(page, live_server, world, man
     assert console_errors == []
 
 
+def test_the_reply_box_in_the_drawer_has_its_editor(page, live_server, world, manager, console_errors):
+    fresh_conversations(world)
+    page.goto(f"{live_server.url}/tickets/")
+    page.locator("[data-row]").first.locator("a[data-open]").click()
+    drawer = page.locator("#ticket-drawer")
+    expect(drawer).to_be_visible()
+    drawer.locator("#reply summary").click()
+    expect(drawer.locator(".editor-toolbar")).to_be_visible()
+    expect(drawer.locator("[data-editor-area]")).to_be_visible()
+    assert console_errors == []
+
+
 def test_stale_conversation_is_swapped_in_after_the_page_shows(
     page, live_server, world, manager, console_errors
 ):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from apps.connections.models import DeskConnection
 from apps.core.models import AuditEntry, OrgMembership
+from apps.tickets.columns import DEFAULT_PAGE_SIZE
 from apps.tickets.models import Ticket
 from tests.conftest import PASSWORD
 
@@ -109,6 +110,23 @@ def test_admin_gives_a_manager_one_org_and_links_an_agent(
     expect(manager_page.get_by_text("API credits left today")).to_be_visible()
     expect(manager_page.get_by_role("heading", name="Who can see this org")).to_have_count(0)
     response = manager_page.goto(f"{live_server.url}/connections/{globex.pk}/")
+    assert response.status == 404
+    context.close()
+
+    # The agent, linked to their Desk agent in Acme: lands on their own queue ("me"), sees only Acme.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    agent_page = context.new_page()
+    agent_page.goto(f"{live_server.url}/login/")
+    agent_page.get_by_label("Username").fill("alex")
+    agent_page.get_by_label("Password").fill(PASSWORD)
+    agent_page.get_by_role("button", name="Sign in").click()
+    agent_page.wait_for_url(f"{live_server.url}/tickets/?assignee=me")
+    expect(agent_page.locator("#org-select option")).to_have_text(["Acme Support"])
+    mine = Ticket.objects.filter(connection=acme, assignee_desk_id=desk_agent.desk_id, is_deleted=False)
+    expect(agent_page.locator("[data-row]")).to_have_count(min(mine.count(), DEFAULT_PAGE_SIZE))
+    response = agent_page.goto(f"{live_server.url}/tickets/{globex_ticket.desk_id}/")
+    assert response.status == 404
+    response = agent_page.goto(f"{live_server.url}/connections/{globex.pk}/")
     assert response.status == 404
     context.close()
     assert DeskConnection.objects.count() == 2

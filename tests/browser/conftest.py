@@ -66,6 +66,9 @@ def login(page, live_server):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
+        # Home: the Overview, or for an agent their own queue.
+        page.wait_for_url(
+            lambda url: url == f"{live_server.url}/" or url.startswith(f"{live_server.url}/tickets/")
+        )
 
     return sign_in

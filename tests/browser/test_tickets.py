@@ -216,6 +216,8 @@ def test_screenshots_of_queue_and_detail(page, live_server, world, manager, them
     page.screenshot(path=str(SCREENSHOTS / f"tickets-queue-{theme}.png"), full_page=False)
     page.goto(f"{live_server.url}/tickets/{ticket.desk_id}/")
     expect(page.locator("#ticket-conversation")).to_be_visible()
+    # The conversation arrives from Desk after the page shows: wait for it before the picture.
+    expect(page.locator("[data-conversation-loading]")).to_have_count(0, timeout=15_000)
     page.screenshot(path=str(SCREENSHOTS / f"tickets-detail-{theme}.png"), full_page=False)
 
 

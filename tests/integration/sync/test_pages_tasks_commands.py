@@ -183,13 +183,13 @@ def test_opening_a_ticket_fetches_its_conversation_once_until_it_changes(make_wo
     mirrored = Ticket.objects.get(connection=world.connection, desk_id=str(source.pk))
     ticket = ticket_conversation_refresh(ticket=mirrored)
 
-    # threads, comments, attachments, then each thread's full content (Desk lists summaries)
+    # threads, comments, attachments, tags, followers, then each thread's full content (Desk lists summaries)
     threads = sandbox.Thread.objects.filter(ticket=source).count()
-    assert world.api_calls() == 3 + min(threads, 10)
+    assert world.api_calls() == 5 + min(threads, 10)
     assert ticket.threads.count() == sandbox.Thread.objects.filter(ticket=source).count()
     assert ticket.comments.count() == sandbox.Comment.objects.filter(ticket=source).count()
     first_thread = sandbox.Thread.objects.filter(ticket=source).order_by("created_time").first()
     assert first_thread.summary.split()[0] in ticket.conversation_text
 
     ticket_conversation_refresh(ticket=ticket)
-    assert world.api_calls() == 3 + min(threads, 10)  # fresh: no call
+    assert world.api_calls() == 5 + min(threads, 10)  # fresh: no call

@@ -112,3 +112,12 @@ def mirror_freshness(connection: DeskConnection | None, *, now: datetime | None 
         return Freshness(synced_at=None, age_seconds=None)
     age = max(0, int(((now or timezone.now()) - connection.last_synced_at).total_seconds()))
     return Freshness(synced_at=connection.last_synced_at, age_seconds=age)
+
+
+def connection_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
+    """The audit log's names for connection targets: the org's name (registered with apps.core.orgs)."""
+    pks = [int(i) for i in target_ids if i.isdigit()]
+    return {
+        str(pk): name or f"org {org}"
+        for pk, name, org in DeskConnection.objects.filter(pk__in=pks).values_list("pk", "org_name", "org_id")
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.core.orgs import register_target_labeler
-from apps.tickets.models import BulkJob, SavedView, Ticket
+from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket
 from apps.tickets.services.bulk import BULK_ACTIONS
 
 
@@ -35,7 +35,16 @@ def saved_view_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
     }
 
 
+def canned_reply_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
+    pks = [int(i) for i in target_ids if i.isdigit()]
+    return {
+        str(pk): f"canned reply “{title}”"
+        for pk, title in CannedReply.objects.filter(pk__in=pks).values_list("pk", "title")
+    }
+
+
 def register() -> None:
     register_target_labeler("ticket", ticket_labels)
     register_target_labeler("bulk_job", bulk_job_labels)
     register_target_labeler("saved_view", saved_view_labels)
+    register_target_labeler("canned_reply", canned_reply_labels)

@@ -66,8 +66,16 @@ def test_audit_log_names_tickets_orgs_users_and_agents(world, member, admin_user
     )
     OrgMembership.objects.get_or_create(user=agent_user, org_id=world.connection.org_id)
     audit_record(actor=admin_user, action="user.update", target_type="user", target_id=agent_user.pk)
+    audit_record(
+        actor=admin_user,
+        action="connection.check",
+        org_id=world.connection.org_id,
+        target_type="connection",
+        target_id=world.connection.pk,
+    )
     client = member(admin_user)
     page = client.get(reverse("core:audit")).content.decode()
+    assert f'title="connection {world.connection.pk}">{world.connection.org_name}<' in page
     assert f"#{ticket.ticket_number} {ticket.subject}" in page
     assert f"ticket {ticket.desk_id}</" not in page
     assert world.connection.org_name in page

@@ -159,7 +159,13 @@ def conversation_refresh(request: AuthedHttpRequest, desk_id: str) -> HttpRespon
         if error:
             messages.warning(request, error)
         return redirect("tickets:detail", desk_id=ticket.desk_id)
-    return render(request, "tickets/detail.html#conversation", context)
+    response = render(request, "tickets/detail.html#conversation", context)
+    # What else the refresh brought: the attachments card rides along out of band, and the tags and
+    # followers cards re-read the mirror when they hear "ticket-refreshed" (no Desk call).
+    attachments = render(request, "tickets/detail.html#attachments", {**context, "oob": True})
+    response.content += attachments.content
+    response["HX-Trigger-After-Settle"] = "ticket-refreshed"
+    return response
 
 
 # --- the shape of every write on a ticket ----------------------------------------------------------------

@@ -165,3 +165,17 @@ def test_queue_and_drawer_together_have_unique_element_ids(world, member, admin_
     ids = re.findall(r'\sid="([^"]+)"', queue) + re.findall(r'\sid="([^"]+)"', drawer)
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     assert duplicates == []
+
+
+def test_the_background_fetch_also_updates_attachments_and_tells_the_tags_and_followers_cards(
+    world, member, agent_user
+):
+    ticket = a_ticket_with_threads(world)
+    client = member(agent_user)
+    response = client.post(reverse("tickets:conversation_refresh", args=[ticket.desk_id]), headers=HX)
+    body = response.content.decode()
+    assert 'id="ticket-attachments"' in body and 'hx-swap-oob="true"' in body
+    assert response["HX-Trigger-After-Settle"] == "ticket-refreshed"
+    page = client.get(reverse("tickets:detail", args=[ticket.desk_id])).content.decode()
+    assert 'hx-swap-oob="true"' not in page  # only the refresh's answer swaps out of band
+    assert page.count("ticket-refreshed from:body") == 2  # the tags and followers cards listen

@@ -20,7 +20,7 @@ from apps.tickets.display import sanitize_html
 from apps.tickets.mirror import mirror_apply_conversation, mirror_mark_deleted, ticket_search_text
 from apps.tickets.models import Ticket, TicketThread
 from apps.tickets.selectors.detail import ticket_reloaded
-from apps.tickets.services.desk_call import desk_call_audited, desk_client
+from apps.tickets.services.desk_call import desk_call_audited, desk_client, ticket_desk_call
 from apps.tickets.services.fields import ticket_status_change
 from apps.tickets.services.stale import ticket_check_not_stale
 from apps.tickets.services.tags import ticket_tags_followers_refresh
@@ -36,20 +36,16 @@ def ticket_comment_add(
     confirmed: bool = False,
 ) -> Ticket:
     """A comment (private by default) on the ticket; the mirror gets Desk's copy of it."""
-    if not confirmed:
-        ticket_check_not_stale(ticket=ticket, seen=seen)
-    connection = ticket.connection
-    with desk_client(connection) as desk:
-        comment = desk_call_audited(
-            actor=actor,
-            action="ticket.comment",
-            connection=connection,
-            target_id=ticket.desk_id,
-            client=desk,
-            call=lambda: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
-            detail={"is_public": is_public},
-        )
-    mirror_apply_conversation(connection, ticket, "comments", [comment])
+    comment = ticket_desk_call(
+        actor=actor,
+        ticket=ticket,
+        action="ticket.comment",
+        call=lambda desk: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
+        detail={"is_public": is_public},
+        seen=seen,
+        confirmed=confirmed,
+    )
+    mirror_apply_conversation(ticket.connection, ticket, "comments", [comment])
     Ticket.objects.filter(pk=ticket.pk).update(comment_count=F("comment_count") + 1)
     return ticket_reloaded(ticket)
 

@@ -14,6 +14,8 @@ from apps.core.services import audit_record
 from apps.desk.client import DeskClient
 from apps.desk.errors import DeskError
 from apps.tickets.credits import credits_spent, is_credits_exhausted
+from apps.tickets.models import Ticket
+from apps.tickets.services.stale import ticket_check_not_stale
 
 
 def desk_client(
@@ -70,6 +72,33 @@ def desk_call_audited[R](
         detail=detail or {},
     )
     return result
+
+
+def ticket_desk_call[R](
+    *,
+    actor: User,
+    ticket: Ticket,
+    action: str,
+    call: Callable[[DeskClient], R],
+    detail: dict[str, Any] | None = None,
+    seen: dict[str, Any] | None = None,
+    confirmed: bool = False,
+) -> R:
+    """The shape of a single write on one ticket: the stale-write guard (unless the user confirmed), then
+    one audited Desk call ``call(client)`` on a client of the ticket's connection. Returns Desk's answer."""
+    if not confirmed:
+        ticket_check_not_stale(ticket=ticket, seen=seen)
+    connection = ticket.connection
+    with desk_client(connection) as desk:
+        return desk_call_audited(
+            actor=actor,
+            action=action,
+            connection=connection,
+            target_id=ticket.desk_id,
+            client=desk,
+            call=lambda: call(desk),
+            detail=detail,
+        )
 
 
 def _credits_since(client: DeskClient | None, before: int | None, *, fallback: int) -> int:

@@ -9,8 +9,7 @@ from django.contrib.auth.models import User
 
 from apps.tickets.mirror import mirror_set_ticket_followers
 from apps.tickets.models import Ticket
-from apps.tickets.services.desk_call import desk_call_audited, desk_client
-from apps.tickets.services.stale import ticket_check_not_stale
+from apps.tickets.services.desk_call import ticket_desk_call
 
 
 def ticket_follower_add(
@@ -22,19 +21,15 @@ def ticket_follower_add(
     seen: dict[str, Any] | None = None,
     confirmed: bool = False,
 ) -> Ticket:
-    if not confirmed:
-        ticket_check_not_stale(ticket=ticket, seen=seen)
-    connection = ticket.connection
-    with desk_client(connection) as desk:
-        desk_call_audited(
-            actor=actor,
-            action="ticket.follower_add",
-            connection=connection,
-            target_id=ticket.desk_id,
-            client=desk,
-            call=lambda: desk.ticket_followers_add(ticket.desk_id, follower_ids=[agent_id]),
-            detail={"agent_id": agent_id, "agent": agent_name, "subject": ticket.subject},
-        )
+    ticket_desk_call(
+        actor=actor,
+        ticket=ticket,
+        action="ticket.follower_add",
+        call=lambda desk: desk.ticket_followers_add(ticket.desk_id, follower_ids=[agent_id]),
+        detail={"agent_id": agent_id, "agent": agent_name, "subject": ticket.subject},
+        seen=seen,
+        confirmed=confirmed,
+    )
     others = [f for f in ticket.followers if f.get("id") != agent_id]
     return mirror_set_ticket_followers(ticket, [*others, {"id": agent_id, "name": agent_name}])
 
@@ -48,17 +43,13 @@ def ticket_follower_remove(
     seen: dict[str, Any] | None = None,
     confirmed: bool = False,
 ) -> Ticket:
-    if not confirmed:
-        ticket_check_not_stale(ticket=ticket, seen=seen)
-    connection = ticket.connection
-    with desk_client(connection) as desk:
-        desk_call_audited(
-            actor=actor,
-            action="ticket.follower_remove",
-            connection=connection,
-            target_id=ticket.desk_id,
-            client=desk,
-            call=lambda: desk.ticket_followers_remove(ticket.desk_id, follower_ids=[agent_id]),
-            detail={"agent_id": agent_id, "agent": agent_name, "subject": ticket.subject},
-        )
+    ticket_desk_call(
+        actor=actor,
+        ticket=ticket,
+        action="ticket.follower_remove",
+        call=lambda desk: desk.ticket_followers_remove(ticket.desk_id, follower_ids=[agent_id]),
+        detail={"agent_id": agent_id, "agent": agent_name, "subject": ticket.subject},
+        seen=seen,
+        confirmed=confirmed,
+    )
     return mirror_set_ticket_followers(ticket, [f for f in ticket.followers if f.get("id") != agent_id])

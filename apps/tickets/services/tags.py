@@ -10,8 +10,7 @@ from django.contrib.auth.models import User
 from apps.desk.client import DeskClient
 from apps.tickets.mirror import mirror_set_ticket_followers, mirror_set_ticket_tags, tag_names
 from apps.tickets.models import Ticket
-from apps.tickets.services.desk_call import desk_call_audited, desk_client
-from apps.tickets.services.stale import ticket_check_not_stale
+from apps.tickets.services.desk_call import ticket_desk_call
 
 
 def ticket_tags_add(
@@ -23,20 +22,16 @@ def ticket_tags_add(
     confirmed: bool = False,
 ) -> Ticket:
     """Associate tags (Desk creates the ones its department lacks); the answer lists the ticket's tags."""
-    if not confirmed:
-        ticket_check_not_stale(ticket=ticket, seen=seen)
     names = tag_names(names)
-    connection = ticket.connection
-    with desk_client(connection) as desk:
-        answer = desk_call_audited(
-            actor=actor,
-            action="ticket.tag_add",
-            connection=connection,
-            target_id=ticket.desk_id,
-            client=desk,
-            call=lambda: desk.ticket_tags_add(ticket.desk_id, tags=names),
-            detail={"tags": names, "subject": ticket.subject},
-        )
+    answer = ticket_desk_call(
+        actor=actor,
+        ticket=ticket,
+        action="ticket.tag_add",
+        call=lambda desk: desk.ticket_tags_add(ticket.desk_id, tags=names),
+        detail={"tags": names, "subject": ticket.subject},
+        seen=seen,
+        confirmed=confirmed,
+    )
     # Desk answers with all the ticket's tags; an empty answer still means ours went on.
     known = [t.name or "" for t in answer] or [*ticket.tags, *names]
     return mirror_set_ticket_tags(ticket, known)
@@ -51,20 +46,16 @@ def ticket_tags_remove(
     confirmed: bool = False,
 ) -> Ticket:
     """Dissociate tags (Desk answers with an empty body: the mirror drops what was removed)."""
-    if not confirmed:
-        ticket_check_not_stale(ticket=ticket, seen=seen)
     names = tag_names(names)
-    connection = ticket.connection
-    with desk_client(connection) as desk:
-        desk_call_audited(
-            actor=actor,
-            action="ticket.tag_remove",
-            connection=connection,
-            target_id=ticket.desk_id,
-            client=desk,
-            call=lambda: desk.ticket_tags_remove(ticket.desk_id, tags=names),
-            detail={"tags": names, "subject": ticket.subject},
-        )
+    ticket_desk_call(
+        actor=actor,
+        ticket=ticket,
+        action="ticket.tag_remove",
+        call=lambda desk: desk.ticket_tags_remove(ticket.desk_id, tags=names),
+        detail={"tags": names, "subject": ticket.subject},
+        seen=seen,
+        confirmed=confirmed,
+    )
     removed = {name.lower() for name in names}
     return mirror_set_ticket_tags(ticket, [t for t in ticket.tags if t.lower() not in removed])
 

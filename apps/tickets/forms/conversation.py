@@ -81,7 +81,8 @@ class ReplyForm(GuardedForm):
     content = forms.CharField(
         max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6, "data-editor": ""}), label="Message"
     )
-    files = MultipleFileField(
+    # The metaclass moves declared fields into base_fields, so this does not hide Form.files (request.FILES).
+    files = MultipleFileField(  # type: ignore[assignment]
         required=False,
         label="Attach files",
         help_text=f"At most {settings.ATTACHMENT_MAX_BYTES // 1048576} MB each.",

@@ -3,8 +3,9 @@ audited), and the refresh of a ticket's threads, comments and attachment metadat
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -108,9 +109,10 @@ def ticket_reply_send(
                 connection=connection,
                 target_id=ticket.desk_id,
                 client=desk,
-                call=lambda upload=upload: desk.upload(
+                call=functools.partial(
+                    desk.upload,
                     filename=upload.name or "file",
-                    content=upload.file,
+                    content=cast("IO[bytes]", upload.file),
                     content_type=upload.content_type or "application/octet-stream",
                 ),
                 detail={"name": upload.name, "size": upload.size},

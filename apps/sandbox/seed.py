@@ -626,7 +626,9 @@ def _seed_ticket_extras(org: Org, people: _People, *, ids: _Ids, anchor: datetim
         for department in people.departments
     }
     TicketTag.objects.bulk_create([tag for group in tags.values() for tag in group])
-    agents = [agent.pk for agent in people.agents if agent.status == Agent.Status.ACTIVE] or [None]
+    agents: list[int | None] = [
+        agent.pk for agent in people.agents if agent.status == Agent.Status.ACTIVE
+    ] or [None]
     links, follows = [], []
     rows = Ticket.objects.filter(org=org).values_list("pk", "department_id", "assignee_id").order_by("pk")
     for ticket_id, department_id, assignee_id in rows.iterator(chunk_size=5_000):

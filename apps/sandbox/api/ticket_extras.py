@@ -83,6 +83,7 @@ def _tag_names(data: dict[str, Any]) -> list[str]:
     elif not all(isinstance(t, str) and TAG_RE.match(t.strip()) for t in tags):
         errors.add("tags", "A tag name must be 3 to 50 letters, digits, spaces or _ . - + %.")
     errors.raise_if_any()
+    assert isinstance(tags, list)  # raise_if_any() raised for anything else
     return list(dict.fromkeys(t.strip() for t in tags))
 
 

@@ -751,11 +751,7 @@ def _search_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> Quer
     for name, column in (("email", "email"), ("phone", "phone")):
         condition = _any_of(request, name, column)
         if condition is not None:
-            contact_ids = list(
-                m.Contact.objects.filter(Q(org=org) & _any_of(request, name, column)).values_list(
-                    "pk", flat=True
-                )
-            )
+            contact_ids = list(m.Contact.objects.filter(Q(org=org) & condition).values_list("pk", flat=True))
             queryset = queryset.filter(condition | Q(contact_id__in=contact_ids))
     numbers = _words(request, "ticketNumber")
     if numbers:

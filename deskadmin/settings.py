@@ -111,6 +111,8 @@ SYNC_AUTO_SCHEDULE = env.bool("SYNC_AUTO_SCHEDULE", default=True)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 TICKETS_CONVERSATION_MAX_AGE = env.int("TICKETS_CONVERSATION_MAX_AGE", default=300)
 TICKETS_THREAD_CONTENTS_PER_OPEN = env.int("TICKETS_THREAD_CONTENTS_PER_OPEN", default=10)
+# How often an open ticket tells the console who is on it (collision presence); entries last 2 beats + 10 s.
+TICKETS_PRESENCE_HEARTBEAT_SECONDS = env.int("TICKETS_PRESENCE_HEARTBEAT_SECONDS", default=15)
 
 # The sandbox (apps/sandbox): fault injection, OAuth limits, request log, attachments, activity.
 # Rate model: "real" (Desk's daily API credits by edition, per-edition concurrency, v3 headers) or

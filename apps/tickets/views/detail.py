@@ -29,6 +29,7 @@ from apps.tickets.selectors.presence import presence_others
 from apps.tickets.selectors.queue import queue_choices, statuses_for
 from apps.tickets.services import fields as field_services
 from apps.tickets.services.conversation import ticket_conversation_refresh
+from apps.tickets.services.presence import heartbeat_seconds
 from apps.tickets.services.stale import (
     StaleTicket,
     seen_fields_unchanged,
@@ -93,6 +94,7 @@ def detail_context(request: AuthedHttpRequest, ticket: Ticket, **forms: GuardedF
         "conversation_error": "",
         "conversation_loading": False,
         "presence": presence_others(ticket=ticket, user=request.user),
+        "presence_heartbeat": heartbeat_seconds(),
     }
     context.update({name: form for name, form in forms.items() if form is not None})
     return context

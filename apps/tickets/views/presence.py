@@ -1,4 +1,4 @@
-"""Collision presence on a ticket: each open page (or drawer) beats here every PRESENCE_HEARTBEAT seconds
+"""Collision presence on a ticket: each open page (or drawer) beats here every TICKETS_PRESENCE_HEARTBEAT_SECONDS
 and gets back who else is on the ticket. Cache only, 0 Desk calls."""
 
 from __future__ import annotations

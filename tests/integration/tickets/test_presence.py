@@ -9,7 +9,7 @@ from apps.core.models import OrgMembership
 from apps.core.roles import Role
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.conversation import department_addresses
-from apps.tickets.services.presence import PRESENCE_TTL, presence_entries, presence_heartbeat
+from apps.tickets.services.presence import presence_entries, presence_heartbeat, ttl_seconds
 from apps.tickets.services.stale import ticket_seen_token
 from tests.integration.tickets.conftest import signed_in
 
@@ -66,10 +66,10 @@ def test_leaving_and_silence_remove_a_viewer(world, member, agent_user, colleagu
     beat(alex, ticket)
     assert beat(alex, ticket, "left").status_code == 204
     assert "Nobody else" in beat(sam, ticket).content.decode()
-    # A viewer whose browser stopped beating is gone after PRESENCE_TTL seconds.
+    # A viewer whose browser stopped beating is gone after ttl_seconds() (40 s by default).
     presence_heartbeat(ticket=ticket, user=agent_user, state="viewing", now=1_000_000.0)
-    assert agent_user.pk not in presence_entries(ticket, now=1_000_000.0 + PRESENCE_TTL + 1)
-    assert agent_user.pk in presence_entries(ticket, now=1_000_000.0 + PRESENCE_TTL - 1)
+    assert agent_user.pk not in presence_entries(ticket, now=1_000_000.0 + ttl_seconds() + 1)
+    assert agent_user.pk in presence_entries(ticket, now=1_000_000.0 + ttl_seconds() - 1)
 
 
 def test_presence_never_crosses_orgs(world, member, agent_user, colleague):

@@ -12,44 +12,29 @@ from apps.tickets.models import Ticket
 from apps.tickets.services.desk_call import ticket_desk_call
 
 
-def ticket_follower_add(
+def ticket_follower_change(
     *,
     actor: User,
     ticket: Ticket,
     agent_id: str,
     agent_name: str,
+    follow: bool,
     seen: dict[str, Any] | None = None,
     confirmed: bool = False,
 ) -> Ticket:
+    """Add (``follow``) or remove an agent as a follower: one audited Desk call (``addFollowers`` /
+    ``removeFollowers``), then the mirror's list changed the same way."""
     ticket_desk_call(
         actor=actor,
         ticket=ticket,
-        action="ticket.follower_add",
-        call=lambda desk: desk.ticket_followers_add(ticket.desk_id, follower_ids=[agent_id]),
+        action="ticket.follower_add" if follow else "ticket.follower_remove",
+        call=lambda desk: (desk.ticket_followers_add if follow else desk.ticket_followers_remove)(
+            ticket.desk_id, follower_ids=[agent_id]
+        ),
         detail={"agent_id": agent_id, "agent": agent_name, "subject": ticket.subject},
         seen=seen,
         confirmed=confirmed,
     )
     others = [f for f in ticket.followers if f.get("id") != agent_id]
-    return mirror_set_ticket_followers(ticket, [*others, {"id": agent_id, "name": agent_name}])
-
-
-def ticket_follower_remove(
-    *,
-    actor: User,
-    ticket: Ticket,
-    agent_id: str,
-    agent_name: str,
-    seen: dict[str, Any] | None = None,
-    confirmed: bool = False,
-) -> Ticket:
-    ticket_desk_call(
-        actor=actor,
-        ticket=ticket,
-        action="ticket.follower_remove",
-        call=lambda desk: desk.ticket_followers_remove(ticket.desk_id, follower_ids=[agent_id]),
-        detail={"agent_id": agent_id, "agent": agent_name, "subject": ticket.subject},
-        seen=seen,
-        confirmed=confirmed,
-    )
-    return mirror_set_ticket_followers(ticket, [f for f in ticket.followers if f.get("id") != agent_id])
+    followers = [*others, {"id": agent_id, "name": agent_name}] if follow else others
+    return mirror_set_ticket_followers(ticket, followers)

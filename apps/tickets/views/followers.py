@@ -59,14 +59,12 @@ def _follower_write(request: AuthedHttpRequest, desk_id: str, *, remove: bool) -
 
     def perform(ticket: Ticket, form: FollowerForm, seen: dict[str, Any] | None, confirmed: bool) -> Ticket:
         agent_id = form.cleaned_data["agent"]
-        service = (
-            follower_services.ticket_follower_remove if remove else follower_services.ticket_follower_add
-        )
-        return service(
+        return follower_services.ticket_follower_change(
             actor=request.user,
             ticket=ticket,
             agent_id=agent_id,
             agent_name=agent_name(ticket=ticket, agent_id=agent_id),
+            follow=not remove,
             seen=seen,
             confirmed=confirmed,
         )

@@ -26,13 +26,14 @@ AGENT_PERMISSIONS = (
     "assign_tickets",
     "close_tickets",
     "view_customers",
+    "edit_customers",
     "view_team",
 )
 MANAGER_PERMISSIONS = AGENT_PERMISSIONS + (
     "edit_tickets",
     "delete_tickets",
     "bulk_edit_tickets",
-    "edit_customers",
+    "delete_customers",
     "view_insights",
     "view_audit_log",
 )

@@ -198,11 +198,19 @@ def _fit(model: type[MirrorModel], values: dict[str, Any]) -> dict[str, Any]:
 
 # --- the one apply function ---------------------------------------------------------------------------
 def apply_objects(
-    connection: DeskConnection, name: str, items: Iterable[DeskItem], *, parent: dict[str, Any] | None = None
+    connection: DeskConnection,
+    name: str,
+    items: Iterable[DeskItem],
+    *,
+    parent: dict[str, Any] | None = None,
+    live: bool = False,
 ) -> ApplyResult:
     """Upsert Desk objects of one entity into the connection's mirror, order-safe and idempotent.
 
     ``parent`` gives fixed column values (``{"ticket": ticket}`` for threads, comments, attachments).
+    ``live``: the items were just read from Desk (a sync page, a confirming read), so a row marked
+    deleted comes back whatever its ``modifiedTime`` (a wrong deletion must not hide a live ticket until
+    someone edits it). Without it (webhooks, write answers) only a strictly newer version revives a row.
     """
     spec = entity(name)
     batch: dict[str, dict[str, Any]] = {}
@@ -222,7 +230,7 @@ def apply_objects(
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return _apply_batch(connection, spec, batch, parent or {})
+                return _apply_batch(connection, spec, batch, parent or {}, live=live)
         except IntegrityError:
             # Another process inserted one of these rows between our SELECT and INSERT: once more, the
             # rows now exist and take the update path.
@@ -239,7 +247,12 @@ def _modified_raw(spec: AnyEntity, raw: desk.DeskRecord) -> datetime | None:
 
 
 def _apply_batch(
-    connection: DeskConnection, spec: AnyEntity, batch: dict[str, desk.DeskRecord], parent: dict[str, Any]
+    connection: DeskConnection,
+    spec: AnyEntity,
+    batch: dict[str, desk.DeskRecord],
+    parent: dict[str, Any],
+    *,
+    live: bool = False,
 ) -> ApplyResult:
     model = spec.model
     result = ApplyResult(desk_ids=list(batch))
@@ -269,9 +282,14 @@ def _apply_batch(
         obj = spec.desk_type.from_desk(merged)
         incoming, stored = _modified(obj), row.desk_modified_time
         if incoming is not None and stored is not None and incoming < stored:
+            if live and row.is_deleted:
+                # Seen in Desk just now: live again, keeping the newer content the mirror has.
+                row.is_deleted, row.synced_at = False, now
+                to_update.append(row)
+                continue
             result.stale += 1
             continue
-        if row.is_deleted and incoming is not None and stored is not None and incoming <= stored:
+        if row.is_deleted and not live and incoming is not None and stored is not None and incoming <= stored:
             result.stale += 1  # deleted after this version: only a newer one may bring it back
             continue
         if merged == row.raw and not row.is_deleted:

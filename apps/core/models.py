@@ -79,6 +79,9 @@ class AuditEntry(models.Model):
         SUCCESS = "success", "Succeeded"
         FAILURE = "failure", "Failed"
         DENIED = "denied", "Denied"
+        # A write whose answer was lost: Desk may have saved it. A later entry of the same action says
+        # "unknown → saved" (success) or "unknown → not saved" (failure) once the console has looked.
+        UNKNOWN = "unknown", "Outcome unknown"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -15,6 +15,7 @@ from apps.desk.budget import ApiUsage, api_usage
 
 SESSION_KEY = "current_connection_id"
 _REQUEST_CACHE = "_desk_connection"
+_REQUEST_LIST_CACHE = "_desk_connections"
 
 
 def connections_for_user(*, user: User | AnonymousUser) -> QuerySet[DeskConnection]:
@@ -31,11 +32,20 @@ def connections_for_user(*, user: User | AnonymousUser) -> QuerySet[DeskConnecti
     return connections
 
 
+def connections_for_request(request: HttpRequest) -> list[DeskConnection]:
+    """``connections_for_user`` for this request's user, read once per request (the view and the shell's
+    org switcher both need it)."""
+    if not hasattr(request, _REQUEST_LIST_CACHE):
+        setattr(request, _REQUEST_LIST_CACHE, list(connections_for_user(user=request.user)))
+    connections: list[DeskConnection] = getattr(request, _REQUEST_LIST_CACHE)
+    return connections
+
+
 def connection_for_request(request: HttpRequest) -> DeskConnection | None:
     """The connection chosen in the session if the user may see it, else their first healthy one."""
     if hasattr(request, _REQUEST_CACHE):
         return getattr(request, _REQUEST_CACHE)
-    connections = list(connections_for_user(user=request.user))
+    connections = connections_for_request(request)
     chosen = None
     session = getattr(request, "session", None)
     wanted = session.get(SESSION_KEY) if session is not None else None

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from apps.connections.selectors import api_usage_for, connection_for_request, connections_for_user
+from apps.connections.selectors import api_usage_for, connection_for_request, connections_for_request
 
 
 def shell_slots(request: HttpRequest) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def shell_slots(request: HttpRequest) -> dict[str, Any]:
             "status": c.status,
             "status_label": c.get_status_display(),
         }
-        for c in connections_for_user(user=user)
+        for c in connections_for_request(request)
     ]
     current_org = next((o for o in orgs if current is not None and o["id"] == current.pk), None)
     return {"shell_orgs": orgs, "current_org": current_org, "api_budget": api_usage_for(current)}

@@ -82,18 +82,29 @@ def sync_role_groups(**kwargs: Any) -> None:
         group.permissions.set(wanted)
 
 
+_ROLE_CACHE = "_deskadmin_role"
+
+
 def user_role(user: User | AnonymousUser) -> Role | None:
     """The strongest role the user holds, or None. Superusers count as admins."""
     if not user.is_authenticated:
         return None
     if getattr(user, "is_superuser", False):
         return Role.ADMIN
+    # Kept on the user object, as Django keeps its permission cache: a page asks several times (shell,
+    # org scope, views) and the user is loaded afresh per request. role_assign() forgets it.
+    if _ROLE_CACHE in user.__dict__:
+        cached: Role | None = user.__dict__[_ROLE_CACHE]
+        return cached
     names = {g.name for g in user.groups.all()}  # type: ignore[union-attr]
-    return next((role for role in ROLE_ORDER if role.value in names), None)
+    role = next((role for role in ROLE_ORDER if role.value in names), None)
+    user.__dict__[_ROLE_CACHE] = role
+    return role
 
 
 def role_assign(*, user: User, role: Role) -> None:
     """Put the user in exactly one role group."""
     groups = Group.objects.filter(name__in=[r.value for r in Role])
+    user.__dict__.pop(_ROLE_CACHE, None)
     user.groups.remove(*groups)
     user.groups.add(Group.objects.get(name=role.value))

@@ -681,11 +681,18 @@ class DeskClient:
 
     # Comments ---------------------------------------------------------------------------------------
     def comments_list(
-        self, ticket_id: str, *, page_size: int = MAX_PAGE_SIZE, max_items: int | None = None
+        self,
+        ticket_id: str,
+        *,
+        sort_by: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
     ) -> Iterator[Comment]:
+        """``sort_by`` ``commentedTime`` (ascending, Desk's default) or ``-commentedTime`` (newest first)."""
         return self._pages(
             Comment,
             "/tickets/{ticket_id}/comments",
+            params={"sortBy": sort_by},
             path_params={"ticket_id": ticket_id},
             page_size=page_size,
             max_items=max_items,
@@ -727,12 +734,19 @@ class DeskClient:
 
     # Threads and replies ----------------------------------------------------------------------------
     def threads_list(
-        self, ticket_id: str, *, page_size: int = MAX_PAGE_SIZE, max_items: int | None = None
+        self,
+        ticket_id: str,
+        *,
+        sort_by: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_items: int | None = None,
     ) -> Iterator[Thread]:
-        """The conversation as summaries (no ``content``); ``thread_get`` fetches one in full."""
+        """The conversation as summaries (no ``content``); ``thread_get`` fetches one in full. ``sort_by``
+        ``sendDateTime`` or ``-sendDateTime`` (newest first)."""
         return self._pages(
             Thread,
             "/tickets/{ticket_id}/threads",
+            params={"sortBy": sort_by},
             path_params={"ticket_id": ticket_id},
             page_size=page_size,
             max_items=max_items,

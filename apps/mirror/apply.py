@@ -30,6 +30,7 @@ from django.utils.html import strip_tags
 
 from apps.connections.models import DeskConnection
 from apps.desk import types as desk
+from apps.mirror import freshness
 from apps.mirror.models import MirrorModel
 
 DeskItem = desk.DeskObject | desk.DeskRecord
@@ -315,6 +316,7 @@ def _apply_batch(
     result.created, result.updated = len(to_create), len(to_update)
     result.changed_ids = [row.desk_id for row in to_create + to_update]
     if to_create or to_update:
+        transaction.on_commit(lambda: freshness.bump(connection.pk))  # open pages see the change
         for listener in _LISTENERS.get(spec.name, ()):
             listener(connection, to_create + to_update)
     return result
@@ -332,6 +334,8 @@ def mark_deleted(connection: DeskConnection, name: str, desk_ids: Iterable[str])
         changed += model.objects.filter(
             connection=connection, desk_id__in=ids[start : start + 500], is_deleted=False
         ).update(is_deleted=True, synced_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: freshness.bump(connection.pk))
     return changed
 
 

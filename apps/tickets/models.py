@@ -9,6 +9,11 @@ def _index(name: str, *fields: str) -> models.Index:
     return models.Index(fields=["connection", *fields], name=name)
 
 
+def _sort_index(name: str, *fields: str) -> models.Index:
+    """(connection, is_deleted, *fields, id): what a queue page walks, in order, for one sort or filter."""
+    return models.Index(fields=["connection", "is_deleted", *fields, "id"], name=name)
+
+
 class Ticket(MirrorModel):
     ticket_number = models.CharField(max_length=32, blank=True, default="")
     subject = models.CharField(max_length=255, blank=True, default="")
@@ -44,6 +49,10 @@ class Ticket(MirrorModel):
     thread_count = models.IntegerField(default=0)
     comment_count = models.IntegerField(default=0)
     attachment_count = models.IntegerField(default=0)
+    # Stored sort keys (apps/tickets/mirror.py sets them): the priority's rank (0 none, 1 Low … 4 Urgent)
+    # and the ticket number as a number, so both sorts walk an index instead of ranking every row.
+    priority_rank = models.PositiveSmallIntegerField(default=0)
+    number_value = models.BigIntegerField(default=0)
     cf = models.JSONField(default=dict, blank=True)
     # Plain text the full-text index reads besides the subject: description, contact name and
     # email, and the conversation as far as it is mirrored. Kept by apps/tickets/mirror.py.
@@ -62,22 +71,29 @@ class Ticket(MirrorModel):
         constraints = [
             models.UniqueConstraint(fields=["connection", "desk_id"], name="tickets_ticket_desk_id_uniq")
         ]
-        # One index per queue filter and sort, each led by the connection every query is scoped to.
+        # Every queue query is scoped to (connection, is_deleted=False). One index per offered sort, ending
+        # with the id tie-breaker so a page is an index walk (keyset paging, docs/tickets.md "Speed"), and
+        # indexes for the filters, each ending with the default sort (modified) and the tie-breaker.
         indexes = [
-            _index("tickets_status_idx", "is_deleted", "status", "modified_time"),
-            _index("tickets_status_type_idx", "is_deleted", "status_type", "modified_time"),
-            _index("tickets_priority_idx", "priority"),
-            _index("tickets_department_idx", "department_desk_id", "modified_time"),
-            _index("tickets_assignee_idx", "assignee_desk_id", "modified_time"),
-            _index("tickets_team_idx", "team_desk_id"),
-            _index("tickets_channel_idx", "channel"),
-            _index("tickets_classification_idx", "classification"),
+            _sort_index("tickets_sort_modified_idx", "modified_time"),
+            _sort_index("tickets_sort_created_idx", "created_time"),
+            _sort_index("tickets_sort_due_idx", "due_date"),
+            _sort_index("tickets_sort_priority_idx", "priority_rank"),
+            _sort_index("tickets_sort_number_idx", "number_value"),
+            _sort_index("tickets_sort_subject_idx", "subject"),
+            _sort_index("tickets_sort_status_idx", "status"),
+            _sort_index("tickets_sort_channel_idx", "channel"),
+            _sort_index("tickets_sort_class_idx", "classification"),
+            _sort_index("tickets_status_idx", "status", "modified_time"),
+            _sort_index("tickets_status_type_idx", "status_type", "modified_time"),
+            _sort_index("tickets_priority_idx", "priority", "modified_time"),
+            _sort_index("tickets_department_idx", "department_desk_id", "modified_time"),
+            _sort_index("tickets_assignee_idx", "assignee_desk_id", "modified_time"),
+            _sort_index("tickets_assignee_due_idx", "assignee_desk_id", "due_date"),
+            _sort_index("tickets_team_idx", "team_desk_id", "modified_time"),
             _index("tickets_contact_idx", "contact_desk_id"),
             _index("tickets_account_idx", "account_desk_id"),
-            _index("tickets_due_idx", "due_date"),
             _index("tickets_response_due_idx", "response_due_date"),
-            _index("tickets_created_idx", "created_time"),
-            _index("tickets_modified_idx", "modified_time"),
             _index("tickets_number_idx", "ticket_number"),
         ]
 

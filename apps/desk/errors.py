@@ -86,7 +86,29 @@ class DeskServerError(DeskError):
 
 
 class DeskNetworkError(DeskError):
-    """No usable answer: connection refused, DNS, timeouts, broken responses."""
+    """No usable answer: connection refused, DNS, timeouts, broken responses.
+
+    Two subclasses say what that means for a write: ``DeskRequestNotSent`` (no byte of the request left
+    this process: safe to send again) and ``DeskOutcomeUnknown`` (the request went out and its answer was
+    lost: Desk may have saved it, so look before sending again). ``sent`` says which; None when unknown.
+    """
+
+    sent: bool | None = None
+
+
+class DeskRequestNotSent(DeskNetworkError):
+    """The request never reached Desk (connect failure, DNS, no free pooled connection): nothing was saved,
+    and sending it again cannot make a second copy."""
+
+    sent = False
+
+
+class DeskOutcomeUnknown(DeskNetworkError):
+    """The request was sent but its answer was lost (read timeout, connection reset or closed mid-answer,
+    a gateway's 502/504): Desk may or may not have done it. A create must not be sent again until the
+    caller has looked for what it would have made."""
+
+    sent = True
 
 
 class OAuthError(DeskError):

@@ -28,6 +28,8 @@ from apps.desk.errors import (
     CreditsExhausted,
     DeskError,
     DeskNetworkError,
+    DeskOutcomeUnknown,
+    DeskRequestNotSent,
     RateLimited,
     error_from_response,
 )
@@ -37,6 +39,10 @@ logger = logging.getLogger("apps.desk")
 # "idempotent": safe to send again (GET, PUT, DELETE, PATCH of plain fields, trash/activate actions).
 # "create": a POST that creates something: resent only when it surely never reached Desk.
 RetryMode = Literal["idempotent", "create"]
+
+# A gateway in front of Desk answering for it: Desk itself may have done the work (a create's outcome is
+# unknown). Other 5xx answers come from Desk and mean it failed.
+GATEWAY_STATUSES = frozenset({502, 504})
 
 USER_AGENT = "DeskAdmin/0.1 (self-hosted Zoho Desk console; httpx)"
 
@@ -288,6 +294,7 @@ class DeskHttp:
         self.last_call_credits = 0
         refreshed = False
         attempt = 0
+        sent_before = False  # an earlier attempt reached Desk and its answer was lost
         # A file object is rewound before each attempt, so a retried upload sends the whole file.
         file_starts = {
             name: spec[1].tell() for name, spec in (files or {}).items() if not isinstance(spec[1], bytes)
@@ -347,11 +354,23 @@ class DeskHttp:
                     self.budget.release_slot(slot)
 
             if failure is not None:
-                if (retry == "idempotent" or _never_reached_server(failure)) and attempt < self.max_attempts:
+                never_sent = _never_reached_server(failure)
+                if (retry == "idempotent" or never_sent) and attempt < self.max_attempts:
+                    sent_before = sent_before or not never_sent
                     self.sleep(self.backoff(attempt))
                     continue
-                raise DeskNetworkError(
-                    f"Could not reach Zoho Desk ({type(failure).__name__}).",
+                if method.upper() in ("GET", "HEAD"):
+                    raise DeskNetworkError(
+                        f"Could not reach Zoho Desk ({type(failure).__name__}).",
+                        error_code=type(failure).__name__,
+                    ) from failure
+                if never_sent and not sent_before:
+                    raise DeskRequestNotSent(
+                        f"Could not reach Zoho Desk ({type(failure).__name__}); nothing was sent.",
+                        error_code=type(failure).__name__,
+                    ) from failure
+                raise DeskOutcomeUnknown(
+                    f"Zoho Desk's answer was lost ({type(failure).__name__}); it may have done it.",
                     error_code=type(failure).__name__,
                 ) from failure
 
@@ -388,8 +407,18 @@ class DeskHttp:
                     now=datetime.fromtimestamp(self.clock(), tz=UTC),
                 )
             if status >= 500 and retry == "idempotent" and attempt < self.max_attempts:
+                sent_before = sent_before or status in GATEWAY_STATUSES
                 self.sleep(self.backoff(attempt))
                 continue
+            if method.upper() not in ("GET", "HEAD") and (
+                status in GATEWAY_STATUSES or (status >= 500 and sent_before)
+            ):
+                # A gateway answered instead of Desk (or an earlier try's answer was lost): maybe done.
+                raise DeskOutcomeUnknown(
+                    f"Zoho Desk's answer was lost (HTTP {status} from a gateway); it may have done it.",
+                    status=status,
+                    error_code=_error_code(body) or "GATEWAY",
+                )
             raise error_from_response(
                 status=status, body=body, now=datetime.fromtimestamp(self.clock(), tz=UTC)
             )

@@ -113,6 +113,13 @@ TICKETS_CONVERSATION_MAX_AGE = env.int("TICKETS_CONVERSATION_MAX_AGE", default=3
 TICKETS_THREAD_CONTENTS_PER_OPEN = env.int("TICKETS_THREAD_CONTENTS_PER_OPEN", default=10)
 # How often an open ticket tells the console who is on it (collision presence); entries last 2 beats + 10 s.
 TICKETS_PRESENCE_HEARTBEAT_SECONDS = env.int("TICKETS_PRESENCE_HEARTBEAT_SECONDS", default=15)
+# Writes whose answer was lost (docs/reliability.md): wait this long before looking for the object in Desk;
+# "not saved" only once this long has passed since the send (Desk may still be working on it); look for it
+# among what Desk made this long before the send; the background check comes back this often.
+TICKETS_UNKNOWN_CHECK_DELAY = env.float("TICKETS_UNKNOWN_CHECK_DELAY", default=2.0)
+TICKETS_UNKNOWN_SETTLE_SECONDS = env.float("TICKETS_UNKNOWN_SETTLE_SECONDS", default=60.0)
+TICKETS_UNKNOWN_WINDOW_SECONDS = env.int("TICKETS_UNKNOWN_WINDOW_SECONDS", default=600)
+TICKETS_UNKNOWN_RECHECK_SECONDS = env.int("TICKETS_UNKNOWN_RECHECK_SECONDS", default=30)
 
 # The sandbox (apps/sandbox): fault injection, OAuth limits, request log, attachments, activity.
 # Rate model: "real" (Desk's daily API credits by edition, per-edition concurrency, v3 headers) or
@@ -124,6 +131,10 @@ SANDBOX_429_BURST = env.float("SANDBOX_429_BURST", default=0.0)
 SANDBOX_429_BURST_LENGTH = env.int("SANDBOX_429_BURST_LENGTH", default=5)
 SANDBOX_TIMEOUT_RATE = env.float("SANDBOX_TIMEOUT_RATE", default=0.0)
 SANDBOX_TIMEOUT_SECONDS = env.int("SANDBOX_TIMEOUT_SECONDS", default=35)
+# Lost answers (docs/reliability.md): writes done, then answered late or cut off.
+SANDBOX_LATE_ANSWER_RATE = env.float("SANDBOX_LATE_ANSWER_RATE", default=0.0)
+SANDBOX_LATE_ANSWER_SECONDS = env.float("SANDBOX_LATE_ANSWER_SECONDS", default=35.0)
+SANDBOX_DROPPED_ANSWER_RATE = env.float("SANDBOX_DROPPED_ANSWER_RATE", default=0.0)
 SANDBOX_REFRESH_LIMIT = env.int("SANDBOX_REFRESH_LIMIT", default=10)
 SANDBOX_REFRESH_WINDOW_SECONDS = env.int("SANDBOX_REFRESH_WINDOW_SECONDS", default=600)
 SANDBOX_MAX_REFRESH_TOKENS = env.int("SANDBOX_MAX_REFRESH_TOKENS", default=20)

@@ -24,6 +24,7 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
+from apps.mirror import freshness
 from apps.sync.engine import sync_state_for
 from apps.sync.models import SchedulerTick, SyncState
 
@@ -68,16 +69,34 @@ def tick_claim(*, now: datetime | None = None) -> bool:
 
 
 def connections_due(*, now: datetime | None = None) -> list[DeskConnection]:
-    """Usable connections whose next sync is due (or that never synced)."""
+    """Usable connections whose next sync is due (or that never synced).
+
+    Push health (``apps.mirror.freshness``, filled by the webhooks app) moves this: while verified webhook
+    deliveries flow, the scheduled sync waits ``delay_seconds`` longer; a gap in deliveries seen after the last
+    sync makes one due at once.
+    """
     now = now or timezone.now()
     usable = [c for c in DeskConnection.objects.filter(status=DeskConnection.Status.HEALTHY) if c.is_usable]
     states = {s.connection_id: s for s in SyncState.objects.filter(connection__in=usable)}
     due = []
     for connection in usable:
         state = states.get(connection.pk)
-        if state is None or state.next_run_at is None or state.next_run_at <= now:
+        if state is None or state.next_run_at is None:
+            due.append(connection)
+            continue
+        if _gap_unsynced(connection, state):
+            due.append(connection)
+        elif state.next_run_at + timedelta(seconds=freshness.sync_delay_seconds(connection)) <= now:
             due.append(connection)
     return due
+
+
+def _gap_unsynced(connection: DeskConnection, state: SyncState) -> bool:
+    """Pushes were missed after the last sync started (and no sync holds the lease now)."""
+    gap = freshness.sync_gap(connection)
+    if gap is None or (state.last_started_at is not None and state.last_started_at >= gap):
+        return False
+    return state.locked_until is None or state.locked_until <= timezone.now()
 
 
 def enqueue_due_syncs(*, now: datetime | None = None) -> int:
@@ -90,11 +109,16 @@ def enqueue_due_syncs(*, now: datetime | None = None) -> int:
     queued = 0
     for connection in connections_due(now=now):
         state = sync_state_for(connection)
-        claimed = (
-            SyncState.objects.filter(pk=state.pk)
-            .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
-            .update(next_run_at=now + timedelta(seconds=settings.SYNC_LEASE_SECONDS))
-        )
+        lease = {"next_run_at": now + timedelta(seconds=settings.SYNC_LEASE_SECONDS)}
+        due_now = Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
+        if _gap_unsynced(connection, state):
+            # A gap in pushed changes: due whatever next_run_at says. Marking it started now keeps the next
+            # tick from queueing it again before the worker picks it up (the run sets it once more).
+            due_now = Q(next_run_at=state.next_run_at)
+            lease["last_started_at"] = now
+        elif freshness.sync_delay_seconds(connection):
+            due_now = Q(next_run_at=state.next_run_at)  # connections_due already added the delay
+        claimed = SyncState.objects.filter(pk=state.pk).filter(due_now).update(**lease)
         if claimed:
             sync_connection_task.enqueue(connection.pk)
             queued += 1

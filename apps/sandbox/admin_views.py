@@ -61,20 +61,29 @@ class OrgKnobsForm(forms.ModelForm):
             "burst_429_remaining",
             "timeout_rate",
             "timeout_seconds",
+            "late_answer_rate",
+            "late_answer_seconds",
+            "dropped_answer_rate",
         ]
 
     def clean(self) -> dict:
         data = super().clean() or {}
-        for name in ("error_rate", "burst_429_rate", "timeout_rate"):
+        for name in (
+            "error_rate",
+            "burst_429_rate",
+            "timeout_rate",
+            "late_answer_rate",
+            "dropped_answer_rate",
+        ):
             value = data.get(name)
             if value is not None and not 0 <= value <= 1:
                 self.add_error(name, "Give a share between 0 and 1.")
         if data.get("max_concurrent") == 0:
             self.add_error("max_concurrent", "At least one concurrent call.")
-        for name in ("latency_ms", "timeout_seconds"):
+        for name in ("latency_ms", "timeout_seconds", "late_answer_seconds"):
             value = data.get(name)
-            if value is not None and value > 600_000 / (1000 if name == "latency_ms" else 1):
-                self.add_error(name, "Too long.")
+            if value is not None and not 0 <= value <= 600_000 / (1000 if name == "latency_ms" else 1):
+                self.add_error(name, "Give a duration between 0 and 10 minutes.")
         return data
 
 
@@ -91,6 +100,9 @@ def _global_defaults() -> list[tuple[str, object]]:
         ("SANDBOX_429_BURST_LENGTH", settings.SANDBOX_429_BURST_LENGTH),
         ("SANDBOX_TIMEOUT_RATE", settings.SANDBOX_TIMEOUT_RATE),
         ("SANDBOX_TIMEOUT_SECONDS", settings.SANDBOX_TIMEOUT_SECONDS),
+        ("SANDBOX_LATE_ANSWER_RATE", settings.SANDBOX_LATE_ANSWER_RATE),
+        ("SANDBOX_LATE_ANSWER_SECONDS", settings.SANDBOX_LATE_ANSWER_SECONDS),
+        ("SANDBOX_DROPPED_ANSWER_RATE", settings.SANDBOX_DROPPED_ANSWER_RATE),
     ]
 
 

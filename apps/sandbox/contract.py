@@ -573,6 +573,33 @@ def _inject_faults(org: Org) -> DeskAPIError | None:
     return None
 
 
+def _org_or_setting(value: float | None, setting: str) -> float:
+    return float(value) if value is not None else float(getattr(settings, setting))
+
+
+def _lose_answer(org: Org, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Fault injection for a write that Desk did: its answer comes late (after the caller's read timeout)
+    or is cut off mid-way (the connection closes before the body is complete), as a proxy or a network
+    fault can do. The write itself is committed already: only the answer is lost."""
+    if (request.method or "GET").upper() in ("GET", "HEAD") or not 200 <= response.status_code < 300:
+        return response
+    late = _org_or_setting(org.late_answer_rate, "SANDBOX_LATE_ANSWER_RATE")
+    dropped = _org_or_setting(org.dropped_answer_rate, "SANDBOX_DROPPED_ANSWER_RATE")
+    roll = random.random()
+    if late and roll < late:
+        time.sleep(_org_or_setting(org.late_answer_seconds, "SANDBOX_LATE_ANSWER_SECONDS"))
+        return response
+    if dropped and late <= roll < late + dropped and not response.streaming:
+        body = response.content
+        cut = HttpResponse(body[: len(body) // 2], status=response.status_code)
+        cut["Content-Type"] = response.get("Content-Type", "application/json")
+        # Announce the whole body, send half of it, then close: the caller sees the answer broken off.
+        cut["Content-Length"] = str(len(body))
+        cut["Connection"] = "close"
+        return cut
+    return response
+
+
 # ---------------------------------------------------------------------------------------------------
 # Request validation
 # ---------------------------------------------------------------------------------------------------
@@ -751,6 +778,8 @@ def desk_endpoint(
                     request.sandbox_token = token  # type: ignore[attr-defined]
                     request.sandbox_agent = _retry_locked(lambda: _agent_for(org, token))  # type: ignore[attr-defined]
                     response = view(request, *args, **kwargs)
+                    if budget_org is not None:
+                        response = _lose_answer(budget_org, request, response)
                 except DeskAPIError as error:
                     response = error.response()
                 except Exception:

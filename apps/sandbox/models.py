@@ -96,6 +96,14 @@ class Org(models.Model):
     burst_429_remaining = models.PositiveIntegerField(default=0, help_text="calls still to answer 429")
     timeout_rate = models.FloatField(null=True, blank=True, help_text="0..1: share of calls that hang")
     timeout_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Lost answers: the write is done (and committed), then its answer comes too late or never.
+    late_answer_rate = models.FloatField(
+        null=True, blank=True, help_text="0..1: share of writes done but answered only after a delay"
+    )
+    late_answer_seconds = models.FloatField(null=True, blank=True, help_text="how late such an answer is")
+    dropped_answer_rate = models.FloatField(
+        null=True, blank=True, help_text="0..1: share of writes done whose answer is cut off mid-way"
+    )
 
     class Meta:
         ordering = ["id"]

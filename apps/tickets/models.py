@@ -271,6 +271,8 @@ class BulkJobItem(models.Model):
         PENDING = "pending", "Pending"
         SUCCESS = "success", "Done"
         FAILURE = "failure", "Failed"
+        # The answer was lost: Desk may have made the change; an UnknownWrite looks and settles it.
+        UNKNOWN = "unknown", "Checking"
 
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
     ticket_desk_id = models.CharField(max_length=32)
@@ -308,3 +310,50 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UnknownWrite(models.Model):
+    """A write sent to Desk whose answer was lost (read timeout, connection cut, a gateway's 502/504):
+    Desk may have saved it. The console looks for what it would have made (``services.unknown``) before it
+    lets the same thing be sent again, and records how it was settled: saved or not saved.
+
+    ``payload`` is the draft as sent (to match Desk's objects and to give the draft back); ``known_ids``
+    the ids of the objects of that kind the mirror already had before the send, which cannot be it.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "New ticket"
+        COMMENT = "comment", "Comment"
+        REPLY = "reply", "Reply"
+        UPDATE = "update", "Ticket change"
+
+    class State(models.TextChoices):
+        UNKNOWN = "unknown", "Checking"
+        SAVED = "saved", "Saved"
+        NOT_SAVED = "not_saved", "Not saved"
+
+    connection = models.ForeignKey("connections.DeskConnection", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    action = models.CharField(max_length=64)
+    ticket_desk_id = models.CharField(max_length=32, blank=True, default="")
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+    known_ids = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.UNKNOWN)
+    checks = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    result_desk_id = models.CharField(max_length=32, blank=True, default="")
+    message = models.CharField(max_length=500, blank=True, default="")
+    bulk_item = models.ForeignKey(
+        BulkJobItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="unknown_writes"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["connection", "state"], name="tickets_unknownwrite_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.ticket_desk_id or ''} ({self.state})"

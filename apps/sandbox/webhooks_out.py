@@ -1,15 +1,29 @@
-"""Outbound webhooks of the sandbox: queue Desk events after each change, deliver them signed, retry, unsubscribe."""
+"""Outbound webhooks of the sandbox: queue Desk events after each change, deliver them signed as Desk signs
+them, retry, unsubscribe; the URL check Desk makes on create; the data center's signing keys and their JWKS.
+
+Signing (real Desk, see docs/webhooks.md): each delivery carries ``X-ZDesk-JWT``, an RS256 JWT over the claims
+(not the body): ``iss`` = ``orgId:<org>``, ``aud`` = ``webhookId:<id>``, ``iat``, ``exp``, and ``kid`` in its
+header, verifiable with the data center's public keys at ``<api_domain>/.well-known/jwks.json``. The sandbox is a
+data center of its own: its RSA keys are generated on first use and kept in a file in its data folder
+(``DATA_DIR``, never in the repository); ``rotate_signing_key`` adds a new one (the old ones stay published).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -18,8 +32,12 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "x-zoho-signature"
+SIGNATURE_HEADER = "X-ZDesk-JWT"
 DB = "sandbox"
+# How long a delivery's token is valid after it was signed (Desk's own value is not published).
+TOKEN_LIFETIME = dt.timedelta(minutes=5)
+KEY_FILE_NAME = "sandbox-webhook-signing-keys.json"
+KEEP_KEYS = 3  # published keys: the current one and the two before it
 
 # Real Desk event names (what subscriptions and payloads use).
 EVENT_TYPES = (
@@ -80,13 +98,128 @@ def normalise_event_name(name: str) -> str | None:
     return SEED_EVENT_NAMES.get(name)
 
 
-def sign(body: bytes, secret: str) -> str:
-    """Hex HMAC-SHA256 of the exact raw body bytes, keyed with the subscription's secret (UTF-8)."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+# -- signing keys and tokens -----------------------------------------------------------------------------
 
 
-def verify(body: bytes, secret: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(body, secret), signature or "")
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: str
+
+    def private_key(self) -> Any:
+        return serialization.load_pem_private_key(self.private_pem.encode(), password=None)
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key().public_key(), as_dict=True)
+        return {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
+
+
+_keys_lock = threading.Lock()
+_keys_cache: tuple[Path, float, list[SigningKey]] | None = None
+
+
+def _key_file() -> Path:
+    return Path(settings.DATA_DIR) / KEY_FILE_NAME
+
+
+def _new_key() -> SigningKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return SigningKey(kid=uuid.uuid4().hex, private_pem=pem)
+
+
+def _write_keys(path: Path, keys: list[SigningKey], *, exclusive: bool) -> bool:
+    """Write the key file atomically (owner-only). ``exclusive``: only if no file exists yet (two processes
+    starting at once agree on the first key). Returns False when another process won."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+    data = json.dumps([{"kid": k.kid, "private_pem": k.private_pem} for k in keys])
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(data)
+    try:
+        if exclusive:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+        else:
+            os.replace(tmp, path)
+            return True
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def signing_keys() -> list[SigningKey]:
+    """The data center's keys, oldest first (the last signs); made on first use."""
+    global _keys_cache
+    path = _key_file()
+    with _keys_lock:
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_keys(path, [_new_key()], exclusive=True)
+            mtime = path.stat().st_mtime
+        if _keys_cache is not None and _keys_cache[0] == path and _keys_cache[1] == mtime:
+            return _keys_cache[2]
+        keys = [SigningKey(**item) for item in json.loads(path.read_text())]
+        _keys_cache = (path, mtime, keys)
+        return keys
+
+
+def rotate_signing_key() -> SigningKey:
+    """Sign with a new key from now on; the previous ones stay in the JWKS (receivers refetch on a new kid)."""
+    global _keys_cache
+    keys = [*signing_keys(), _new_key()][-KEEP_KEYS:]
+    with _keys_lock:
+        _write_keys(_key_file(), keys, exclusive=False)
+        _keys_cache = None
+    return keys[-1]
+
+
+def jwks() -> dict[str, Any]:
+    """The public keys, as ``/.well-known/jwks.json`` publishes them."""
+    return {"keys": [key.public_jwk() for key in signing_keys()]}
+
+
+def delivery_token(*, org_id: str | int, webhook_id: str | int, now: dt.datetime | None = None) -> str:
+    """The ``X-ZDesk-JWT`` of one delivery to one webhook."""
+    now = now or timezone.now()
+    key = signing_keys()[-1]
+    claims = {
+        "iss": f"orgId:{org_id}",
+        "aud": f"webhookId:{webhook_id}",
+        "iat": int(now.timestamp()),
+        "exp": int((now + TOKEN_LIFETIME).timestamp()),
+    }
+    return jwt.encode(claims, key.private_key(), algorithm="RS256", headers={"kid": key.kid})
+
+
+# -- the URL check ------------------------------------------------------------------------------------------
+
+
+def url_answers(url: str, *, client: httpx.Client | None = None, timeout: float = 5.0) -> bool:
+    """Desk's check of a subscription URL (on create and on a URL change): a GET, then, if that did not
+    answer 200, a POST with no body; one 200 is required."""
+    own = client is None
+    http = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    try:
+        for method in ("GET", "POST"):
+            try:
+                response = http.request(
+                    method, url, headers={"User-Agent": "DeskAdmin-Sandbox-Webhooks/1.0"}, content=b""
+                )
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200:
+                return True
+        return False
+    finally:
+        if own:
+            http.close()
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -268,7 +401,7 @@ def _deliver_batch(deliveries: list[Any], *, http: httpx.Client, now: dt.datetim
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "DeskAdmin-Sandbox-Webhooks/1.0",
-        SIGNATURE_HEADER: sign(body, subscription.secret),
+        SIGNATURE_HEADER: delivery_token(org_id=subscription.org_id, webhook_id=subscription.pk),
     }
     status_code: int | None = None
     error = ""

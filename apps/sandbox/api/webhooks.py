@@ -1,5 +1,6 @@
-"""Desk API webhook subscriptions: the real `/webhooks` form (Webhook.json), edition limits, and the seed's
-`/events` form (only with SANDBOX_REFERENCE_FORMS)."""
+"""Desk API webhook subscriptions: the real `/webhooks` form (Webhook.json), edition limits, the URL check on
+create and on a URL change, the data center's JWKS, and the seed's `/events` form (only with
+SANDBOX_REFERENCE_FORMS)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from apps.sandbox import models as m
 from apps.sandbox.api import common as c
@@ -29,7 +31,7 @@ from apps.sandbox.contract import (
     read_json_body,
     url_not_found,
 )
-from apps.sandbox.webhooks_out import EVENT_TYPES, normalise_event_name
+from apps.sandbox.webhooks_out import EVENT_TYPES, jwks, normalise_event_name, url_answers
 
 # Webhook.json: any one of these scopes (events, settings or webhooks).
 READ = ("Desk.events.READ", "Desk.settings.READ", "Desk.webhooks.READ")
@@ -45,7 +47,7 @@ DELETE = ("Desk.events.DELETE", "Desk.settings.DELETE", "Desk.webhooks.DELETE")
 # Desk lets a portal configure at most 20 webhooks, of which the edition's quota may be enabled.
 MAX_CONFIGURED = 20
 LICENSE_FEATURE = "WEBHOOKS"
-# Webhook.json's request body; `secret` is the sandbox's own (it signs deliveries until JWT signing lands).
+# Webhook.json's request body (deliveries are signed with the data center's key: there is no shared secret).
 WEBHOOK_FIELDS = {
     "name",
     "description",
@@ -54,8 +56,9 @@ WEBHOOK_FIELDS = {
     "ignoreSourceId",
     "isEnabled",
     "includeEventsFrom",
-    "secret",
 }
+# Webhook.json: `url` is at most 100 characters.
+URL_MAX_LENGTH = 100
 EVENT_FIELDS = {"url", "eventType", "actions", "isActive", "secret"}
 INCLUDE_EVENTS_FROM = ("AUTOMATION",)
 
@@ -127,8 +130,10 @@ def _reference_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return dispatch
 
 
-def _url(data: dict[str, Any], errors: c.FieldErrors, *, required: bool) -> str | None:
-    value = c.text(data, "url", errors, required=required, max_length=1000)
+def _url(
+    data: dict[str, Any], errors: c.FieldErrors, *, required: bool, max_length: int = URL_MAX_LENGTH
+) -> str | None:
+    value = c.text(data, "url", errors, required=required, max_length=max_length)
     if value:
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
@@ -172,6 +177,16 @@ def _ignore_source_id(data: dict[str, Any], errors: c.FieldErrors) -> str | None
     except ValueError:
         errors.add("ignoreSourceId", "The field 'ignoreSourceId' must be a UUID.")
         return None
+
+
+def _check_url(url: str) -> None:
+    """Desk validates the URL before saving: a GET, then a POST; without a 200 the call fails
+    (SANDBOX_WEBHOOK_URL_CHECK=False skips it, for tests of other behaviour)."""
+    if not getattr(settings, "SANDBOX_WEBHOOK_URL_CHECK", True) or url_answers(url):
+        return
+    errors = c.FieldErrors()
+    errors.add("url", "The URL did not answer 200 OK to the validation request (GET, then POST).")
+    errors.raise_if_any()
 
 
 def _secret(data: dict[str, Any], errors: c.FieldErrors) -> str | None:
@@ -220,10 +235,10 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
     ignore = _ignore_source_id(data, errors)
     include_from = _include_events_from(data, errors)
     enabled = c.boolean(data, "isEnabled", errors)
-    secret = _secret(data, errors)
     errors.raise_if_any()
     enabled = True if enabled is None else enabled
     _check_quota(org, enabling=enabled, creating=True)
+    _check_url(url or "")
     now = c.now()
     webhook = m.Webhook.objects.create(
         id=m.next_id(org),
@@ -236,12 +251,11 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
         ignore_source_id=ignore or "",
         include_events_from=include_from or [],
         is_enabled=enabled,
-        secret=secret or secrets.token_hex(32),
         created_by=c.actor_id(request),
         created_time=now,
         modified_time=now,
     )
-    return _created(webhook, _body(webhook), generated_secret=secret is None)
+    return desk_json(_body(webhook))
 
 
 @desk_endpoint(scopes=WRITE, params=set())
@@ -259,8 +273,7 @@ def webhook_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
         webhook.name = c.text(data, "name", errors, max_length=100) or ""
     if "description" in data:
         webhook.description = c.text(data, "description", errors, max_length=3000) or ""
-    if "url" in data:
-        webhook.url = _url(data, errors, required=True) or webhook.url
+    new_url = _url(data, errors, required=True) if "url" in data else None
     if "subscriptions" in data:
         webhook.subscriptions = _subscriptions(data, errors) or webhook.subscriptions
     ignore = _ignore_source_id(data, errors)
@@ -270,12 +283,13 @@ def webhook_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
     if include_from is not None:
         webhook.include_events_from = include_from
     enabled = c.boolean(data, "isEnabled", errors)
-    if "secret" in data:
-        webhook.secret = _secret(data, errors) or webhook.secret
     errors.raise_if_any()
     if enabled and not webhook.is_enabled:
         _check_edition(org)
         _check_quota(org, enabling=True, exclude=webhook.pk)
+    if new_url and new_url != webhook.url:
+        _check_url(new_url)
+        webhook.url = new_url
     if enabled is not None:
         webhook.is_enabled = enabled
     webhook.modified_time = c.now()
@@ -306,7 +320,7 @@ def _event_fields(data: dict[str, Any], errors: c.FieldErrors, *, creating: bool
     c.reject_unknown_fields(data, EVENT_FIELDS, errors)
     values: dict[str, Any] = {}
     if creating or "url" in data:
-        values["url"] = _url(data, errors, required=True)
+        values["url"] = _url(data, errors, required=True, max_length=1000)
     if creating or "eventType" in data:
         event_type = c.text(data, "eventType", errors, required=True, max_length=64)
         real = normalise_event_name(event_type) if event_type else None
@@ -384,6 +398,14 @@ def event_update(request: HttpRequest, webhook_id: str) -> HttpResponse:
     webhook.modified_time = c.now()
     webhook.save()
     return desk_json(event_json(webhook))
+
+
+@require_GET
+def jwks_view(request: HttpRequest) -> JsonResponse:
+    """`/.well-known/jwks.json` of the sandbox's data center: the public keys deliveries are signed with."""
+    response = JsonResponse(jwks())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 webhooks_collection = c.by_method(GET=webhooks_list, POST=webhook_create)

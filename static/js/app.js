@@ -187,4 +187,30 @@
     }
     history.path = url.pathname + (url.search ? url.search : "") + url.hash;
   });
+
+  // --- Wide tables ----------------------------------------------------------------------------
+  // A .table-wrap that scrolls sideways (a wide table, a phone) must be reachable by keyboard to be
+  // scrolled (WCAG 2.1.1): it becomes a named, focusable region while it overflows, and stops being
+  // a tab stop when it fits again. Every page's tables get this without anything in their templates.
+  function markScrollableTables(scope) {
+    (scope || document).querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        var table = wrap.querySelector("table");
+        var caption = table && table.caption ? table.caption.textContent.trim() : "";
+        var name = caption || (table && table.getAttribute("aria-label")) || "Table";
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", name + " (scrolls sideways)");
+        wrap.setAttribute("data-scroll-region", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (attribute) {
+          wrap.removeAttribute(attribute);
+        });
+      }
+    });
+  }
+  markScrollableTables();
+  document.body.addEventListener("htmx:afterSettle", function () { markScrollableTables(); });
+  window.addEventListener("resize", function () { markScrollableTables(); });
 })();

@@ -77,8 +77,8 @@
   }
 
   var BUTTONS = [
-    { cmd: "bold", label: "B", title: "Bold (Ctrl+B)", cls: "ed-b" },
-    { cmd: "italic", label: "I", title: "Italic (Ctrl+I)", cls: "ed-i" },
+    { cmd: "bold", label: "B", name: "Bold", title: "Bold (Ctrl+B)", cls: "ed-b" },
+    { cmd: "italic", label: "I", name: "Italic", title: "Italic (Ctrl+I)", cls: "ed-i" },
     { cmd: "link", label: "Link", title: "Link (Ctrl+K)" },
     { cmd: "insertUnorderedList", label: "• List", title: "Bulleted list" },
     { cmd: "insertOrderedList", label: "1. List", title: "Numbered list" },
@@ -128,7 +128,8 @@
       button.className = "editor-button" + (b.cls ? " " + b.cls : "");
       button.textContent = b.label;
       button.title = b.title;
-      button.setAttribute("aria-label", b.title);
+      // A one-letter label gets a spoken name; a worded one is its own name (WCAG 2.5.3, label in name).
+      if (b.name) { button.setAttribute("aria-label", b.name); }
       button.setAttribute("data-cmd", b.cmd);
       // Keep the selection in the editor when the button is clicked.
       button.addEventListener("mousedown", function (event) { event.preventDefault(); });

@@ -16,10 +16,27 @@ from apps.mirror import apply as mirror
 from apps.mirror.apply import ApplyResult, DeskItem, flag, number, plain_text, text
 from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketTag, TicketThread
 
+# The stored sort keys (``Ticket.priority_rank``, ``Ticket.number_value``): the queue's sorts walk their indexes.
+PRIORITY_RANKS = {"low": 1, "medium": 2, "high": 3, "urgent": 4}
+
+
+def priority_rank(priority: str) -> int:
+    return PRIORITY_RANKS.get(priority.strip().lower(), 0)
+
+
+def number_value(ticket_number: str) -> int:
+    return (
+        int(ticket_number)
+        if ticket_number.isascii() and ticket_number.isdigit() and len(ticket_number) <= 18
+        else 0
+    )
+
 
 def _ticket_columns(t: desk.Ticket) -> dict[str, Any]:
     return {
         "ticket_number": text(t.ticket_number),
+        "priority_rank": priority_rank(text(t.priority)),
+        "number_value": number_value(text(t.ticket_number)),
         "subject": text(t.subject),
         "description": text(t.description),
         "status": text(t.status),

@@ -11,7 +11,6 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +21,7 @@ from apps.connections.models import DeskConnection
 from apps.core import selectors as core_selectors
 from apps.core.forms import UserGrantForm
 from apps.core.htmx import AuthedHttpRequest, toast
+from apps.core.parsing import parse_int, safe_next_url
 from apps.core.roles import Role
 from apps.core.services import audit_record, org_access_grant, org_access_revoke
 from apps.core.shell import sections_for
@@ -182,20 +182,16 @@ def share(request: AuthedHttpRequest) -> HttpResponse:
     """The answer to the offer after connecting: give the existing users access to the new orgs, or not now."""
     offer = _share_offer(request)
     request.session.pop(SHARE_KEY, None)
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("connections:list")
+    next_url = safe_next_url(request, request.POST.get("next", ""), fallback=reverse("connections:list"))
     if offer is None or "grant" not in request.POST:
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     for user in offer["users"]:
         for connection in offer["connections"]:
             org_access_grant(user=user, org_id=connection.org_id, actor=_actor(request))
     names = ", ".join(c.org_name for c in offer["connections"])
     count = len(offer["users"])
     messages.success(request, f"{count} user{'s' if count != 1 else ''} can now see {names}.")
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
 
 
 @admin_only
@@ -360,15 +356,8 @@ def check(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def switch(request: AuthedHttpRequest) -> HttpResponse:
     """The org switcher in the top bar: any signed-in user, but only to a connection they may see."""
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("core:dashboard")
-    try:
-        wanted = int(request.POST.get("connection", ""))
-    except ValueError:
-        wanted = None
+    next_url = safe_next_url(request, request.POST.get("next", ""), fallback=reverse("core:dashboard"))
+    wanted = parse_int(request.POST.get("connection", ""), minimum=1)
     connection = (
         selectors.connections_for_user(user=request.user).filter(pk=wanted).first() if wanted else None
     )
@@ -376,4 +365,4 @@ def switch(request: AuthedHttpRequest) -> HttpResponse:
         messages.error(request, "You cannot switch to that org.")
     else:
         request.session[selectors.SESSION_KEY] = connection.pk
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)

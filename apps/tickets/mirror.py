@@ -14,6 +14,7 @@ from apps.customers.models import Contact
 from apps.desk import types as desk
 from apps.mirror import apply as mirror
 from apps.mirror.apply import ApplyResult, DeskItem, flag, number, plain_text, text
+from apps.tickets import maintenance
 from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketTag, TicketThread
 
 # The stored sort keys (``Ticket.priority_rank``, ``Ticket.number_value``): the queue's sorts walk their indexes.
@@ -192,6 +193,8 @@ def register() -> None:
     ):
         mirror.register(spec)
     mirror.on_saved("contacts", _contacts_saved)
+    # Planner statistics after an initial sync or a large apply (apps/tickets/maintenance.py).
+    mirror.on_saved("tickets", maintenance.tickets_saved)
 
 
 # --- the named entry points -----------------------------------------------------------------------------

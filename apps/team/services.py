@@ -1,10 +1,11 @@
-"""Team writes to the mirror that are not per-object sync: the org's support email addresses."""
+"""Team writes: agent admin (invite, edit, deactivate, activate, delete; one audited Desk call each, the
+mirror updated from Desk's answer), a Desk agent made a console user, and the org's support email addresses."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,12 +14,15 @@ from django.utils import timezone
 
 from apps.connections.models import DeskConnection
 from apps.connections.services import desk_client_for
-from apps.core.models import AuditEntry
-from apps.core.services import audit_record
+from apps.core.models import AuditEntry, OrgMembership
+from apps.core.roles import Role
+from apps.core.services import audit_record, org_agent_link, user_create
 from apps.desk.client import DeskClient
 from apps.desk.errors import DeskError
-from apps.desk.types import DeskRecord, FromAddress
-from apps.team.models import SupportAddress
+from apps.desk.types import UNSET, DeskRecord, FromAddress
+from apps.mirror.apply import DeskItem
+from apps.team.mirror import mirror_apply_agent
+from apps.team.models import Agent, SupportAddress
 
 # One address as the client types it, or as Desk's JSON (a webhook payload).
 AddressItem = FromAddress | DeskRecord
@@ -138,3 +142,220 @@ def support_addresses_refresh_now(*, actor: User, connection: DeskConnection) ->
         detail={"addresses": SupportAddress.objects.filter(connection=connection, is_deleted=False).count()},
     )
     return calls
+
+
+# -- agent admin: one audited Desk call each, the mirror updated from Desk's answer ----------------------------
+
+# Desk's rolePermissionType values (Agent.json addAgent); "Custom" needs a role and profile id, not offered here.
+ROLE_PERMISSION_TYPES = {
+    "AgentPublic": "Agent (sees all tickets of their departments)",
+    "AgentPersonal": "Agent (sees only their own tickets)",
+    "AgentTeamPersonal": "Agent (sees their own and their teams' tickets)",
+    "Admin": "Administrator",
+    "Light": "Light agent (reads and comments only)",
+}
+
+
+class AgentActionRefused(Exception):
+    """The console will not send this action (Desk would refuse it, or it makes no sense now)."""
+
+
+def _agent_call[R](
+    *,
+    actor: User,
+    connection: DeskConnection,
+    action: str,
+    target_id: str,
+    call: Callable[[DeskClient], R],
+    detail: dict[str, Any] | None = None,
+) -> R:
+    """One Desk call on a client of the org's connection, recorded in the audit log (refusals too)."""
+    with desk_client_for(connection) as client:
+        before = client.credits_spent
+        try:
+            result = call(client)
+        except DeskError as error:
+            audit_record(
+                actor=actor,
+                action=action,
+                org_id=connection.org_id,
+                target_type="agent",
+                target_id=target_id,
+                outcome=AuditEntry.Outcome.FAILURE,
+                message=error.message,
+                api_calls=1,
+                credits=max(0, client.credits_spent - before),
+                detail={**(detail or {}), "error_code": error.error_code or "", "status": error.status},
+            )
+            raise
+        audit_record(
+            actor=actor,
+            action=action,
+            org_id=connection.org_id,
+            target_type="agent",
+            target_id=target_id,
+            api_calls=1,
+            credits=max(0, client.credits_spent - before) or 1,
+            detail=detail or {},
+        )
+    return result
+
+
+def _mirror_agent(connection: DeskConnection, desk_agent: DeskItem) -> Agent:
+    result = mirror_apply_agent(connection, desk_agent)
+    return Agent.objects.get(connection=connection, desk_id=result.desk_ids[0])
+
+
+def agent_invite(
+    *,
+    actor: User,
+    connection: DeskConnection,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role_permission_type: str,
+    department_ids: list[str],
+) -> Agent:
+    """Add (invite) an agent: Desk emails the invitation; the agent stays unconfirmed until they accept."""
+    desk_agent = _agent_call(
+        actor=actor,
+        connection=connection,
+        action="team.agent.invite",
+        target_id="",
+        call=lambda client: client.agent_add(
+            email=email,
+            first_name=first_name or UNSET,
+            last_name=last_name,
+            associated_department_ids=department_ids,
+            role_permission_type=role_permission_type,
+        ),
+        detail={"email": email, "role_permission_type": role_permission_type, "departments": department_ids},
+    )
+    return _mirror_agent(connection, desk_agent)
+
+
+def agent_edit(
+    *,
+    actor: User,
+    agent: Agent,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    mobile: str,
+    department_ids: list[str],
+) -> Agent:
+    """Change an agent's name, email, phone numbers and departments (only what changed is sent)."""
+    changes: dict[str, Any] = {}
+    current = {
+        "first_name": agent.first_name,
+        "last_name": agent.last_name,
+        "email": agent.email,
+        "phone": agent.phone,
+        "mobile": agent.mobile,
+    }
+    wanted = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "phone": phone,
+        "mobile": mobile,
+    }
+    for key, value in wanted.items():
+        if value != current[key]:
+            changes[key] = value
+    if sorted(department_ids) != sorted(str(d) for d in agent.associated_department_ids or []):
+        changes["associated_department_ids"] = department_ids
+    if not changes:
+        raise AgentActionRefused("Nothing changed.")
+    desk_agent = _agent_call(
+        actor=actor,
+        connection=agent.connection,
+        action="team.agent.edit",
+        target_id=agent.desk_id,
+        call=lambda client: client.agent_update(agent.desk_id, **changes),
+        detail={"changes": sorted(changes)},
+    )
+    return _mirror_agent(agent.connection, desk_agent)
+
+
+def _mirror_status(agent: Agent, status: str) -> Agent:
+    """Desk answers 204 to (de)activation: the mirror takes the status Desk just accepted."""
+    raw = dict(agent.raw) if isinstance(agent.raw, dict) else {}
+    raw["status"] = status
+    agent.status = status
+    agent.raw = raw
+    agent.synced_at = timezone.now()
+    agent.save(update_fields=["status", "raw", "synced_at"])
+    return agent
+
+
+def agent_deactivate(*, actor: User, agent: Agent) -> Agent:
+    if agent.status == "DISABLED":
+        raise AgentActionRefused(f"{agent} is already deactivated.")
+    _agent_call(
+        actor=actor,
+        connection=agent.connection,
+        action="team.agent.deactivate",
+        target_id=agent.desk_id,
+        call=lambda client: client.agent_deactivate(agent.desk_id),
+    )
+    return _mirror_status(agent, "DISABLED")
+
+
+def agent_activate(*, actor: User, agent: Agent) -> Agent:
+    if agent.status != "DISABLED":
+        raise AgentActionRefused(f"{agent} is already active.")
+    _agent_call(
+        actor=actor,
+        connection=agent.connection,
+        action="team.agent.activate",
+        target_id=agent.desk_id,
+        call=lambda client: client.agent_activate(agent.desk_id),
+    )
+    return _mirror_status(agent, "ACTIVE")
+
+
+def agent_delete(*, actor: User, agent: Agent) -> Agent:
+    """Delete an agent the way Desk allows: ``DELETE /agents/{id}`` for a confirmed agent,
+    ``POST /agents/deleteUnconfirmed`` for one who never accepted the invitation. Desk's refusals (e.g. the
+    connection's own agent) come back as ``DeskError`` after the audit entry."""
+    unconfirmed = agent.is_confirmed is False
+    _agent_call(
+        actor=actor,
+        connection=agent.connection,
+        action="team.agent.delete",
+        target_id=agent.desk_id,
+        call=(
+            (lambda client: client.agents_delete_unconfirmed([agent.desk_id]))
+            if unconfirmed
+            else (lambda client: client.agent_delete(agent.desk_id))
+        ),
+        detail={"unconfirmed": unconfirmed},
+    )
+    raw = dict(agent.raw) if isinstance(agent.raw, dict) else {}
+    raw["status"] = "DELETED"
+    agent.status, agent.raw, agent.is_deleted, agent.synced_at = "DELETED", raw, True, timezone.now()
+    agent.save(update_fields=["status", "raw", "is_deleted", "synced_at"])
+    return agent
+
+
+def agent_console_user_invite(*, actor: User, agent: Agent, username: str, password: str, role: Role) -> User:
+    """Make a Desk agent a console user in one step: the user (with the agent's name and email), access to
+    the agent's org, and the link to the agent. No Desk call."""
+    first, last = agent.first_name, agent.last_name
+    with transaction.atomic():
+        user = user_create(
+            username=username,
+            password=password,
+            role=role,
+            email=agent.email,
+            first_name=first[:150],
+            last_name=last[:150],
+            org_ids=[agent.connection.org_id],
+            actor=actor,
+        )
+        membership = OrgMembership.objects.get(user=user, org_id=agent.connection.org_id)
+        if membership.desk_agent_id != agent.desk_id:
+            org_agent_link(membership=membership, desk_agent_id=agent.desk_id, actor=actor)
+    return user

@@ -67,7 +67,18 @@ class Rule:
         return any(kind in ORG_KINDS for kind in self.params.values())
 
 
-ORG_KINDS = {"connection", "ticket", "attachment", "saved_view", "bulk_job", "org_id", "canned_reply"}
+ORG_KINDS = {
+    "connection",
+    "ticket",
+    "attachment",
+    "saved_view",
+    "bulk_job",
+    "org_id",
+    "canned_reply",
+    "agent",
+    "department",
+    "team",
+}
 VIEW, MANAGE, USERS = "core.view_tickets", "core.manage_connections", "core.manage_users"
 TICKET = {"desk_id": "ticket"}
 
@@ -137,6 +148,19 @@ RULES: dict[str, Rule] = {
     "tickets:attachment_delete": Rule(
         "core.comment_tickets", "POST", {"desk_id": "ticket", "attachment_id": "attachment"}
     ),
+    # team
+    "team:agents": Rule("core.view_team"),
+    "team:agent": Rule("core.view_team", params={"desk_id": "agent"}),
+    "team:agent_invite": Rule("core.manage_agents"),
+    "team:agent_edit": Rule("core.manage_agents", params={"desk_id": "agent"}),
+    "team:agent_deactivate": Rule("core.manage_agents", params={"desk_id": "agent"}),
+    "team:agent_activate": Rule("core.manage_agents", "POST", {"desk_id": "agent"}),
+    "team:agent_delete": Rule("core.manage_agents", params={"desk_id": "agent"}),
+    "team:agent_console_user": Rule(USERS, params={"desk_id": "agent"}),
+    "team:departments": Rule("core.view_team"),
+    "team:department": Rule("core.view_team", params={"desk_id": "department"}),
+    "team:teams": Rule("core.view_team"),
+    "team:team": Rule("core.view_team", params={"desk_id": "team"}),
     # the sandbox's own admin page (its Desk API and OAuth server are excluded above)
     "sandbox:admin": Rule(MANAGE),
 }
@@ -211,6 +235,7 @@ def _connection(org_id: str, name: str) -> DeskConnection:
 
 @pytest.fixture
 def world(db) -> World:
+    from apps.team.models import Agent, Department, Team
     from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket, TicketAttachment
 
     users: dict[str, User] = {}
@@ -231,6 +256,24 @@ def world(db) -> World:
             connection=connection, ticket=ticket, desk_id=f"{connection.org_id}900", name="a.txt"
         )
     b_ticket = Ticket.objects.get(connection=b)
+    for connection, words in ((a, "Aurora"), (b, f"Borealis {B_SECRET}")):
+        org = connection.org_id
+        Department.objects.create(connection=connection, desk_id=f"{org}600", name=f"{words} support")
+        Agent.objects.create(
+            connection=connection,
+            desk_id=f"{org}500",
+            name=f"{words} agent",
+            email=f"agent-{org}@x.org",
+            status="ACTIVE",
+            associated_department_ids=[f"{org}600"],
+        )
+        Team.objects.create(
+            connection=connection,
+            desk_id=f"{org}700",
+            name=f"{words} team",
+            department_desk_id=f"{org}600",
+            member_ids=[f"{org}500"],
+        )
     # Org B objects that belong to the members themselves (made before their access was taken away).
     saved_view = SavedView.objects.create(connection=b, owner=users["manager"], name="Mine in B")
     bulk_job = BulkJob.objects.create(connection=b, actor=users["manager"], action="close", total=1)
@@ -248,6 +291,9 @@ def world(db) -> World:
             "saved_view": str(saved_view.pk),
             "bulk_job": str(bulk_job.pk),
             "canned_reply": str(canned.pk),
+            "agent": f"{ORG_B}500",
+            "department": f"{ORG_B}600",
+            "team": f"{ORG_B}700",
             "org_id": ORG_B,
             "user": str(users["agent"].pk),
         },

@@ -1,0 +1,1 @@
+"""Team pages: agents (with live workload), an agent, agent admin, departments and teams."""

@@ -1,0 +1,336 @@
+"""What the tickets app adds to the team pages (registered in TicketsConfig.ready()): the workload figures
+from the ticket mirror, an agent's queue and 30-day activity, the offer to reassign an agent's open tickets
+as a bulk job before they are deactivated, and a department's SLA policies. All reads, 0 API calls.
+
+Every figure comes from one grouped query over the org's tickets (never one query per agent), and each
+count links to the ticket queue with the same filter, built by ``QueueFilters`` so the two always agree.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.connections.models import DeskConnection
+from apps.core.shell import PageSection, register_section
+from apps.team.models import Agent, Department
+from apps.team.workload import WorkloadColumn, WorkloadTable, register_workload_provider
+from apps.tickets.filters import QueueFilters
+from apps.tickets.models import SlaPolicy, Ticket, TicketThread
+from apps.tickets.selectors.queue import tickets_for_queue
+
+CLOSED = "Closed"
+DUE_SOON_HOURS = 1
+FIRST_RESPONSE_DAYS = 7
+ACTIVITY_DAYS = 30
+QUEUE_PREVIEW = 10
+
+OPEN = WorkloadColumn("open", "Open", help="Tickets assigned and not closed")
+OVERDUE = WorkloadColumn("overdue", "Overdue", help="Open tickets past their due time")
+DUE_SOON = WorkloadColumn("due_soon", "Due within 1 h", help="Open tickets due in the next hour")
+TOUCHED = WorkloadColumn("touched_today", "Touched today", help="Tickets modified since midnight")
+FIRST_RESPONSE = WorkloadColumn(
+    "first_response",
+    "Median 1st response (7 d)",
+    kind="duration",
+    help="Median time to the first reply, tickets created in the last 7 days (from the mirrored conversations)",
+)
+
+
+def _today_start(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+@dataclass
+class _Grouped:
+    """Per owner: open, overdue, due-soon and touched-today counts, and the status names of open tickets."""
+
+    values: dict[str, dict[str, float | int | None]]
+    open_statuses: list[str]
+
+
+def _grouped(connection: DeskConnection, column: str, *, now: datetime) -> _Grouped:
+    """One grouped query: tickets by owner column and status, with conditional counts."""
+    rows = (
+        Ticket.objects.filter(connection=connection, is_deleted=False)
+        .exclude(**{column: ""})
+        .order_by()
+        .values(column, "status", "status_type")
+        .annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=Q(due_date__lt=now)),
+            due_soon=Count(
+                "id", filter=Q(due_date__gte=now, due_date__lte=now + timedelta(hours=DUE_SOON_HOURS))
+            ),
+            touched=Count("id", filter=Q(modified_time__gte=_today_start(now))),
+        )
+    )
+    values: dict[str, dict[str, float | int | None]] = {}
+    open_statuses: set[str] = set()
+    for row in rows:
+        figures = values.setdefault(row[column], {"open": 0, "overdue": 0, "due_soon": 0, "touched_today": 0})
+        figures["touched_today"] = (figures["touched_today"] or 0) + row["touched"]
+        if row["status_type"] == CLOSED:
+            continue
+        open_statuses.add(row["status"])
+        figures["open"] = (figures["open"] or 0) + row["total"]
+        figures["overdue"] = (figures["overdue"] or 0) + row["overdue"]
+        figures["due_soon"] = (figures["due_soon"] or 0) + row["due_soon"]
+    return _Grouped(values=values, open_statuses=sorted(open_statuses))
+
+
+def _first_response_medians(connection: DeskConnection, *, now: datetime) -> dict[str, float]:
+    """Per agent: the median seconds from creation to the first outgoing thread, tickets created in the last
+    7 days (two grouped queries: the tickets, then their first outgoing thread)."""
+    since = now - timedelta(days=FIRST_RESPONSE_DAYS)
+    tickets = {
+        pk: (assignee, created)
+        for pk, assignee, created in Ticket.objects.filter(
+            connection=connection, is_deleted=False, created_time__gte=since
+        )
+        .exclude(assignee_desk_id="")
+        .order_by()
+        .values_list("id", "assignee_desk_id", "created_time")
+    }
+    if not tickets:
+        return {}
+    firsts = (
+        TicketThread.objects.filter(
+            connection=connection, ticket__created_time__gte=since, ticket__is_deleted=False, direction="out"
+        )
+        .order_by()
+        .values("ticket_id")
+        .annotate(first=Min("created_time"))
+    )
+    waits: dict[str, list[float]] = {}
+    for row in firsts:
+        found = tickets.get(row["ticket_id"])
+        if found is None or row["first"] is None or found[1] is None:
+            continue
+        waits.setdefault(found[0], []).append(max(0.0, (row["first"] - found[1]).total_seconds()))
+    return {agent: float(statistics.median(seconds)) for agent, seconds in waits.items()}
+
+
+def queue_url(**filters: Any) -> str:
+    return reverse("tickets:queue") + "?" + QueueFilters(**filters).to_query()
+
+
+def _link_for(owner_filter: str, open_statuses: list[str]) -> Any:
+    """The queue URL behind each count: the owner (assignee, department or team) and the figure's filter."""
+
+    def link(key: str, owner: str) -> str:
+        base = {owner_filter: owner}
+        if key == "open":
+            return queue_url(**base, statuses=list(open_statuses) or ["Open"])
+        if key == "overdue":
+            return queue_url(**base, overdue=True)
+        if key == "due_soon":
+            return queue_url(**base, due_within_hours=DUE_SOON_HOURS)
+        if key == "touched_today":
+            today = timezone.localdate()
+            return queue_url(**base, modified_from=today)
+        return ""
+
+    return link
+
+
+class TicketWorkload:
+    """The team pages' workload provider (``apps.team.workload``)."""
+
+    def agents(self, connection: DeskConnection) -> WorkloadTable:
+        now = timezone.now()
+        grouped = _grouped(connection, "assignee_desk_id", now=now)
+        for agent, median in _first_response_medians(connection, now=now).items():
+            grouped.values.setdefault(agent, {"open": 0, "overdue": 0, "due_soon": 0, "touched_today": 0})
+            grouped.values[agent]["first_response"] = median
+        return WorkloadTable(
+            columns=[OPEN, OVERDUE, DUE_SOON, TOUCHED, FIRST_RESPONSE],
+            values=grouped.values,
+            link=_link_for("assignee", grouped.open_statuses),
+        )
+
+    def departments(self, connection: DeskConnection) -> WorkloadTable:
+        grouped = _grouped(connection, "department_desk_id", now=timezone.now())
+        return WorkloadTable(
+            columns=[OPEN, OVERDUE, DUE_SOON],
+            values=grouped.values,
+            link=_link_for("department", grouped.open_statuses),
+        )
+
+    def teams(self, connection: DeskConnection) -> WorkloadTable:
+        grouped = _grouped(connection, "team_desk_id", now=timezone.now())
+        return WorkloadTable(
+            columns=[OPEN, OVERDUE, DUE_SOON],
+            values=grouped.values,
+            link=_link_for("team", grouped.open_statuses),
+        )
+
+
+WORKLOAD = TicketWorkload()
+
+
+# -- sections on the agent's pages ----------------------------------------------------------------------------
+
+
+def _open_statuses(connection: DeskConnection, agent: Agent) -> list[str]:
+    return sorted(
+        Ticket.objects.filter(connection=connection, is_deleted=False, assignee_desk_id=agent.desk_id)
+        .exclude(status_type=CLOSED)
+        .order_by()
+        .values_list("status", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class DayBar:
+    day: date
+    closed: int
+    replied: int
+    x: float
+    replied_x: float
+    closed_y: float
+    closed_height: float
+    replied_y: float
+    replied_height: float
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_BOTTOM = 600, 140, 120
+
+
+def agent_activity(connection: DeskConnection, agent: Agent, *, now: datetime | None = None) -> list[DayBar]:
+    """Tickets closed (assigned to the agent, by closing day) and replies sent per day, the last 30 days."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    first_day = timezone.localdate(now) - timedelta(days=ACTIVITY_DAYS - 1)
+    since = timezone.make_aware(datetime.combine(first_day, time.min))
+    closed = {
+        row["day"]: row["n"]
+        for row in Ticket.objects.filter(
+            connection=connection, assignee_desk_id=agent.desk_id, closed_time__gte=since, is_deleted=False
+        )
+        .annotate(day=TruncDate("closed_time", tzinfo=tz))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("id"))
+    }
+    replied = {
+        row["day"]: row["n"]
+        for row in TicketThread.objects.filter(
+            connection=connection, author_desk_id=agent.desk_id, direction="out", created_time__gte=since
+        )
+        .annotate(day=TruncDate("created_time", tzinfo=tz))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("id"))
+    }
+    days = [first_day + timedelta(days=i) for i in range(ACTIVITY_DAYS)]
+    peak = max([1, *closed.values(), *replied.values()])
+    slot = CHART_WIDTH / ACTIVITY_DAYS
+    bar = slot * 0.38
+    scale = (CHART_BOTTOM - 10) / peak
+    bars = []
+    for index, day in enumerate(days):
+        c, r = closed.get(day, 0), replied.get(day, 0)
+        x = index * slot + slot * 0.1
+        bars.append(
+            DayBar(
+                day=day,
+                closed=c,
+                replied=r,
+                x=round(x, 1),
+                replied_x=round(x + bar, 1),
+                closed_y=round(CHART_BOTTOM - c * scale, 1),
+                closed_height=round(c * scale, 1),
+                replied_y=round(CHART_BOTTOM - r * scale, 1),
+                replied_height=round(r * scale, 1),
+            )
+        )
+    return bars
+
+
+def agent_overview(request: HttpRequest, *, connection: DeskConnection, agent: Agent) -> PageSection | None:
+    """On an agent's page: their workload, their queue (first tickets) and the 30-day activity chart."""
+    if not request.user.has_perm("core.view_tickets"):
+        return None
+    statuses = _open_statuses(connection, agent)
+    filters = QueueFilters(assignee=agent.desk_id, statuses=statuses or ["Open"], sort="due")
+    tickets = list(tickets_for_queue(connection=connection, filters=filters)[:QUEUE_PREVIEW])
+    open_count = tickets_for_queue(connection=connection, filters=filters).count() if statuses else 0
+    bars = agent_activity(connection, agent)
+    figures = []
+    if request.user.has_perm("core.view_insights"):
+        table = WORKLOAD.agents(connection)
+        figures = [
+            (c, table.value(agent.desk_id, c.key), table.link(c.key, agent.desk_id)) for c in table.columns
+        ]
+    context = {
+        "agent": agent,
+        "tickets": tickets if statuses else [],
+        "open_count": open_count,
+        "queue_url": reverse("tickets:queue") + "?" + filters.to_query(),
+        "bars": bars,
+        "chart": {
+            "width": CHART_WIDTH,
+            "height": CHART_HEIGHT,
+            "bottom": CHART_BOTTOM,
+            "bar": round(CHART_WIDTH / ACTIVITY_DAYS * 0.38, 1),
+        },
+        "closed_total": sum(b.closed for b in bars),
+        "replied_total": sum(b.replied for b in bars),
+        "figures": figures,
+        "days": ACTIVITY_DAYS,
+    }
+    return PageSection("tickets/team/agent_overview.html", context)
+
+
+def agent_reassign_offer(
+    request: HttpRequest, *, connection: DeskConnection, agent: Agent
+) -> PageSection | None:
+    """Before deactivating or deleting: how many open tickets the agent has, and a bulk job to reassign them."""
+    statuses = _open_statuses(connection, agent)
+    filters = QueueFilters(assignee=agent.desk_id, statuses=statuses)
+    count = tickets_for_queue(connection=connection, filters=filters).count() if statuses else 0
+    others = (
+        Agent.objects.filter(connection=connection, is_deleted=False, status="ACTIVE")
+        .exclude(desk_id=agent.desk_id)
+        .exclude(is_confirmed=False)
+        .order_by("name", "desk_id")
+    )
+    context = {
+        "agent": agent,
+        "count": count,
+        "queue_url": reverse("tickets:queue") + "?" + filters.to_query(),
+        "filter_query": filters.to_query(),
+        "others": list(others),
+        "can_bulk": request.user.has_perm("core.bulk_edit_tickets"),
+    }
+    return PageSection("tickets/team/reassign_offer.html", context)
+
+
+def department_sla(
+    request: HttpRequest, *, connection: DeskConnection, department: Department
+) -> PageSection:
+    policies = SlaPolicy.objects.filter(connection=connection, is_deleted=False).filter(
+        Q(department_desk_id=department.desk_id) | Q(department_desk_id="")
+    )
+    return PageSection(
+        "tickets/team/department_sla.html", {"policies": list(policies), "department": department}
+    )
+
+
+def register() -> None:
+    """Called from TicketsConfig.ready()."""
+    register_workload_provider(WORKLOAD)
+    register_section("team:agent", agent_overview)
+    register_section("team:agent_deactivate", agent_reassign_offer)
+    register_section("team:agent_delete", agent_reassign_offer)
+    register_section("team:department", department_sla)

@@ -9,8 +9,9 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
-        from apps.tickets import mirror
+        from apps.tickets import mirror, team_sections
         from apps.tickets.selectors import audit_labels
 
         mirror.register()  # the mirror entities this app owns (apps.mirror's registry)
         audit_labels.register()  # the audit log names tickets, bulk jobs and saved views
+        team_sections.register()  # workload figures and sections on the team pages

@@ -1,4 +1,5 @@
-"""Background tasks (django.tasks, run by `manage.py db_worker`): bulk actions on tickets."""
+"""Background tasks (django.tasks, run by `manage.py db_worker`): bulk actions on tickets, and the look
+for writes whose answer was lost."""
 
 from __future__ import annotations
 
@@ -15,3 +16,21 @@ def bulk_job_run(job_id: int) -> dict[str, Any]:
 
     job = bulk_job_execute(job_id)
     return {"job": job.pk, "succeeded": job.succeeded, "failed": job.failed}
+
+
+@task(queue_name="default")
+def unknown_writes_reconcile_task() -> dict[str, Any]:
+    """Look again for every write whose answer was lost and is not settled yet (services.unknown); come back
+    later while some remain."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from apps.tickets.services.unknown import unknown_writes_reconcile
+
+    remaining = unknown_writes_reconcile()
+    if remaining:
+        run_after = timezone.now() + timedelta(seconds=settings.TICKETS_UNKNOWN_RECHECK_SECONDS)
+        unknown_writes_reconcile_task.using(run_after=run_after).enqueue()
+    return {"unknown": remaining}

@@ -1,5 +1,6 @@
 """Bulk actions: freeze the tickets a job covers, queue it, run it (one Desk call per ticket, progress
-saved after each), stop it when the day's credits are spent, and record a refusal."""
+saved after each), stop it when the day's credits are spent, and record a refusal. A ticket whose change
+lost its answer is "checking" until services.unknown settles it (then counted done or failed)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from apps.tickets.credits import credits_exhausted_message, is_credits_exhausted
 from apps.tickets.models import BulkJob, BulkJobItem, Ticket
 from apps.tickets.services.desk_call import desk_client
 from apps.tickets.services.fields import ticket_update
+from apps.tickets.services.unknown import WriteOutcomeUnknown
 from apps.tickets.tasks import bulk_job_run
 
 BULK_ACTIONS = {
@@ -140,7 +142,11 @@ def bulk_job_execute(job_id: int) -> BulkJob:
                         action=f"ticket.bulk.{job.action}",
                         confirmed=True,
                         client=desk,
+                        bulk_item=item,
                     )
+                except WriteOutcomeUnknown as unknown:
+                    # Desk may have made the change: the item waits for the look that settles it.
+                    outcome, message = BulkJobItem.Outcome.UNKNOWN, unknown.message[:500]
                 except DeskError as error:
                     outcome, message = BulkJobItem.Outcome.FAILURE, error.message[:500]
                     if isinstance(error, RateLimited) and is_credits_exhausted(error):
@@ -149,8 +155,9 @@ def bulk_job_execute(job_id: int) -> BulkJob:
             BulkJobItem.objects.filter(pk=item.pk).update(
                 outcome=outcome, message=message, attempts=F("attempts") + 1
             )
-            counter = "succeeded" if outcome == BulkJobItem.Outcome.SUCCESS else "failed"
-            BulkJob.objects.filter(pk=job.pk).update(**{counter: F(counter) + 1})
+            if outcome != BulkJobItem.Outcome.UNKNOWN:  # counted when it is settled
+                counter = "succeeded" if outcome == BulkJobItem.Outcome.SUCCESS else "failed"
+                BulkJob.objects.filter(pk=job.pk).update(**{counter: F(counter) + 1})
             if exhausted is not None:
                 # Every further call would be refused until the reset: stop, and leave the rest retryable.
                 _bulk_job_stop_for_credits(job, message)

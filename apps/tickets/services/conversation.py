@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from apps.customers.models import Contact
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError
+from apps.desk.errors import DeskError, DeskOutcomeUnknown
+from apps.desk.types import Thread as DeskThread
 from apps.mirror.apply import plain_text
 from apps.tickets.display import sanitize_html
 from apps.tickets.mirror import mirror_apply_conversation, mirror_mark_deleted, ticket_search_text
@@ -25,6 +26,14 @@ from apps.tickets.services.desk_call import desk_call_audited, desk_client, tick
 from apps.tickets.services.fields import ticket_status_change
 from apps.tickets.services.stale import ticket_check_not_stale
 from apps.tickets.services.tags import ticket_tags_followers_refresh
+from apps.tickets.services.unknown import (
+    AlreadySaved,
+    Kind,
+    known_ids,
+    unknown_write_record,
+    unknown_write_settle_now,
+    unknown_writes_before_send,
+)
 
 
 def ticket_comment_add(
@@ -35,17 +44,52 @@ def ticket_comment_add(
     is_public: bool,
     seen: dict[str, Any] | None = None,
     confirmed: bool = False,
+    retry_of: str | None = None,
 ) -> Ticket:
-    """A comment (private by default) on the ticket; the mirror gets Desk's copy of it."""
-    comment = ticket_desk_call(
-        actor=actor,
-        ticket=ticket,
-        action="ticket.comment",
-        call=lambda desk: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
-        detail={"is_public": is_public},
-        seen=seen,
-        confirmed=confirmed,
-    )
+    """A comment (private by default) on the ticket; the mirror gets Desk's copy of it.
+
+    If Desk's answer is lost, the comment is looked for before anything else happens (services.unknown):
+    found, it counts as added; otherwise ``WriteNotSaved`` or ``WriteOutcomeUnknown`` is raised, and the
+    same draft is never sent again while an earlier try of it may be in Desk (``retry_of`` names the try
+    the page offers to send again).
+    """
+    connection = ticket.connection
+    payload = {"content": content, "is_public": is_public}
+    try:
+        unknown_writes_before_send(
+            kind=Kind.COMMENT,
+            connection=connection,
+            ticket_desk_id=ticket.desk_id,
+            payload=payload,
+            retry_of=retry_of,
+        )
+    except AlreadySaved:
+        return ticket_reloaded(ticket)
+    known = known_ids(kind=Kind.COMMENT, connection=connection, ticket=ticket, payload=payload)
+    sent_at = timezone.now()
+    try:
+        comment = ticket_desk_call(
+            actor=actor,
+            ticket=ticket,
+            action="ticket.comment",
+            call=lambda desk: desk.comment_create(ticket.desk_id, content=content, is_public=is_public),
+            detail={"is_public": is_public},
+            seen=seen,
+            confirmed=confirmed,
+        )
+    except DeskOutcomeUnknown:
+        write = unknown_write_record(
+            kind=Kind.COMMENT,
+            action="ticket.comment",
+            actor=actor,
+            connection=connection,
+            ticket_desk_id=ticket.desk_id,
+            payload=payload,
+            known=known,
+            sent_at=sent_at,
+        )
+        unknown_write_settle_now(write)  # returns when saved (mirrored and counted there)
+        return ticket_reloaded(ticket)
     mirror_apply_conversation(ticket.connection, ticket, "comments", [comment])
     Ticket.objects.filter(pk=ticket.pk).update(comment_count=F("comment_count") + 1)
     return ticket_reloaded(ticket)
@@ -75,8 +119,12 @@ def ticket_reply_send(
     then_status: str = "",
     seen: dict[str, Any] | None = None,
     confirmed: bool = False,
+    retry_of: str | None = None,
 ) -> Ticket:
     """Email the customer (Desk's sendReply); never over a customer message the agent has not seen.
+
+    A reply whose answer is lost is looked for among the ticket's newest threads before anything else
+    (services.unknown, as for comments): the customer never gets the same email twice from a retry.
 
     HTML is sanitised before it goes to Desk. ``files`` are uploaded first (POST /uploads, one audited
     call each) and referenced by ``attachmentIds``. With ``then_status`` the ticket's status is changed
@@ -99,6 +147,26 @@ def ticket_reply_send(
         reply["cc"] = cc
     if bcc:
         reply["bcc"] = bcc
+    payload = {
+        "from_email_address": from_address,
+        "to": to,
+        "cc": cc,
+        "bcc": bcc,
+        "content": content,
+        "content_type": content_type,
+    }
+    try:
+        unknown_writes_before_send(
+            kind=Kind.REPLY,
+            connection=connection,
+            ticket_desk_id=ticket.desk_id,
+            payload=payload,
+            retry_of=retry_of,
+        )
+    except AlreadySaved:
+        return ticket_reloaded(ticket)
+    known = known_ids(kind=Kind.REPLY, connection=connection, ticket=ticket, payload=payload)
+    mirrored = False
     with desk_client(connection) as desk:
         upload_ids = []
         for upload in files:
@@ -120,27 +188,46 @@ def ticket_reply_send(
             upload_ids.append(str(uploaded.id))
         if upload_ids:
             reply["attachment_ids"] = upload_ids
-        thread = desk_call_audited(
-            actor=actor,
-            action="ticket.reply",
-            connection=connection,
-            target_id=ticket.desk_id,
-            client=desk,
-            call=lambda: desk.reply_send(ticket.desk_id, **reply),
-            detail={
-                "to": to,
-                "cc": cc,
-                "bcc": bcc,
-                "from": from_address,
-                "content_type": content_type,
-                "attachments": [f.name for f in files],
-            },
-        )
-    if not thread.content:
-        thread.content = content
-        thread.content_type = content_type
-    mirror_apply_conversation(connection, ticket, "threads", [thread])
-    Ticket.objects.filter(pk=ticket.pk).update(thread_count=F("thread_count") + 1)
+        sent_at = timezone.now()
+        try:
+            thread = desk_call_audited(
+                actor=actor,
+                action="ticket.reply",
+                connection=connection,
+                target_id=ticket.desk_id,
+                client=desk,
+                call=lambda: desk.reply_send(ticket.desk_id, **reply),
+                detail={
+                    "to": to,
+                    "cc": cc,
+                    "bcc": bcc,
+                    "from": from_address,
+                    "content_type": content_type,
+                    "attachments": [f.name for f in files],
+                },
+            )
+        except DeskOutcomeUnknown:
+            write = unknown_write_record(
+                kind=Kind.REPLY,
+                action="ticket.reply",
+                actor=actor,
+                connection=connection,
+                ticket_desk_id=ticket.desk_id,
+                payload={**payload, "attachments": [f.name for f in files]},
+                known=known,
+                sent_at=sent_at,
+            )
+            found = unknown_write_settle_now(write, client=desk)  # returns when saved
+            if found is None:
+                return ticket_reloaded(ticket)  # settled by another look, which mirrored it
+            thread = cast("DeskThread", found)
+            mirrored = True  # the look mirrored and counted it
+    if not mirrored:
+        if not thread.content:
+            thread.content = content
+            thread.content_type = content_type
+        mirror_apply_conversation(connection, ticket, "threads", [thread])
+        Ticket.objects.filter(pk=ticket.pk).update(thread_count=F("thread_count") + 1)
     ticket = ticket_reloaded(ticket)
     if upload_ids:
         # The files are the ticket's attachments now: mirror their metadata (one list call).

@@ -12,7 +12,7 @@ from apps.connections.services import desk_client_for
 from apps.core.models import AuditEntry
 from apps.core.services import audit_record
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError
+from apps.desk.errors import DeskError, DeskOutcomeUnknown
 from apps.tickets.credits import credits_spent, is_credits_exhausted
 from apps.tickets.models import Ticket
 from apps.tickets.services.stale import ticket_check_not_stale
@@ -39,6 +39,8 @@ def desk_call_audited[R](
 ) -> R:
     """Run one Desk call; record success or failure (with Desk's message) and its credits in the audit log.
 
+    A call whose answer was lost (``DeskOutcomeUnknown``) is recorded with the outcome ``unknown``.
+
     Credits are what the client counted for this call (its weight from Desk's v3 header); a client that
     does not count them is taken at 1 credit per single-record call, and a call refused because the
     day's credits are spent at 0.
@@ -48,14 +50,16 @@ def desk_call_audited[R](
         result = call()
     except DeskError as error:
         fallback = 0 if is_credits_exhausted(error) else api_calls
+        # A lost answer is not a failure: Desk may have done it. A later entry settles it (services.unknown).
+        lost = isinstance(error, DeskOutcomeUnknown)
         audit_record(
             actor=actor,
             action=action,
             org_id=connection.org_id,
             target_type=target_type,
             target_id=target_id,
-            outcome=AuditEntry.Outcome.FAILURE,
-            message=error.message,
+            outcome=AuditEntry.Outcome.UNKNOWN if lost else AuditEntry.Outcome.FAILURE,
+            message="Desk's answer was lost; it may have saved this. Checking." if lost else error.message,
             api_calls=api_calls,
             credits=_credits_since(client, before, fallback=fallback),
             detail={**(detail or {}), "error_code": error.error_code or "", "status": error.status},

@@ -1,0 +1,110 @@
+"""The 360° pages' own reads: a contact or account in the user's scope, its fields, its account or contacts.
+
+The tickets around them come from the tickets app's sections (apps/tickets/customer_sections.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from apps.connections.models import DeskConnection
+from apps.connections.selectors import connections_for_user
+from apps.customers.models import Account, Contact
+
+ACCOUNT_CONTACTS_SHOWN = 50
+
+
+def _valid_id(desk_id: str) -> bool:
+    return desk_id.isdigit() and len(desk_id) <= 32
+
+
+def contact_for_user(*, user: User, desk_id: str, connection: DeskConnection | None = None) -> Contact | None:
+    """The mirrored contact with that Desk id in an org the user may see (never another org's)."""
+    if not _valid_id(desk_id):
+        return None
+    rows = Contact.objects.filter(
+        desk_id=desk_id, connection__in=connections_for_user(user=user), is_deleted=False
+    ).select_related("connection")
+    if connection is not None:
+        preferred = rows.filter(connection=connection).first()
+        if preferred is not None:
+            return preferred
+    return rows.first()
+
+
+def account_for_user(*, user: User, desk_id: str, connection: DeskConnection | None = None) -> Account | None:
+    """The mirrored account with that Desk id in an org the user may see (never another org's)."""
+    if not _valid_id(desk_id):
+        return None
+    rows = Account.objects.filter(
+        desk_id=desk_id, connection__in=connections_for_user(user=user), is_deleted=False
+    ).select_related("connection")
+    if connection is not None:
+        preferred = rows.filter(connection=connection).first()
+        if preferred is not None:
+            return preferred
+    return rows.first()
+
+
+def account_of(contact: Contact) -> Account | None:
+    if not contact.account_desk_id:
+        return None
+    return Account.objects.filter(
+        connection_id=contact.connection_id, desk_id=contact.account_desk_id, is_deleted=False
+    ).first()
+
+
+def account_by_name(*, connection: DeskConnection, name: str) -> Account | None:
+    """The account a form names (any case), in the form's org."""
+    name = name.strip()
+    if not name:
+        return None
+    return (
+        Account.objects.filter(connection=connection, is_deleted=False, account_name__iexact=name)
+        .order_by("desk_id")
+        .first()
+    )
+
+
+@dataclass
+class AccountContacts:
+    contacts: list[Contact]
+    total: int
+
+
+def contacts_of_account(account: Account, *, limit: int = ACCOUNT_CONTACTS_SHOWN) -> AccountContacts:
+    rows = Contact.objects.filter(
+        connection_id=account.connection_id, account_desk_id=account.desk_id, is_deleted=False
+    ).defer("raw", "description")
+    return AccountContacts(
+        contacts=list(rows.order_by("last_name", "first_name", "desk_id")[:limit]), total=rows.count()
+    )
+
+
+@dataclass(frozen=True)
+class CustomField:
+    key: str
+    label: str
+    value: str
+
+
+def custom_fields(record: Contact | Account) -> list[CustomField]:
+    """Desk's custom fields of a contact or account as label and text ("cf_customer_tier" -> "Customer tier")."""
+    fields = []
+    for key, value in sorted((record.cf or {}).items()):
+        label = key.removeprefix("cf_").replace("_", " ").strip().capitalize() or key
+        fields.append(CustomField(key=key, label=label, value=_text(value)))
+    return fields
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("connections/", include("apps.connections.urls")),
     path("sync/", include("apps.sync.urls")),
     path("tickets/", include("apps.tickets.urls")),
+    path("customers/", include("apps.customers.urls")),
     path("team/", include("apps.team.urls")),
     path("", include("apps.core.urls")),
 ]

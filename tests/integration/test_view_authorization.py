@@ -79,6 +79,7 @@ ORG_KINDS = {
     "department",
     "team",
 }
+ORG_KINDS |= {"contact", "account"}
 VIEW, MANAGE, USERS = "core.view_tickets", "core.manage_connections", "core.manage_users"
 TICKET = {"desk_id": "ticket"}
 
@@ -161,6 +162,17 @@ RULES: dict[str, Rule] = {
     "team:department": Rule("core.view_team", params={"desk_id": "department"}),
     "team:teams": Rule("core.view_team"),
     "team:team": Rule("core.view_team", params={"desk_id": "team"}),
+    # customers
+    "customers:contacts": Rule("core.view_customers"),
+    "customers:contact_new": Rule("core.edit_customers"),
+    "customers:contact": Rule("core.view_customers", params={"desk_id": "contact"}),
+    "customers:contact_edit": Rule("core.edit_customers", params={"desk_id": "contact"}),
+    "customers:contact_trash": Rule("core.delete_customers", params={"desk_id": "contact"}),
+    "customers:accounts": Rule("core.view_customers"),
+    "customers:account_new": Rule("core.edit_customers"),
+    "customers:account": Rule("core.view_customers", params={"desk_id": "account"}),
+    "customers:account_edit": Rule("core.edit_customers", params={"desk_id": "account"}),
+    "customers:account_trash": Rule("core.delete_customers", params={"desk_id": "account"}),
     # the sandbox's own admin page (its Desk API and OAuth server are excluded above)
     "sandbox:admin": Rule(MANAGE),
 }
@@ -236,6 +248,7 @@ def _connection(org_id: str, name: str) -> DeskConnection:
 @pytest.fixture
 def world(db) -> World:
     from apps.team.models import Agent, Department, Team
+    from apps.customers.models import Account, Contact
     from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket, TicketAttachment
 
     users: dict[str, User] = {}
@@ -256,6 +269,15 @@ def world(db) -> World:
             connection=connection, ticket=ticket, desk_id=f"{connection.org_id}900", name="a.txt"
         )
     b_ticket = Ticket.objects.get(connection=b)
+    for connection, words in ((a, "Aurora"), (b, f"Borealis {B_SECRET}")):
+        org = connection.org_id
+        Account.objects.create(connection=connection, desk_id=f"{org}401", account_name=f"{words} Ltd")
+        Contact.objects.create(
+            connection=connection, desk_id=f"{org}301", last_name=f"{words} person", account_desk_id=f"{org}401"
+        )
+        Ticket.objects.filter(connection=connection).update(
+            contact_desk_id=f"{org}301", account_desk_id=f"{org}401"
+        )
     for connection, words in ((a, "Aurora"), (b, f"Borealis {B_SECRET}")):
         org = connection.org_id
         Department.objects.create(connection=connection, desk_id=f"{org}600", name=f"{words} support")
@@ -291,6 +313,8 @@ def world(db) -> World:
             "saved_view": str(saved_view.pk),
             "bulk_job": str(bulk_job.pk),
             "canned_reply": str(canned.pk),
+            "contact": f"{ORG_B}301",
+            "account": f"{ORG_B}401",
             "agent": f"{ORG_B}500",
             "department": f"{ORG_B}600",
             "team": f"{ORG_B}700",

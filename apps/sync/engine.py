@@ -336,7 +336,7 @@ class SyncRun:
     ) -> None:
         """Apply a page, touch what it saw and save the checkpoint, all in one transaction."""
         with transaction.atomic():
-            result = mirror.apply_objects(self.connection, entity, items)
+            result = mirror.apply_objects(self.connection, entity, items, live=True)
             # Touch what this walk saw, unchanged rows too: what stays untouched is gone from Desk.
             _touch(self.connection, entity, result.desk_ids)
             if checkpoint.walk_watermark is not None:
@@ -370,6 +370,10 @@ class SyncRun:
         else:
             self._list_walk(entity, checkpoint)
         self.report.entity(entity).deleted += self.mark_untouched_deleted(entity, since=checkpoint.started_at)
+        if resuming and by_search:
+            # The walk spanned a crash: what Desk deleted meanwhile among the pages read before it was
+            # touched then, so it is no suspect. The counted check finds it (one call if nothing was).
+            self.reconcile(entity)
 
     def _watermark_probe(self, entity: str, checkpoint: SyncCheckpoint) -> None:
         """Before the first walk of an entity, note Desk's newest modifiedTime: the incremental sync goes
@@ -381,7 +385,7 @@ class SyncRun:
             entity, field_name="modifiedTime", start=TIME_FLOOR, end=self._walk_end(), descending=True
         ).items
         with transaction.atomic():
-            result = mirror.apply_objects(self.connection, entity, items)
+            result = mirror.apply_objects(self.connection, entity, items, live=True)
             _touch(self.connection, entity, result.desk_ids)
             newest = max((_moment(i, "modifiedTime") for i in items), default=TIME_FLOOR)
             checkpoint.walk_watermark = newest
@@ -413,22 +417,43 @@ class SyncRun:
             self._apply_page(checkpoint, entity, items, finished=window.done)
 
     def _list_walk(self, entity: str, checkpoint: SyncCheckpoint) -> None:
-        """Plain ``from``/``limit`` pages: departments, agents and the like, and the no-search fallback."""
+        """Plain ``from``/``limit`` pages: departments, agents and the like, and the no-search fallback.
+
+        Tickets, contacts and accounts (the fallback, oldest created first) resume at the last object
+        read, not at an offset: each page starts one record early, where that object should be. When
+        Desk deleted objects meanwhile, everything after them moved up and the page starts past it: the
+        walk steps back a page at a time until it finds its place (by createdTime, then the ids read at
+        that time), so a deletion never makes it skip a live object."""
         if entity in SEARCH_ENTITIES and checkpoint.walk_watermark is None and checkpoint.watermark is None:
             # No search, so no modifiedTime probe: the fallback's watermark is our clock at the start.
             checkpoint.walk_watermark = to_ms(timezone.now() - timedelta(minutes=5))
-        checkpoint.cursor = {"search": False}
+        ordered = entity in SEARCH_ENTITIES
+        checkpoint.cursor = {**checkpoint.cursor, "search": False}
         while True:
-            page = self.fetch(entity, checkpoint.next_from)
+            last = checkpoint.cursor.get("last") if ordered else None
+            start = checkpoint.next_from - 1 if last and checkpoint.next_from > 0 else checkpoint.next_from
+            page = self.fetch(entity, start)
+            items = page.items
             finished = page.next_from is None  # a short page, a 204, or an unpaged list
-            checkpoint.next_from += len(page.items)
-            self._apply_page(checkpoint, entity, page.items, finished=finished)
+            read = 0
+            if last:
+                read = _read_before(items, last)
+                if start > 0 and read == 0:
+                    # The page begins past the last object read: deletions moved the list up under us.
+                    checkpoint.next_from = max(0, start - PAGE_SIZE) + 1
+                    _checkpoint_save(checkpoint, "cursor", "next_from", calls=1)
+                    continue
+            checkpoint.next_from = start + len(items)
+            fresh = items[read:]
+            if ordered and items:
+                checkpoint.cursor["last"] = _last_read(items, last)
+            self._apply_page(checkpoint, entity, fresh, finished=finished)
             if finished:
                 break
 
     def mark_untouched_deleted(self, entity: str, *, since: datetime | None) -> int:
-        """Rows this full walk did not see are gone from Desk. A few suspects are confirmed one by one (a
-        page can shift under a walk while another object is deleted) before they are marked."""
+        """Rows this full walk did not see may be gone from Desk: each is confirmed by a read of Desk
+        (``confirm_deleted``) before it is marked."""
         if since is None:
             return 0
         model = mirror.model_for(entity)
@@ -440,28 +465,49 @@ class SyncRun:
         return self.confirm_deleted(entity, suspects)
 
     def confirm_deleted(self, entity: str, suspects: list[str]) -> int:
-        """Mark ``suspects`` deleted; when few, ask Desk for each first (1 credit a call)."""
+        """Mark ``suspects`` deleted only once Desk confirms each is gone, however many there are: a walk
+        that missed live objects (a page shifted under it while others were deleted, a crash) must never
+        hide them. Tickets are read back 100 at a time (search's exact ``id`` filter, 3 credits a call),
+        contacts 20 at a time (``contactsByIds``); accounts, and tickets without the search scope, by one
+        ``GET`` each (1 credit). What Desk still has is kept (and touched); the rest is marked deleted."""
         if not suspects:
             return 0
+        live = self._still_in_desk(entity, suspects)
+        _touch(self.connection, entity, sorted(live))
+        return mirror.mark_deleted(self.connection, entity, [i for i in suspects if i not in live])
+
+    def _still_in_desk(self, entity: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` Desk has now (one confirming read per batch)."""
+        batches: dict[str, tuple[int, Callable[[list[str]], list[Any]]]] = {
+            "contacts": (20, self.client.contacts_by_ids),
+        }
+        if entity == "tickets" and self.use_search:
+            batches["tickets"] = (PAGE_SIZE, self.client.tickets_by_ids)
+        found: set[str] = set()
+        if entity in batches:
+            size, fetch = batches[entity]
+            for start in range(0, len(ids), size):
+                self._before_call(entity)
+                found |= {str(obj.id) for obj in fetch(ids[start : start + size])}
+            return found
         getters: dict[str, Callable[[str], DeskObject]] = {
             "tickets": self.client.ticket_get,
             "contacts": self.client.contact_get,
             "accounts": self.client.account_get,
         }
         getter = getters.get(entity)
-        if getter is None or len(suspects) > settings.SYNC_VERIFY_DELETIONS_MAX:
-            return mirror.mark_deleted(self.connection, entity, suspects)
-        gone = []
-        for desk_id in suspects:
+        if getter is None:
+            # Departments, agents, teams, SLA policies: walked whole in one or a few pages, no per-id
+            # read needed to trust their absence (they are not what a queue hides).
+            return found
+        for desk_id in ids:
             self._before_call(entity)
             try:
-                found = getter(desk_id)
+                getter(desk_id)
             except DeskNotFound:
-                gone.append(desk_id)
                 continue
-            mirror.apply_objects(self.connection, entity, [found])
-            _touch(self.connection, entity, [desk_id])
-        return mirror.mark_deleted(self.connection, entity, gone)
+            found.add(desk_id)
+        return found
 
     # Incremental -----------------------------------------------------------------------------------------
     def incremental(self, entity: str) -> mirror.ApplyResult:
@@ -499,7 +545,7 @@ class SyncRun:
         total = mirror.ApplyResult()
         fresh = [i for i in items if _is_change(i, lo, known)]
         with transaction.atomic():
-            result = mirror.apply_objects(self.connection, entity, fresh)
+            result = mirror.apply_objects(self.connection, entity, fresh, live=True)
             if whole and fresh:
                 newest = max(_moment(i, "modifiedTime") for i in items)
                 _advance_watermark(checkpoint, newest, _ids_at(items, newest))
@@ -517,7 +563,7 @@ class SyncRun:
         while not window.done:
             items = window.step()
             with transaction.atomic():
-                result = mirror.apply_objects(self.connection, entity, items)
+                result = mirror.apply_objects(self.connection, entity, items, live=True)
                 _advance_watermark(checkpoint, _time(window.state["lo"]), set(window.state["ids"]))
                 checkpoint.finished_at = timezone.now()
                 _checkpoint_save(checkpoint, "watermark", "watermark_ids", "finished_at", calls=1)
@@ -554,7 +600,7 @@ class SyncRun:
                 items = page.items
                 fresh = [i for i in items if _is_change(i, watermark, known)]
                 with transaction.atomic():
-                    result = mirror.apply_objects(self.connection, entity, fresh)
+                    result = mirror.apply_objects(self.connection, entity, fresh, live=True)
                     if fresh:
                         newest = max((_modified(i) or watermark) for i in fresh)
                         _advance_watermark(checkpoint, to_ms(newest), _ids_at(fresh, to_ms(newest)))
@@ -590,7 +636,7 @@ class SyncRun:
                 listed = {str(i.get("id")) for i in items}
                 if count > len(items):
                     listed |= self._list_instant(entity, start, stop)
-                result = mirror.apply_objects(self.connection, entity, items)
+                result = mirror.apply_objects(self.connection, entity, items, live=True)
                 report.created += result.created
                 report.updated += result.updated
                 report.deleted += self.confirm_deleted(entity, sorted(mirrored - listed))
@@ -609,7 +655,7 @@ class SyncRun:
         seen: set[str] = set()
         while not window.done:
             items = window.step()
-            mirror.apply_objects(self.connection, entity, items)
+            mirror.apply_objects(self.connection, entity, items, live=True)
             seen |= {str(i.get("id")) for i in items}
         return seen
 
@@ -833,6 +879,28 @@ class TimeWindow:
 
 def _ids_at(items: list[DeskRecord], moment: datetime | None, field_name: str = "modifiedTime") -> set[str]:
     return {str(i.get("id")) for i in items if moment is not None and _moment(i, field_name) == moment}
+
+
+def _read_before(items: list[DeskRecord], last: dict[str, Any]) -> int:
+    """How many leading items of a page (oldest created first) the walk has read already: created before
+    the last one read, or at its time and among the ids read there."""
+    moment, known = _time(last.get("time")), set(last.get("ids") or [])
+    count = 0
+    for item in items:
+        created = _moment(item, "createdTime")
+        if created > moment or (created == moment and str(item.get("id")) not in known):
+            break
+        count += 1
+    return count
+
+
+def _last_read(items: list[DeskRecord], last: dict[str, Any] | None) -> dict[str, Any]:
+    """The resume point after a page: its newest createdTime and every id read at it."""
+    newest = _moment(items[-1], "createdTime")
+    ids = _ids_at(items, newest, "createdTime")
+    if last and _time(last.get("time")) == newest:
+        ids |= set(last.get("ids") or [])
+    return {"time": format_datetime(newest), "ids": sorted(ids)}
 
 
 def _is_change(item: DeskRecord, watermark: datetime, known: set[str]) -> bool:

@@ -8,6 +8,10 @@
   so the chain never multiplies.
 * The watchdog (``tick_ensure``) restarts a broken chain (e.g. the queue was purged): it runs at most
   once a minute per process on web requests and from ``desk_sync``, and costs one indexed query.
+* A worker killed mid-sync leaves its task row ``RUNNING``; the sync's lease (renewed before every Desk
+  call) is its heartbeat. Each tick, ``killed_syncs_recover`` marks a sync task failed once it has run for
+  longer than a lease while its connection's lease lapsed, and queues the connection's sync again (it
+  resumes from the checkpoint).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.tasks import default_task_backend
+from django.tasks import TaskResultStatus, default_task_backend
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from apps.connections.models import DeskConnection
 from apps.mirror import freshness
@@ -123,6 +128,61 @@ def enqueue_due_syncs(*, now: datetime | None = None) -> int:
             sync_connection_task.enqueue(connection.pk)
             queued += 1
     return queued
+
+
+# The task rows' paths (django-tasks-db stores each task's module path).
+SYNC_TASK = "apps.sync.tasks.sync_connection_task"
+TICK_TASK = "apps.sync.tasks.sync_tick"
+
+
+class WorkerLost(Exception):
+    """Recorded on a task row whose worker died while it ran (its lease lapsed)."""
+
+
+def _connection_of(row: DBTaskResult) -> int | None:
+    arguments = row.args_kwargs or {}
+    values = [*(arguments.get("args") or []), (arguments.get("kwargs") or {}).get("connection_id")]
+    first = values[0] if values else None
+    return first if isinstance(first, int) and not isinstance(first, bool) else None
+
+
+def killed_syncs_recover(*, now: datetime | None = None) -> int:
+    """Sync task rows a dead worker left ``RUNNING``: each whose run started more than a lease ago and
+    whose connection's lease has lapsed (nobody renews it) is marked failed, then the sync is queued again.
+    Ticks killed mid-way are marked failed too (the watchdog restarts the chain). Returns the syncs re-queued."""
+    from apps.sync.tasks import sync_connection_task  # (the same cycle as above)
+
+    now = now or timezone.now()
+    lapsed_before = now - timedelta(seconds=settings.SYNC_LEASE_SECONDS)
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path__in=[SYNC_TASK, TICK_TASK], started_at__lt=lapsed_before
+    )
+    requeued = 0
+    for row in running:
+        connection_id = _connection_of(row) if row.task_path == SYNC_TASK else None
+        if (
+            connection_id is not None
+            and SyncState.objects.filter(connection_id=connection_id, locked_until__gte=now).exists()
+        ):
+            continue  # a run holds the connection's lease: maybe this one, still alive
+        failed = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback="The worker running this task stopped (its sync lease lapsed); the sync was queued again.",
+        )
+        if failed and connection_id is not None:
+            logger.warning(
+                "sync scheduler: task %s of connection %s lost its worker; re-queued", row.pk, connection_id
+            )
+            arguments = row.args_kwargs or {}
+            full = bool(
+                [*(arguments.get("args") or []), False, False][1]
+                or (arguments.get("kwargs") or {}).get("full")
+            )
+            sync_connection_task.enqueue(connection_id, full)
+            requeued += 1
+    return requeued
 
 
 def tick_ensure(*, force: bool = False) -> bool:

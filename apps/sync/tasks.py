@@ -37,6 +37,7 @@ def sync_tick() -> int:
     """Queue the due syncs, then the next tick. A duplicate tick (the row is already claimed) does nothing."""
     if not scheduler.tick_claim():
         return 0
+    scheduler.killed_syncs_recover()
     queued = scheduler.enqueue_due_syncs()
     if scheduler.backend_runs_elsewhere():
         next_at = timezone.now() + timedelta(seconds=scheduler.tick_seconds())

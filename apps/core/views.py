@@ -28,6 +28,7 @@ from apps.core.forms import (
 from apps.core.htmx import AuthedHttpRequest, toast
 from apps.core.models import AuditEntry, OrgMembership
 from apps.core.orgs import DeskAgentChoice, Org, agents_for_org, known_orgs, org_names, target_labels
+from apps.core.parsing import is_ascii_digits
 from apps.core.roles import Role, role_abilities, user_role
 
 AUDIT_PAGE_SIZE = 50
@@ -41,7 +42,7 @@ def audit_entries_named(entries: list[AuditEntry]) -> list[AuditEntry]:
     and subject, user name, org name, bulk job, saved view) and ``agent_names`` (assignee changes)."""
     names = org_names()
     labels = target_labels([(e.target_type, e.org_id, e.target_id) for e in entries])
-    user_ids = [int(e.target_id) for e in entries if e.target_type == "user" and e.target_id.isdigit()]
+    user_ids = [int(e.target_id) for e in entries if e.target_type == "user" and is_ascii_digits(e.target_id)]
     users = {
         str(u.pk): u.get_full_name() or u.get_username()
         for u in get_user_model().objects.filter(pk__in=user_ids)

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.forms import BaseForm
+from apps.core.parsing import parse_id, parse_int
 from apps.tickets.columns import (
     CHANNELS,
     CLASSIFICATIONS,
@@ -118,16 +119,12 @@ def _clean_choice_list(values: list[str], *, max_items: int = 20, max_length: in
 
 
 def desk_id_or_empty(value: str) -> str:
-    value = value.strip()
-    return value if value.isdigit() and len(value) <= 32 else ""
+    return parse_id(value.strip()) or ""
 
 
 def _positive_int(value: str, *, maximum: int) -> int | None:
-    value = value.strip()
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if 0 < number <= maximum else None
+    # ASCII digits only: "²" or "①" pass str.isdigit() and then crash int().
+    return parse_int(value.strip(), minimum=1, maximum=maximum)
 
 
 def _as_named(value: str, names: tuple[str, ...]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apps.core.orgs import register_target_labeler
+from apps.core.parsing import is_ascii_digits
 from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket
 from apps.tickets.services.bulk import BULK_ACTIONS
 
@@ -19,7 +20,7 @@ def ticket_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
 
 
 def bulk_job_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
-    pks = [int(i) for i in target_ids if i.isdigit()]
+    pks = [int(i) for i in target_ids if is_ascii_digits(i)]
     return {
         str(job.pk): f"Bulk {BULK_ACTIONS.get(job.action, job.action).lower()} of {job.total} "
         f"ticket{'' if job.total == 1 else 's'}"
@@ -28,7 +29,7 @@ def bulk_job_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
 
 
 def saved_view_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
-    pks = [int(i) for i in target_ids if i.isdigit()]
+    pks = [int(i) for i in target_ids if is_ascii_digits(i)]
     return {
         str(pk): f"view “{name}”"
         for pk, name in SavedView.objects.filter(pk__in=pks).values_list("pk", "name")
@@ -36,7 +37,7 @@ def saved_view_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
 
 
 def canned_reply_labels(org_id: str, target_ids: list[str]) -> dict[str, str]:
-    pks = [int(i) for i in target_ids if i.isdigit()]
+    pks = [int(i) for i in target_ids if is_ascii_digits(i)]
     return {
         str(pk): f"canned reply “{title}”"
         for pk, title in CannedReply.objects.filter(pk__in=pks).values_list("pk", "title")

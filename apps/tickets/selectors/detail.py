@@ -9,6 +9,7 @@ from django.db.models import Model
 
 from apps.connections.models import DeskConnection
 from apps.connections.selectors import connections_for_user
+from apps.core.parsing import is_ascii_digits
 from apps.customers.models import Account, Contact
 from apps.team.models import Agent, Department, Team
 from apps.tickets.models import Ticket
@@ -16,7 +17,7 @@ from apps.tickets.models import Ticket
 
 def ticket_for_user(*, user: User, desk_id: str, connection: DeskConnection | None = None) -> Ticket | None:
     """The mirrored ticket with that Desk id in an org the user may see (never another org's)."""
-    if not desk_id.isdigit() or len(desk_id) > 32:
+    if not is_ascii_digits(desk_id, max_length=32):
         return None
     tickets = Ticket.objects.filter(
         desk_id=desk_id, connection__in=connections_for_user(user=user), is_deleted=False

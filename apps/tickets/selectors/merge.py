@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from apps.core.parsing import is_ascii_digits
 from apps.customers.models import Contact
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.search import tickets_search
@@ -19,11 +20,12 @@ def merge_candidates(*, ticket: Ticket, query: str, exclude: Iterable[str] = ())
     skip = {ticket.desk_id, *exclude}
     found: list[Ticket] = []
     number = query.lstrip("#")
-    if number.isdigit():
+    is_number = is_ascii_digits(number, max_length=9)  # "²" is str.isdigit() but no ticket number
+    if is_number:
         found += list(
             Ticket.objects.filter(connection=ticket.connection, is_deleted=False, ticket_number=number)
         )
-    if query and not (query.startswith("#") and number.isdigit()):
+    if query and not (query.startswith("#") and is_number):
         # "#123" is a ticket number only; plain words (or digits, as in an order number) search the text too.
         found += list(tickets_search(ticket.connection, query)[: MERGE_CANDIDATES_SHOWN + len(skip)])
     unique: dict[str, Ticket] = {}
@@ -35,7 +37,7 @@ def merge_candidates(*, ticket: Ticket, query: str, exclude: Iterable[str] = ())
 
 def merge_tickets_chosen(*, ticket: Ticket, desk_ids: Iterable[str]) -> list[Ticket]:
     """The chosen tickets, in the order given, of ``ticket``'s org only (another org's id finds nothing)."""
-    wanted = [d for d in dict.fromkeys(desk_ids) if d.isdigit() and d != ticket.desk_id]
+    wanted = [d for d in dict.fromkeys(desk_ids) if is_ascii_digits(d, max_length=32) and d != ticket.desk_id]
     rows = {
         t.desk_id: t
         for t in Ticket.objects.filter(connection=ticket.connection, is_deleted=False, desk_id__in=wanted)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.connections.models import DeskConnection
 from apps.core.models import AuditEntry
+from apps.core.parsing import is_ascii_digits
 from apps.core.services import audit_record
 from apps.desk.errors import DeskError, RateLimited
 from apps.tickets.credits import credits_exhausted_message, is_credits_exhausted
@@ -40,7 +41,7 @@ def bulk_job_create(
     """Freeze the tickets a bulk action will touch; nothing is sent to Desk until it is started."""
     if action not in BULK_ACTIONS:
         raise BulkRequestError("Choose what to do with the tickets.")
-    ids = list(dict.fromkeys(str(i) for i in ticket_ids if str(i).isdigit()))
+    ids = list(dict.fromkeys(str(i) for i in ticket_ids if is_ascii_digits(str(i), max_length=32)))
     if not ids:
         raise BulkRequestError("Select at least one ticket.")
     if len(ids) > BULK_MAX_TICKETS:

@@ -30,6 +30,7 @@ from apps.core.models import AuditEntry, OrgMembership
 from apps.core.orgs import DeskAgentChoice, Org, agents_for_org, known_orgs, org_names, target_labels
 from apps.core.parsing import is_ascii_digits
 from apps.core.roles import Role, role_abilities, user_role
+from apps.core.shell import sections_for
 
 AUDIT_PAGE_SIZE = 50
 
@@ -186,6 +187,8 @@ def users_list(request: AuthedHttpRequest) -> HttpResponse:
             initial={"new_user_org_access": selectors.console_settings().new_user_org_access}
         ),
         "orgs": orgs,
+        # e.g. the team app's Desk agents who are not console users yet, each one step from being one
+        "sections": sections_for("core:users", request),
     }
     return render(request, "core/users.html", context)
 

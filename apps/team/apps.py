@@ -15,3 +15,7 @@ class TeamConfig(AppConfig):
         from apps.team import links
 
         links.connect()  # console users linked to their Desk agent (apps.core's agent directory)
+        from apps.core.shell import register_section
+        from apps.team import sections
+
+        register_section("core:users", sections.users_desk_agents)  # Desk agents one step from console users

@@ -183,8 +183,9 @@ def delete_refusal(error: DeskError) -> str:
 @login_required
 @permission_required("core.manage_users", raise_exception=True)
 def agent_console_user(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
-    """Invite a Desk agent as a console user in one step (username, password, role; no Desk call)."""
-    connection, agent = agent_or_404(request, desk_id)
+    """Invite a Desk agent as a console user in one step (username, password, role; no Desk call).
+    ``?org=<orgId>`` names the agent's org (the Users page lists every org's agents); else the current one."""
+    connection, agent = agent_or_404(request, desk_id, org_id=request.GET.get("org", ""))
     suggested = (agent.email.split("@")[0] if agent.email else "")[:150]
     form = ConsoleUserInviteForm(request.POST or None, initial={"username": suggested})
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from apps.connections.models import DeskConnection
-from apps.connections.selectors import connection_for_request
+from apps.connections.selectors import connection_for_request, connections_for_request
 from apps.core.htmx import AuthedHttpRequest
 from apps.desk.errors import DeskError, DeskNetworkError, DeskNotFound, DeskServerError, RateLimited
 from apps.team.models import Agent
@@ -22,8 +22,13 @@ def no_connection(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "team/no_connection.html")
 
 
-def agent_or_404(request: AuthedHttpRequest, desk_id: str) -> tuple[DeskConnection, Agent]:
+def agent_or_404(
+    request: AuthedHttpRequest, desk_id: str, *, org_id: str = ""
+) -> tuple[DeskConnection, Agent]:
+    """The agent in the request's org, or in ``org_id`` when the user may see that org; 404 otherwise."""
     connection = connection_for_request(request)
+    if org_id:
+        connection = next((c for c in connections_for_request(request) if c.org_id == org_id), None)
     agent = agent_for_connection(connection=connection, desk_id=desk_id) if connection else None
     if connection is None or agent is None:
         raise Http404("No such agent")

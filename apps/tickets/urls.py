@@ -15,6 +15,7 @@ from apps.tickets.views import (
     queue,
     saved_views,
     tags,
+    unknown,
 )
 
 app_name = "tickets"
@@ -30,6 +31,7 @@ urlpatterns = [
     path("canned/new/", canned.canned_new, name="canned_new"),
     path("canned/<int:pk>/", canned.canned_edit, name="canned_edit"),
     path("canned/<int:pk>/delete/", canned.canned_delete, name="canned_delete"),
+    path("writes/<int:pk>/check/", unknown.write_check, name="write_check"),
     path("<str:desk_id>/", detail.detail, name="detail"),
     path("<str:desk_id>/conversation/refresh/", detail.conversation_refresh, name="conversation_refresh"),
     path("<str:desk_id>/presence/", presence.presence, name="presence"),

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
-from apps.desk.errors import DeskError, DeskNetworkError, DeskNotFound, DeskServerError, RateLimited
+from apps.desk.errors import (
+    DeskError,
+    DeskNetworkError,
+    DeskNotFound,
+    DeskOutcomeUnknown,
+    DeskServerError,
+    RateLimited,
+)
 from apps.tickets import credits
 from apps.tickets.models import Ticket
 from apps.tickets.selectors.detail import ticket_for_user
@@ -44,6 +51,10 @@ def desk_error_message(error: DeskError) -> str:
     """What a Desk failure means for the agent, in one sentence; tokens never appear in Desk messages."""
     if isinstance(error, RateLimited):
         return rate_limit_message(error)
+    if error.error_code in ("OUTCOME_UNKNOWN", "NOT_SAVED"):  # services.unknown's, already in words
+        return error.message
+    if isinstance(error, DeskOutcomeUnknown):
+        return "Desk's answer was lost: it may have done this. Your draft is kept; check before trying again."
     if isinstance(error, DeskNetworkError | DeskServerError):
         return "Desk is not answering right now. Your draft is kept; try again in a moment."
     if isinstance(error, DeskNotFound):

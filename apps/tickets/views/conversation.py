@@ -38,6 +38,7 @@ def comment_add(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
             is_public=form.cleaned_data["is_public"],
             seen=seen,
             confirmed=confirmed,
+            retry_of=request.POST.get("retry_of") or None,
         )
 
     return ticket_write(
@@ -85,6 +86,7 @@ def reply_send(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
                 then_status=data["then_status"],
                 seen=seen,
                 confirmed=confirmed,
+                retry_of=request.POST.get("retry_of") or None,
             )
         except ReplySentStatusFailed as failure:
             status_failed.append(failure)

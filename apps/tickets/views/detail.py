@@ -21,7 +21,7 @@ from apps.tickets.forms.attachments import AttachmentUploadForm
 from apps.tickets.forms.common import GuardedForm, add_desk_errors
 from apps.tickets.forms.conversation import CommentForm, ReplyForm
 from apps.tickets.forms.detail import AssignForm, PriorityForm, StatusForm
-from apps.tickets.models import Ticket
+from apps.tickets.models import Ticket, UnknownWrite
 from apps.tickets.selectors.attachments import attachments_for
 from apps.tickets.selectors.conversation import conversation_for, conversation_is_stale, department_addresses
 from apps.tickets.selectors.detail import cards_for, ticket_reloaded
@@ -36,6 +36,7 @@ from apps.tickets.services.stale import (
     ticket_seen_read,
     ticket_seen_token,
 )
+from apps.tickets.services.unknown import WriteNotSaved, WriteOutcomeUnknown
 from apps.tickets.views.common import desk_error_message, rate_limit_message, retry_context, ticket_or_404
 
 
@@ -211,6 +212,9 @@ def ticket_write[F: GuardedForm](
         )
     except RateLimited as error:
         return _rerender(request, ticket, form_name, form, message=rate_limit_message(error), retry=error)
+    except (WriteOutcomeUnknown, WriteNotSaved) as lost:
+        # The answer was lost: "checking" until Desk says (the draft kept, nothing resent), or not saved.
+        return _rerender(request, ticket, form_name, form, message=lost.message, unknown=lost.write)
     except DeskError as error:
         return _rerender(request, ticket, form_name, form, message=desk_error_message(error))
     if not request.htmx:
@@ -229,9 +233,12 @@ def _rerender(
     message: str = "",
     stale: StaleTicket | None = None,
     retry: RateLimited | None = None,
+    unknown: UnknownWrite | None = None,
 ) -> HttpResponse:
     context = detail_context(request, ticket, **{form_name: form})
     context["active_form"] = form_name
+    if unknown is not None:
+        context["unknown_write"] = unknown
     if stale is not None:
         context["stale"] = stale
         context["stale_form"] = form_name
@@ -241,6 +248,8 @@ def _rerender(
     if not request.htmx:
         return render(request, "tickets/detail.html", context, status=200)
     response = render(request, "tickets/detail.html#main", context)
+    if unknown is not None:
+        return toast(response, message, "warning")  # the banner says it all and keeps asking
     if stale is not None or retry is not None:
         return toast(response, message, "warning")
     return alert(response, message) if message else response

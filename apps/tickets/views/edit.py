@@ -17,6 +17,7 @@ from apps.tickets.forms.edit import TicketCreateForm, TicketEditForm
 from apps.tickets.selectors.queue import queue_choices
 from apps.tickets.services import fields as field_services
 from apps.tickets.services.stale import StaleTicket, ticket_seen_token
+from apps.tickets.services.unknown import WriteNotSaved, WriteOutcomeUnknown
 from apps.tickets.views.common import desk_error_message, no_connection, retry_context, ticket_or_404
 
 
@@ -113,8 +114,14 @@ def ticket_new(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             ticket = field_services.ticket_create(
-                actor=request.user, connection=connection, fields=form.desk_fields()
+                actor=request.user,
+                connection=connection,
+                fields=form.desk_fields(),
+                retry_of=request.POST.get("retry_of") or None,
             )
+        except (WriteOutcomeUnknown, WriteNotSaved) as lost:
+            # The answer was lost: "checking" until Desk says (the draft kept, nothing resent), or not saved.
+            context["unknown_write"] = lost.write
         except DeskValidationError as error:
             if not add_desk_errors(form, error.fields):
                 form.add_error(None, error.message)

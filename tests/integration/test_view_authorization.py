@@ -48,6 +48,8 @@ ALLOWED = {
     "login": "the sign-in page itself",
     "logout": "signing out needs no permission (Django's LogoutView, POST only)",
     "healthz": "load balancers and the Docker healthcheck probe it without a session",
+    "webhooks:receive": "Desk posts deliveries without a session: the unguessable URL and the X-ZDesk-JWT "
+    "(RS256, iss/aud/exp checked) guard it; anything unverified is 401",
 }
 
 ROLES = ("anonymous", "no role", "agent", "manager", "admin")
@@ -73,6 +75,7 @@ ORG_KINDS = {
     "attachment",
     "saved_view",
     "bulk_job",
+    "unknown_write",
     "org_id",
     "canned_reply",
     "agent",
@@ -81,6 +84,7 @@ ORG_KINDS = {
 }
 ORG_KINDS |= {"contact", "account"}
 VIEW, MANAGE, USERS = "core.view_tickets", "core.manage_connections", "core.manage_users"
+WEBHOOKS = "core.manage_webhooks"
 TICKET = {"desk_id": "ticket"}
 
 RULES: dict[str, Rule] = {
@@ -149,6 +153,7 @@ RULES: dict[str, Rule] = {
     "tickets:attachment_delete": Rule(
         "core.comment_tickets", "POST", {"desk_id": "ticket", "attachment_id": "attachment"}
     ),
+    "tickets:write_check": Rule(VIEW, "POST", {"pk": "unknown_write"}),
     # team
     "team:agents": Rule("core.view_team"),
     "team:agent": Rule("core.view_team", params={"desk_id": "agent"}),
@@ -173,6 +178,17 @@ RULES: dict[str, Rule] = {
     "customers:account": Rule("core.view_customers", params={"desk_id": "account"}),
     "customers:account_edit": Rule("core.edit_customers", params={"desk_id": "account"}),
     "customers:account_trash": Rule("core.delete_customers", params={"desk_id": "account"}),
+    # webhooks (admins; the receiver is in ALLOWED)
+    "webhooks:list": Rule(WEBHOOKS),
+    "webhooks:deliveries": Rule(WEBHOOKS),
+    "webhooks:replay": Rule(WEBHOOKS, "POST", {"pk": "delivery"}),
+    "webhooks:subscribe": Rule(WEBHOOKS, "POST"),
+    "webhooks:refresh": Rule(WEBHOOKS, "POST"),
+    "webhooks:create": Rule(WEBHOOKS, "POST"),
+    "webhooks:edit": Rule(WEBHOOKS, "POST", {"webhook_id": "webhook"}),
+    "webhooks:toggle": Rule(WEBHOOKS, "POST", {"webhook_id": "webhook"}),
+    "webhooks:delete": Rule(WEBHOOKS, "POST", {"webhook_id": "webhook"}),
+    "webhooks:live": Rule(VIEW),
     # the sandbox's own admin page (its Desk API and OAuth server are excluded above)
     "sandbox:admin": Rule(MANAGE),
 }
@@ -247,9 +263,9 @@ def _connection(org_id: str, name: str) -> DeskConnection:
 
 @pytest.fixture
 def world(db) -> World:
-    from apps.team.models import Agent, Department, Team
     from apps.customers.models import Account, Contact
-    from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket, TicketAttachment
+    from apps.team.models import Agent, Department, Team
+    from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket, TicketAttachment, UnknownWrite
 
     users: dict[str, User] = {}
     for role in ("agent", "manager", "admin"):
@@ -273,7 +289,10 @@ def world(db) -> World:
         org = connection.org_id
         Account.objects.create(connection=connection, desk_id=f"{org}401", account_name=f"{words} Ltd")
         Contact.objects.create(
-            connection=connection, desk_id=f"{org}301", last_name=f"{words} person", account_desk_id=f"{org}401"
+            connection=connection,
+            desk_id=f"{org}301",
+            last_name=f"{words} person",
+            account_desk_id=f"{org}401",
         )
         Ticket.objects.filter(connection=connection).update(
             contact_desk_id=f"{org}301", account_desk_id=f"{org}401"
@@ -299,6 +318,9 @@ def world(db) -> World:
     # Org B objects that belong to the members themselves (made before their access was taken away).
     saved_view = SavedView.objects.create(connection=b, owner=users["manager"], name="Mine in B")
     bulk_job = BulkJob.objects.create(connection=b, actor=users["manager"], action="close", total=1)
+    unknown_write = UnknownWrite.objects.create(
+        connection=b, actor=users["manager"], kind="comment", action="ticket.comment", sent_at=timezone.now()
+    )
     canned = CannedReply.objects.create(
         connection=b, owner=users["manager"], title="B reply", body="Hi", is_shared=True
     )
@@ -312,6 +334,7 @@ def world(db) -> World:
             "attachment": f"{ORG_B}900",
             "saved_view": str(saved_view.pk),
             "bulk_job": str(bulk_job.pk),
+            "unknown_write": str(unknown_write.pk),
             "canned_reply": str(canned.pk),
             "contact": f"{ORG_B}301",
             "account": f"{ORG_B}401",
@@ -320,6 +343,8 @@ def world(db) -> World:
             "team": f"{ORG_B}700",
             "org_id": ORG_B,
             "user": str(users["agent"].pk),
+            "webhook": "1892000000099001",  # a Desk webhook id (only admins get past the permission)
+            "delivery": "999999",
         },
     )
 

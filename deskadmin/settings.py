@@ -103,6 +103,13 @@ SYNC_CUSTOMERS_INTERVAL_SECONDS = env.int("SYNC_CUSTOMERS_INTERVAL_SECONDS", def
 SYNC_TEAM_INTERVAL_SECONDS = env.int("SYNC_TEAM_INTERVAL_SECONDS", default=3600)
 SYNC_COUNT_CHECK_INTERVAL_SECONDS = env.int("SYNC_COUNT_CHECK_INTERVAL_SECONDS", default=3600)
 SYNC_RECONCILE_INTERVAL_SECONDS = env.int("SYNC_RECONCILE_INTERVAL_SECONDS", default=86400)
+
+# Webhooks (apps/webhooks): while verified deliveries flow, the scheduled incremental sync runs this often
+# (the safety net) instead of every SYNC_INTERVAL_SECONDS; DeskAdmin's subscriptions are checked on Desk
+# this often; connecting an org subscribes the mirror's events when the edition has webhooks.
+WEBHOOKS_SYNC_INTERVAL_SECONDS = env.int("WEBHOOKS_SYNC_INTERVAL_SECONDS", default=1800)
+WEBHOOKS_CHECK_SECONDS = env.int("WEBHOOKS_CHECK_SECONDS", default=3600)
+WEBHOOKS_AUTO_SUBSCRIBE = env.bool("WEBHOOKS_AUTO_SUBSCRIBE", default=True)
 SYNC_VERIFY_DELETIONS_MAX = env.int("SYNC_VERIFY_DELETIONS_MAX", default=20)
 SYNC_AUTO_SCHEDULE = env.bool("SYNC_AUTO_SCHEDULE", default=True)
 
@@ -180,6 +187,7 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.team",
     "apps.sync",
+    "apps.webhooks",
 ]
 if DESK_SANDBOX:
     INSTALLED_APPS.append("apps.sandbox")

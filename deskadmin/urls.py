@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/", include("apps.tickets.urls")),
     path("customers/", include("apps.customers.urls")),
     path("team/", include("apps.team.urls")),
+    path("webhooks/", include("apps.webhooks.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DESK_SANDBOX:

@@ -10,6 +10,7 @@ push-health registry the sync scheduler reads (webhooks register a provider; syn
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from datetime import datetime
 from django.core.cache import cache
 
 from apps.connections.models import DeskConnection
+
+logger = logging.getLogger(__name__)
 
 _VERSION_KEY = "mirror:version:{}"
 _VERSION_TTL = 7 * 24 * 3600
@@ -73,7 +76,7 @@ def push_health(connection: DeskConnection) -> list[PushHealth]:
         try:
             results.append(provider(connection))
         except Exception:  # a provider's failure must not stop the scheduler: poll as if there were no push
-            continue
+            logger.exception("push health provider %r failed", provider)
     return results
 
 

@@ -1,0 +1,427 @@
+"""Webhook writes: DeskAdmin's own subscription (subscribe, re-subscribe), the org's webhooks on Desk (create,
+edit, enable/disable, delete), the check of what Desk has, and replaying a stored delivery. Each Desk call goes
+through the connection's client; Desk's answer updates the page's snapshot; each write leaves an audit entry."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.connections.models import DeskConnection
+from apps.connections.services import desk_client_for
+from apps.core.services import audit_record
+from apps.desk.client import DeskClient
+from apps.desk.errors import DeskError, DeskValidationError
+from apps.desk.jwks import source_id_for
+from apps.desk.types import Webhook
+from apps.webhooks.models import Delivery, Endpoint, Subscription
+from apps.webhooks.processing import MIRROR_EVENTS
+
+# Zoho's webhook documentation: webhooks that may be enabled per edition; 20 may be configured in all.
+EDITION_LIMITS = {"free": 0, "express": 0, "standard": 0, "professional": 5, "enterprise": 10}
+MAX_CONFIGURED = 20
+OUR_NAME = "DeskAdmin mirror"
+
+
+class WebhooksError(Exception):
+    """A refusal to show the admin: a sentence, and Desk's field errors by our form's field names."""
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+def edition_limit(connection: DeskConnection) -> int | None:
+    """Webhooks the org's edition may have enabled; None when the edition is not known (Desk decides)."""
+    return EDITION_LIMITS.get((connection.edition or "").strip().lower())
+
+
+def polling_cost_per_day() -> int:
+    """Credits a day the scheduled incremental sync costs when nothing changed (one search call, 3 credits)."""
+    return (86_400 // max(60, settings.SYNC_INTERVAL_SECONDS)) * 3
+
+
+def no_webhooks_message(connection: DeskConnection) -> str:
+    minutes = max(1, settings.SYNC_INTERVAL_SECONDS // 60)
+    return (
+        f"The {connection.edition.capitalize() or 'current'} edition of Zoho Desk has no webhooks. "
+        f"DeskAdmin keeps {connection.org_name} fresh by polling every {minutes} minutes instead, "
+        f"about {polling_cost_per_day():,} API credits a day when nothing changes."
+    )
+
+
+def endpoint_for(connection: DeskConnection) -> Endpoint:
+    endpoint, _ = Endpoint.objects.get_or_create(connection=connection)
+    return endpoint
+
+
+def receiver_url(endpoint: Endpoint) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("webhooks:receive", args=[endpoint.token])
+
+
+def _snapshot(webhook: Webhook) -> dict[str, Any]:
+    return {
+        "id": webhook.id,
+        "name": webhook.name or "",
+        "url": webhook.url or "",
+        "description": webhook.description or "",
+        "subscriptions": webhook.subscriptions or {},
+        "is_enabled": bool(webhook.is_enabled),
+        "ignore_source_id": webhook.ignore_source_id or "",
+        "type": str(webhook.extra.get("type") or ""),
+        "modified_time": webhook.modified_time.isoformat() if webhook.modified_time else "",
+    }
+
+
+def _field_errors(error: DeskValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for name, message in error.fields.items():
+        key = name.strip("/").split("/")[0]
+        key = {"subscriptions": "events", "ignore_source_id": "name", "is_enabled": "is_enabled"}.get(
+            key, key
+        )
+        fields.setdefault(
+            key if key in {"name", "url", "description", "events", "is_enabled"} else "", message
+        )
+    return fields
+
+
+@contextlib.contextmanager
+def _desk(connection: DeskConnection) -> Iterator[DeskClient]:
+    client = desk_client_for(connection)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _call[R](
+    *,
+    actor: User | None,
+    action: str,
+    connection: DeskConnection,
+    target_id: str,
+    client: DeskClient,
+    call: Callable[[], R],
+    message: str,
+) -> R:
+    """One audited Desk call; Desk's refusal becomes a WebhooksError with its field errors."""
+    before = client.credits_spent
+    try:
+        result = call()
+    except DeskError as error:
+        audit_record(
+            actor=actor,
+            action=action,
+            org_id=connection.org_id,
+            target_type="webhook",
+            target_id=target_id,
+            outcome="failure",
+            message=f"{message}: {error}"[:500],
+            api_calls=1,
+            credits=client.credits_spent - before,
+        )
+        fields = _field_errors(error) if isinstance(error, DeskValidationError) else {}
+        raise WebhooksError(f"Zoho Desk refused it: {error}", fields=fields) from error
+    audit_record(
+        actor=actor,
+        action=action,
+        org_id=connection.org_id,
+        target_type="webhook",
+        target_id=target_id,
+        message=message,
+        api_calls=1,
+        credits=client.credits_spent - before,
+    )
+    return result
+
+
+def _store(endpoint: Endpoint, webhooks: list[Webhook]) -> None:
+    endpoint.desk_webhooks = [_snapshot(w) for w in webhooks]
+    endpoint.checked_at = timezone.now()
+    endpoint.save(update_fields=["desk_webhooks", "checked_at"])
+
+
+def _store_one(endpoint: Endpoint, webhook: Webhook | None, *, removed: str = "") -> None:
+    rows = [w for w in endpoint.desk_webhooks if w.get("id") not in {removed, webhook.id if webhook else ""}]
+    if webhook is not None:
+        rows.append(_snapshot(webhook))
+    endpoint.desk_webhooks = sorted(rows, key=lambda w: str(w.get("id")))
+    endpoint.save(update_fields=["desk_webhooks"])
+
+
+def _reconcile(connection: DeskConnection, endpoint: Endpoint, webhooks: list[Webhook]) -> list[Subscription]:
+    """Compare DeskAdmin's webhooks with Desk's list: deleted or disabled ones are marked (and open a gap)."""
+    on_desk = {w.id: w for w in webhooks}
+    now = timezone.now()
+    lost = []
+    for subscription in Subscription.objects.filter(connection=connection):
+        webhook = on_desk.get(subscription.desk_id)
+        status = (
+            Subscription.Status.MISSING
+            if webhook is None
+            else Subscription.Status.ACTIVE
+            if webhook.is_enabled
+            else Subscription.Status.DISABLED
+        )
+        if status != Subscription.Status.ACTIVE and subscription.status == Subscription.Status.ACTIVE:
+            lost.append(subscription)
+        subscription.status, subscription.checked_at = status, now
+        subscription.save(update_fields=["status", "checked_at"])
+    if lost and endpoint.gap_since is None:
+        endpoint.gap_since = now
+        endpoint.save(update_fields=["gap_since"])
+    return lost
+
+
+def webhooks_refresh(*, connection: DeskConnection) -> list[Subscription]:
+    """List the org's webhooks on Desk (one call, 3 credits): the page's snapshot, and DeskAdmin's own
+    subscriptions checked (returns those found deleted or disabled since the last check)."""
+    endpoint = endpoint_for(connection)
+    try:
+        with _desk(connection) as client:
+            webhooks = client.webhooks_list()
+    except DeskError as error:
+        raise WebhooksError(f"Zoho Desk did not list the webhooks: {error}") from error
+    _store(endpoint, webhooks)
+    return _reconcile(connection, endpoint, webhooks)
+
+
+def _check_quota(connection: DeskConnection, endpoint: Endpoint, *, enabling: bool, creating: bool) -> None:
+    limit = edition_limit(connection)
+    if limit == 0:
+        raise WebhooksError(no_webhooks_message(connection))
+    rows = endpoint.desk_webhooks
+    if creating and len(rows) >= MAX_CONFIGURED:
+        raise WebhooksError(f"Zoho Desk allows at most {MAX_CONFIGURED} webhooks; delete one first.")
+    if enabling and limit is not None and sum(1 for w in rows if w.get("is_enabled")) >= limit:
+        raise WebhooksError(
+            f"The {connection.edition.capitalize()} edition allows {limit} enabled webhooks; "
+            "disable one first, or create this one disabled."
+        )
+
+
+@dataclass
+class EnsureResult:
+    outcome: str  # "created", "enabled" or "present"
+    webhook_id: str
+    lost: list[str] = field(default_factory=list)
+
+
+def subscription_ensure(*, connection: DeskConnection, actor: User | None) -> EnsureResult:
+    """Make sure DeskAdmin's webhook exists on Desk, enabled, with every event the mirror needs, pointing at
+    this connection's receiver: one list call, then a create or an update only if needed."""
+    if edition_limit(connection) == 0:
+        raise WebhooksError(no_webhooks_message(connection))
+    endpoint = endpoint_for(connection)
+    url = receiver_url(endpoint)
+    wanted: dict[str, Any] = dict.fromkeys(MIRROR_EVENTS)
+    with _desk(connection) as client:
+        try:
+            webhooks = client.webhooks_list()
+        except DeskError as error:
+            raise WebhooksError(f"Zoho Desk did not list the webhooks: {error}") from error
+        _store(endpoint, webhooks)
+        ours = next((w for w in webhooks if w.url == url), None)
+        if ours is not None and ours.is_enabled and set(wanted) <= set(ours.subscriptions or {}):
+            outcome, webhook = "present", ours
+        elif ours is not None:
+            _check_quota(connection, endpoint, enabling=not ours.is_enabled, creating=False)
+            webhook = _call(
+                actor=actor,
+                action="webhook.subscribe",
+                connection=connection,
+                target_id=ours.id,
+                client=client,
+                call=lambda: client.webhook_update(
+                    ours.id, is_enabled=True, subscriptions={**(ours.subscriptions or {}), **wanted}
+                ),
+                message="DeskAdmin's webhook enabled again with the mirror's events",
+            )
+            outcome = "enabled"
+        else:
+            _check_quota(connection, endpoint, enabling=True, creating=True)
+            webhook = _call(
+                actor=actor,
+                action="webhook.subscribe",
+                connection=connection,
+                target_id="",
+                client=client,
+                call=lambda: client.webhook_create(
+                    name=OUR_NAME,
+                    url=url,
+                    subscriptions=wanted,
+                    ignore_source_id=source_id_for(connection.org_id),
+                    is_enabled=True,
+                    description="Keeps DeskAdmin's mirror fresh. Created by DeskAdmin; deleting it makes "
+                    "DeskAdmin fall back to polling.",
+                ),
+                message="DeskAdmin subscribed to the events its mirror needs",
+            )
+            outcome = "created"
+    with transaction.atomic():
+        Subscription.objects.update_or_create(
+            connection=connection,
+            desk_id=webhook.id,
+            defaults={
+                "name": webhook.name or OUR_NAME,
+                "events": sorted(webhook.subscriptions or wanted),
+                "status": Subscription.Status.ACTIVE,
+                "checked_at": timezone.now(),
+            },
+        )
+        _store_one(endpoint, webhook)
+        lost = _reconcile(connection, endpoint, [Webhook.from_desk(w) for w in _as_desk(endpoint)])
+    return EnsureResult(outcome=outcome, webhook_id=webhook.id, lost=[s.desk_id for s in lost])
+
+
+def _as_desk(endpoint: Endpoint) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": w["id"],
+            "isEnabled": w.get("is_enabled"),
+            "url": w.get("url"),
+            "subscriptions": w.get("subscriptions"),
+        }
+        for w in endpoint.desk_webhooks
+    ]
+
+
+@dataclass
+class WebhookValues:
+    name: str
+    url: str
+    description: str
+    subscriptions: dict[str, Any]
+    is_enabled: bool
+
+
+def webhook_create(*, connection: DeskConnection, actor: User, values: WebhookValues) -> Webhook:
+    endpoint = endpoint_for(connection)
+    _check_quota(connection, endpoint, enabling=values.is_enabled, creating=True)
+    with _desk(connection) as client:
+        webhook = _call(
+            actor=actor,
+            action="webhook.create",
+            connection=connection,
+            target_id="",
+            client=client,
+            call=lambda: client.webhook_create(
+                name=values.name,
+                url=values.url,
+                subscriptions=values.subscriptions,
+                is_enabled=values.is_enabled,
+                description=values.description,
+            ),
+            message=f"Webhook “{values.name}” created",
+        )
+    _store_one(endpoint, webhook)
+    return webhook
+
+
+def webhook_update(
+    *, connection: DeskConnection, actor: User, webhook_id: str, values: WebhookValues
+) -> Webhook:
+    endpoint = endpoint_for(connection)
+    current = next((w for w in endpoint.desk_webhooks if w.get("id") == webhook_id), None)
+    if current is None:
+        raise WebhooksError("This webhook is not in Desk's list any more; refresh the list.")
+    if values.is_enabled and not current.get("is_enabled"):
+        _check_quota(connection, endpoint, enabling=True, creating=False)
+    with _desk(connection) as client:
+        webhook = _call(
+            actor=actor,
+            action="webhook.update",
+            connection=connection,
+            target_id=webhook_id,
+            client=client,
+            call=lambda: client.webhook_update(
+                webhook_id,
+                name=values.name,
+                url=values.url,
+                subscriptions=values.subscriptions,
+                is_enabled=values.is_enabled,
+                description=values.description,
+            ),
+            message=f"Webhook “{values.name}” changed",
+        )
+    _store_one(endpoint, webhook)
+    _reconcile(connection, endpoint, [Webhook.from_desk(w) for w in _as_desk(endpoint)])
+    return webhook
+
+
+def webhook_set_enabled(
+    *, connection: DeskConnection, actor: User, webhook_id: str, enabled: bool
+) -> Webhook:
+    endpoint = endpoint_for(connection)
+    if not any(w.get("id") == webhook_id for w in endpoint.desk_webhooks):
+        raise WebhooksError("This webhook is not in Desk's list any more; refresh the list.")
+    if enabled:
+        _check_quota(connection, endpoint, enabling=True, creating=False)
+    with _desk(connection) as client:
+        webhook = _call(
+            actor=actor,
+            action="webhook.enable" if enabled else "webhook.disable",
+            connection=connection,
+            target_id=webhook_id,
+            client=client,
+            call=lambda: client.webhook_update(webhook_id, is_enabled=enabled),
+            message=f"Webhook {'enabled' if enabled else 'disabled'}",
+        )
+    _store_one(endpoint, webhook)
+    _reconcile(connection, endpoint, [Webhook.from_desk(w) for w in _as_desk(endpoint)])
+    return webhook
+
+
+def webhook_delete(*, connection: DeskConnection, actor: User, webhook_id: str) -> None:
+    endpoint = endpoint_for(connection)
+    if not any(w.get("id") == webhook_id for w in endpoint.desk_webhooks):
+        raise WebhooksError("This webhook is not in Desk's list any more; refresh the list.")
+    with _desk(connection) as client:
+        _call(
+            actor=actor,
+            action="webhook.delete",
+            connection=connection,
+            target_id=webhook_id,
+            client=client,
+            call=lambda: client.webhook_delete(webhook_id),
+            message="Webhook deleted",
+        )
+    _store_one(endpoint, None, removed=webhook_id)
+    # Deleting our own webhook on purpose is not a gap to report: polling takes over, said on the page.
+    Subscription.objects.filter(connection=connection, desk_id=webhook_id).delete()
+
+
+def delivery_replay(*, delivery: Delivery, actor: User) -> Delivery:
+    """Apply a stored delivery again (its signature was checked when it arrived); duplicates apply once."""
+    from apps.webhooks.tasks import enqueue_processing
+
+    replay = Delivery.objects.create(
+        connection=delivery.connection,
+        webhook_desk_id=delivery.webhook_desk_id,
+        signature=Delivery.Signature.REPLAY,
+        body=delivery.body,
+        fingerprint=delivery.fingerprint,
+        event_count=delivery.event_count,
+        event_types=delivery.event_types,
+        objects_summary=delivery.objects_summary,
+        replay_of=delivery,
+    )
+    audit_record(
+        actor=actor,
+        action="webhook.replay",
+        org_id=delivery.connection.org_id,
+        target_type="webhook_delivery",
+        target_id=delivery.pk,
+        message=f"Delivery {delivery.pk} replayed ({delivery.event_count} events)",
+    )
+    transaction.on_commit(lambda: enqueue_processing(delivery.connection_id))
+    return replay

@@ -239,10 +239,29 @@ def read_json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+# Desk is a Java service: a number parameter past a 32-bit int is refused, like any other bad number.
+MAX_INT = 2**31 - 1
+
+
+def ascii_int(raw: object, *, maximum: int = MAX_INT) -> int | None:
+    """A non-negative number written in ASCII digits, up to ``maximum``; None for anything else ("²" and
+    "①" pass ``str.isdigit()`` but are no number; " 7" and "1e3" neither)."""
+    if (
+        not isinstance(raw, str)
+        or not raw
+        or len(raw) > len(str(maximum))
+        or not raw.isascii()
+        or not raw.isdigit()
+    ):
+        return None
+    value = int(raw)
+    return value if value <= maximum else None
+
+
 def paging(request: HttpRequest, *, default_limit: int = 10) -> tuple[int, int]:
     """(offset, limit) from `from` (0-based) and `limit`; the decorator has already validated them."""
-    offset = int(request.GET.get("from", 0) or 0)
-    limit = int(request.GET.get("limit", default_limit) or default_limit)
+    offset = ascii_int(request.GET.get("from", "0")) or 0
+    limit = ascii_int(request.GET.get("limit", "")) or default_limit
     return offset, limit
 
 
@@ -298,10 +317,7 @@ def call_weight(*, list_call: bool, offset: int = 0) -> int:
 
 def _offset(request: HttpRequest) -> int:
     """The call's `from`, leniently (a bad value is refused later; it is weighed as the first page)."""
-    try:
-        return max(int(request.GET.get("from", "0") or 0), 0)
-    except ValueError:
-        return 0
+    return ascii_int(request.GET.get("from", "0")) or 0
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -593,9 +609,9 @@ def _lose_answer(org: Org, request: HttpRequest, response: HttpResponse) -> Http
         body = response.content
         cut = HttpResponse(body[: len(body) // 2], status=response.status_code)
         cut["Content-Type"] = response.get("Content-Type", "application/json")
-        # Announce the whole body, send half of it, then close: the caller sees the answer broken off.
+        # Announce the whole body and send half of it: the caller never gets the rest (the server closes
+        # the connection, or the caller's read times out waiting), so the answer is broken off.
         cut["Content-Length"] = str(len(body))
-        cut["Connection"] = "close"
         return cut
     return response
 
@@ -644,7 +660,7 @@ def _resolve_org(request: HttpRequest, token: AccessToken, *, required: bool) ->
                 422, "UNPROCESSABLE_ENTITY", message, errors=[field_error("orgId", "missing", message)]
             )
         return None
-    if not raw.isdigit() or len(raw) >= 19:
+    if ascii_int(raw, maximum=10**18) is None:
         message = "The value passed for the 'orgId' parameter is invalid."
         raise DeskAPIError(
             422, "UNPROCESSABLE_ENTITY", message, errors=[field_error("orgId", "invalid", message)]
@@ -667,11 +683,7 @@ def _validate_params(request: HttpRequest, allowed: set[str], max_limit: int) ->
     for name, low, high in (("from", 0, None), ("limit", 1, max_limit)):
         if name not in allowed or name not in request.GET:
             continue
-        raw = request.GET.get(name, "")
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
+        value = ascii_int(request.GET.get(name, ""))
         if value is None or value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             message = f"The value passed for the '{name}' query parameter is invalid: an integer {bounds}."

@@ -176,8 +176,11 @@ def record_id(data: dict[str, Any], name: str, queryset: QuerySet, errors: Field
     value = data.get(name)
     if value in (None, ""):
         return None
+    number = ascii_id(str(value))
     try:
-        return queryset.get(pk=int(str(value)))
+        if number is None:
+            raise ValueError(value)
+        return queryset.get(pk=number)
     except (ValueError, OverflowError, queryset.model.DoesNotExist):
         errors.add(name, f"The value of '{name}' does not match any record.")
         return None
@@ -194,10 +197,11 @@ def id_list(data: dict[str, Any], name: str, errors: FieldErrors) -> list[int]:
         return []
     ids: list[int] = []
     for item in value:
-        try:
-            ids.append(int(str(item)))
-        except ValueError:
+        number = None if isinstance(item, bool) else ascii_id(str(item))
+        if number is None:
             errors.add(name, f"The field '{name}' contains an invalid id.")
+        else:
+            ids.append(number)
     return ids
 
 
@@ -206,12 +210,20 @@ def csv_param(request: HttpRequest, name: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def ascii_id(raw: object) -> int | None:
+    """An id written in ASCII digits that fits Desk's 64-bit ids; None otherwise ("²" passes
+    ``str.isdigit()`` and crashes ``int()``; 25 digits overflow the database)."""
+    text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    if not isinstance(text, str) or not 0 < len(text) <= 18 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def csv_ids(request: HttpRequest, name: str) -> list[int]:
-    values = csv_param(request, name)
-    try:
-        return [int(value) for value in values]
-    except ValueError:
-        raise invalid_param(name) from None
+    ids = [ascii_id(value) for value in csv_param(request, name)]
+    if any(i is None for i in ids):
+        raise invalid_param(name)
+    return [i for i in ids if i is not None]
 
 
 def bool_param(request: HttpRequest, name: str) -> bool | None:

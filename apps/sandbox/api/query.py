@@ -75,7 +75,7 @@ def id_values(request: HttpRequest, name: str, *, maximum: int, required: bool =
         return []
     if len(values) > maximum:
         raise unprocessable(name, f"At most {maximum} ids are allowed in '{name}'.")
-    if not all(value.isdigit() and len(value) < 19 for value in values):
+    if not all(value.isascii() and value.isdigit() and len(value) < 19 for value in values):
         raise unprocessable(name, f"The parameter '{name}' must be a list of ids.")
     return [int(value) for value in values]
 
@@ -101,7 +101,7 @@ def min_length(request: HttpRequest, name: str, length: int) -> str | None:
 def search_paging(request: HttpRequest) -> None:
     """Search.json: `from` 0-999 (the decorator checks >= 0 and `limit`)."""
     raw = request.GET.get("from")
-    if raw is not None and raw.isdigit() and int(raw) > SEARCH_MAX_FROM:
+    if raw is not None and raw.isascii() and raw.isdigit() and int(raw) > SEARCH_MAX_FROM:
         raise unprocessable(
             "from", f"The value of 'from' must be an integer between 0 and {SEARCH_MAX_FROM}."
         )
@@ -232,7 +232,7 @@ def ids_body(data: dict, name: str) -> list[int]:
     ids: list[int] = []
     for item in value:
         text = str(item)
-        if isinstance(item, bool) or not text.isdigit() or len(text) >= 19:
+        if isinstance(item, bool) or not (text.isascii() and text.isdigit()) or len(text) >= 19:
             message = f"The field '{name}' contains an invalid id."
             raise DeskAPIError(422, "INVALID_DATA", message, errors=[field_error(name, "invalid", message)])
         ids.append(int(text))

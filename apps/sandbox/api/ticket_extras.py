@@ -331,7 +331,7 @@ def agents_tickets_count(request: HttpRequest) -> HttpResponse:
     queryset = _tickets(org).filter(assignee_id__in=ids)
     department = request.GET.get("departmentId")
     if department and department != "allDepartment":
-        if not department.isdigit():
+        if c.ascii_id(department) is None:
             raise c.invalid_param("departmentId")
         queryset = queryset.filter(department_id=int(department))
     now = c.now()
@@ -401,7 +401,7 @@ def mail_reply_addresses(request: HttpRequest) -> HttpResponse:
         )
     queryset = reply_addresses(org)
     if department != "allDepartment":
-        if not department.isdigit():
+        if c.ascii_id(department) is None:
             raise c.invalid_param("departmentId")
         queryset = queryset.filter(department_id=int(department))
     active = c.bool_param(request, "isActive")

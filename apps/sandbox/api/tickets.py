@@ -218,7 +218,7 @@ def _list_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> QueryS
         for value in assignees:
             if value.lower() == "unassigned":
                 condition |= Q(assignee__isnull=True)
-            elif value.isdigit():
+            elif c.ascii_id(value) is not None:
                 ids.append(int(value))
             else:
                 raise c.invalid_param("assignee")
@@ -239,7 +239,7 @@ def _list_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> QueryS
             pattern = r"^(" + "|".join(re.escape(v) for v in values) + r")$"
             queryset = queryset.filter(**{f"{column}__iregex": pattern})
     view_id = request.GET.get("viewId")
-    if view_id is not None and not view_id.isdigit():
+    if view_id is not None and c.ascii_id(view_id) is None:
         raise c.invalid_param("viewId")
     received = request.GET.get("receivedInDays")
     if received is not None:
@@ -729,16 +729,17 @@ def _search_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> Quer
     get = request.GET
     word = get.get("_all")
     if word is not None:
-        if len(word.strip("*")) < 3 and not word.strip("*").isdigit():
-            raise c.invalid_param("_all")
         term = word.strip("*")
+        is_number = c.ascii_id(term) is not None  # "²" is str.isdigit() but no ticket number
+        if len(term) < 3 and not is_number:
+            raise c.invalid_param("_all")
         matches = (
             Q(subject__icontains=term)
             | Q(description__icontains=term)
             | Q(email__icontains=term)
             | Q(phone__icontains=term)
         )
-        if term.isdigit():
+        if is_number:
             matches |= Q(ticket_number=int(term))
         queryset = queryset.filter(matches)
     for name, column in (("subject", "subject"), ("description", "description"), ("category", "category")):
@@ -755,9 +756,10 @@ def _search_filter(queryset: QuerySet, request: HttpRequest, org: m.Org) -> Quer
             queryset = queryset.filter(condition | Q(contact_id__in=contact_ids))
     numbers = _words(request, "ticketNumber")
     if numbers:
-        if not all(n.isdigit() for n in numbers):
+        wanted = [c.ascii_id(n) for n in numbers]
+        if any(n is None for n in wanted):
             raise c.invalid_param("ticketNumber")
-        queryset = queryset.filter(ticket_number__in=[int(n) for n in numbers])
+        queryset = queryset.filter(ticket_number__in=wanted)
     for name, column in (
         ("id", "pk"),
         ("contactId", "contact_id"),

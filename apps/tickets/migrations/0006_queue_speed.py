@@ -1,7 +1,13 @@
 """Queue speed (issue 18): stored sort keys (priority rank, number) and sort indexes led by
 (connection, is_deleted) and ending with the id tie-breaker."""
 
+import importlib
+
 from django.db import migrations, models
+
+# SQLite adds the columns by rebuilding tickets_ticket, which drops the FTS5 triggers: 0005's statements
+# create them again and rebuild the index from the table.
+_TAGS = importlib.import_module("apps.tickets.migrations.0005_ticket_tags_followers")
 
 # The stored sort keys of tickets already mirrored (apps/tickets/mirror.py sets them from now on).
 RANKS = {"Low": 1, "Medium": 2, "High": 3, "Urgent": 4}
@@ -186,5 +192,8 @@ class Migration(migrations.Migration):
                 fields=["connection", "is_deleted", "team_desk_id", "modified_time", "id"],
                 name="tickets_team_idx",
             ),
+        ),
+        migrations.RunPython(
+            _TAGS._FULLTEXT._run({"sqlite": _TAGS._TRIGGERS_AGAIN}), migrations.RunPython.noop
         ),
     ]

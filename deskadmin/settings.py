@@ -110,8 +110,14 @@ SYNC_RECONCILE_INTERVAL_SECONDS = env.int("SYNC_RECONCILE_INTERVAL_SECONDS", def
 WEBHOOKS_SYNC_INTERVAL_SECONDS = env.int("WEBHOOKS_SYNC_INTERVAL_SECONDS", default=1800)
 WEBHOOKS_CHECK_SECONDS = env.int("WEBHOOKS_CHECK_SECONDS", default=3600)
 WEBHOOKS_AUTO_SUBSCRIBE = env.bool("WEBHOOKS_AUTO_SUBSCRIBE", default=True)
-SYNC_VERIFY_DELETIONS_MAX = env.int("SYNC_VERIFY_DELETIONS_MAX", default=20)
 SYNC_AUTO_SCHEDULE = env.bool("SYNC_AUTO_SCHEDULE", default=True)
+
+# Sign-in throttling (apps.core.throttle): failures per username and per address within the window lock
+# that username or address for the lockout; an admin can lift it on the Users page.
+LOGIN_THROTTLE_USER_FAILURES = env.int("LOGIN_THROTTLE_USER_FAILURES", default=5)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=20)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+LOGIN_THROTTLE_LOCKOUT_SECONDS = env.int("LOGIN_THROTTLE_LOCKOUT_SECONDS", default=900)
 
 # Tickets: upload limit, and how old a ticket's mirrored conversation may be before opening it
 # fetches it again from Desk (at most this many threads' full text per open).
@@ -188,11 +194,13 @@ INSTALLED_APPS = [
     "apps.team",
     "apps.sync",
     "apps.webhooks",
+    "apps.ops",
 ]
 if DESK_SANDBOX:
     INSTALLED_APPS.append("apps.sandbox")
 
 MIDDLEWARE = [
+    "apps.ops.middleware.RequestLogMiddleware",  # first: request id, one log line and metrics per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -313,18 +321,41 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probed and scraped inside the network
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
+# Operations (apps/ops, docs/operations.md). Prometheus scrapes /metrics with "Authorization: Bearer <token>";
+# without a token the endpoint is off (404). Set PROMETHEUS_MULTIPROC_DIR (an empty folder shared by a host's
+# gunicorn processes and task workers) so every process is counted. Gauges of shared state come from these
+# sources, each a function of the app that owns the data.
+OPS_METRICS_TOKEN = env.str("OPS_METRICS_TOKEN", default="")
+OPS_METRICS_SOURCES = [
+    "apps.connections.metrics.budget_samples",
+    "apps.sync.metrics.sync_samples",
+    "apps.webhooks.metrics.delivery_samples",
+]
+
+# Logs: one line per request ("deskadmin.request") and per Desk call ("apps.desk"), each with the request id
+# (carried into the tasks a request queues). JSON in production, readable text in the embedded profile
+# (LOG_FORMAT overrides). Secret-shaped text is scrubbed from every line (apps/ops/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise environ.ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "apps.ops.logs.JsonFormatter"},
+        "text": {"()": "apps.ops.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -5,14 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from apps.core import views as core_views
-from apps.core.forms import LoginForm
+from apps.ops import views as ops_views
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Django's sign-in page, or how to create the first admin while nobody can sign in (apps/ops).
+    path("login/", ops_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("connections/", include("apps.connections.urls")),
@@ -21,6 +18,7 @@ urlpatterns = [
     path("customers/", include("apps.customers.urls")),
     path("team/", include("apps.team.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
+    path("", include("apps.ops.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DESK_SANDBOX:

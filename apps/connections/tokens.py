@@ -22,6 +22,7 @@ from apps.core.services import audit_record
 from apps.desk import accounts
 from apps.desk.errors import DeskAuthError, DeskNetworkError
 from apps.desk.transport import Transport
+from apps.ops import hooks as ops_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -148,11 +149,13 @@ def _refresh_locked(
                 needs_reconsent=True,
             )
             _mark_needs_reconsent(connection, reason=str(exc))
+            ops_hooks.token_refresh_failed(reason="invalid_grant")
         except accounts.OAuthError as exc:
             failure = ConnectionUnavailable(f"Could not refresh the Desk access token: {exc}")
             connection.last_error = str(exc)[:500]
             connection.save(update_fields=["last_error", "updated_at"])
             logger.warning("token refresh failed for connection %s: %s", connection.pk, exc)
+            ops_hooks.token_refresh_failed(reason="error")
         else:
             now = timezone.now()
             expires_at = now + timedelta(seconds=grant.expires_in)

@@ -34,6 +34,7 @@ from apps.desk.errors import (
     RateLimited,
     error_from_response,
 )
+from apps.ops import hooks as ops_hooks
 
 logger = logging.getLogger("apps.desk")
 
@@ -272,6 +273,15 @@ class DeskHttp:
             "duration_ms=%(duration_ms)s attempt=%(attempt)s priority=%(priority)s credits=%(credits)s",
             fields,
             extra={"desk_call": fields},
+        )
+        ops_hooks.desk_call(
+            method=method,
+            path_template=path_template,
+            status=status,
+            duration_s=duration_ms / 1000,
+            org=self.org_id or "-",
+            credits=credits,
+            priority=self.priority,
         )
 
     # ------------------------------------------------------------------------------------------

@@ -192,6 +192,9 @@ def _open(page, url: str) -> str:
     kind = response.headers.get("content-type", "")
     if response.status in (301, 302, 303):
         return "redirect"
+    # An admin is never refused, and the world has an object for every parameter: anything else is a bug
+    # here or in the view (400 is a page's own answer to a bad request, e.g. an OAuth callback without state).
+    assert response.status in (200, 400), f"{url} answered {response.status} to an admin"
     if "text/html" not in kind or "attachment" in response.headers.get("content-disposition", ""):
         return f"{kind.split(';')[0] or 'no content type'}, status {response.status}"
     if "<html" not in response.text()[:500].lower():

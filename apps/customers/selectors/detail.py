@@ -108,3 +108,10 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)
+
+
+def contact_in_org(*, connection: DeskConnection, desk_id: str) -> Contact | None:
+    """A contact of this org by Desk id (the ticket form's ``?contact=``); None for anything else."""
+    if not _valid_id(desk_id):
+        return None
+    return Contact.objects.filter(connection=connection, desk_id=desk_id, is_deleted=False).first()

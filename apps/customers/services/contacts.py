@@ -8,11 +8,10 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from apps.connections.models import DeskConnection
-from apps.customers.mirror import mirror_apply_account, mirror_apply_contact
-from apps.customers.models import Account, Contact
+from apps.customers.mirror import mirror_apply_contact
+from apps.customers.models import Contact
 from apps.customers.services.desk_call import customer_desk_call
 from apps.customers.services.stale import customer_check_not_stale
-from apps.desk.errors import DeskNotFound
 from apps.mirror.apply import mark_deleted
 
 # The fields the console edits, as the Desk client's contact_create/contact_update name them, and the mirror
@@ -104,39 +103,17 @@ def contact_move_to_trash(*, actor: User, contact: Contact) -> None:
     mark_deleted(connection, "contacts", [contact.desk_id])
 
 
-def contact_mirror_missing(*, actor: User, connection: DeskConnection, desk_id: str) -> Contact | None:
-    """A contact Desk made with a ticket (the ticket form's new email), mirrored at once: one audited call for
-    the contact and, if the mirror lacks its account too, one for the account. None when Desk has neither."""
+def contact_mirror_from_ticket(
+    *, connection: DeskConnection, desk_id: str, email: str, last_name: str
+) -> Contact | None:
+    """A contact Desk made with a new ticket (the ticket form's new email), usable at once and at no Desk call:
+    the ticket's answer names its ``contactId``, and the form gave the email and last name Desk accepted. The row
+    carries no modified time, so the sync's or a webhook's full version replaces it as soon as it comes."""
     if not desk_id:
         return None
     known = Contact.objects.filter(connection=connection, desk_id=desk_id).first()
     if known is not None:
         return known
-    try:
-        answer = customer_desk_call(
-            actor=actor,
-            connection=connection,
-            action="contact.fetch",
-            target_type="contact",
-            target_id=desk_id,
-            call=lambda desk: desk.contact_get(desk_id),
-        )
-    except DeskNotFound:
-        return None
-    mirror_apply_contact(connection, answer)
-    account_id = answer.account_id or ""
-    if account_id and not Account.objects.filter(connection=connection, desk_id=account_id).exists():
-        try:
-            account = customer_desk_call(
-                actor=actor,
-                connection=connection,
-                action="account.fetch",
-                target_type="account",
-                target_id=account_id,
-                call=lambda desk: desk.account_get(account_id),
-            )
-        except DeskNotFound:
-            pass
-        else:
-            mirror_apply_account(connection, account)
-    return _reloaded(connection, desk_id)
+    record: dict[str, Any] = {"id": desk_id, "email": email or None, "lastName": last_name or None}
+    mirror_apply_contact(connection, {k: v for k, v in record.items() if v is not None})
+    return Contact.objects.filter(connection=connection, desk_id=desk_id).first()

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
+from apps.customers.selectors.detail import contact_in_org
+from apps.customers.services.contacts import contact_mirror_from_ticket
 from apps.desk.errors import DeskError, DeskValidationError, RateLimited
 from apps.tickets.forms.common import add_desk_errors
 from apps.tickets.forms.edit import TicketCreateForm, TicketEditForm
@@ -96,13 +98,16 @@ def ticket_new(request: AuthedHttpRequest) -> HttpResponse:
         return no_connection(request)
     choices = queue_choices(connection=connection)
     if request.method != "POST":
+        # "New ticket for this contact" (the contact's 360° page) and "New contact…" coming back: pre-filled.
+        contact = contact_in_org(connection=connection, desk_id=request.GET.get("contact", ""))
         form = TicketCreateForm(
+            initial={"contact_email": contact.email, "contact_last_name": contact.last_name} if contact else None,
             departments=choices.departments,
             statuses=choices.statuses,
             agents=choices.agents,
             teams=choices.teams,
         )
-        return render(request, "tickets/new.html", {"form": form, "connection": connection})
+        return render(request, "tickets/new.html", {"form": form, "connection": connection, "contact": contact})
     form = TicketCreateForm(
         request.POST,
         departments=choices.departments,
@@ -130,6 +135,13 @@ def ticket_new(request: AuthedHttpRequest) -> HttpResponse:
             if isinstance(error, RateLimited):
                 context.update(retry_context(error))
         else:
+            # A contact Desk made for a new email is usable at once (no Desk call; the sync completes it).
+            contact_mirror_from_ticket(
+                connection=connection,
+                desk_id=ticket.contact_desk_id,
+                email=form.cleaned_data["contact_email"],
+                last_name=form.cleaned_data["contact_last_name"],
+            )
             messages.success(request, f"Ticket #{ticket.ticket_number} created.")
             return redirect("tickets:detail", desk_id=ticket.desk_id)
     return render(request, "tickets/new.html", context, status=200)

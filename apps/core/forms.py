@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 
+from apps.core import throttle
 from apps.core.models import ConsoleSettings
 from apps.core.orgs import DeskAgentChoice, Org
 from apps.core.roles import Role
@@ -45,7 +46,28 @@ class BaseModelForm(FormStyle, forms.ModelForm):
 
 class LoginForm(FormStyle, AuthenticationForm):
     """The sign-in form (``LoginView(authentication_form=…)``): Django's own, with the console's field classes.
-    Its widgets already carry autofocus and the username/current-password autocomplete hints."""
+    Its widgets already carry autofocus and the username/current-password autocomplete hints.
+
+    Throttled (apps.core.throttle): after too many failures for the username or from the address, sign-in
+    is refused, even with the right password, until the lockout ends or an admin lifts it."""
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")[:150]
+        address = throttle.client_address(self.request)
+        lockout = throttle.lockout_for(username=username, address=address)
+        if lockout is not None:
+            raise forms.ValidationError(throttle.lockout_message(lockout), code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username or self.cleaned_data.get("password"):
+                throttle.failure_record(username=username, address=address, request=self.request)
+            lockout = throttle.lockout_for(username=username, address=address)
+            if lockout is not None:
+                raise forms.ValidationError(throttle.lockout_message(lockout), code="locked") from None
+            raise
+        throttle.success_record(username=username)
+        return cleaned
 
 
 class UserCreateForm(BaseForm):

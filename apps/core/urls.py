@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.core import views
+from apps.core import login_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("users/<int:pk>/orgs/", views.user_org_grant, name="user_org_grant"),
     path("users/<int:pk>/orgs/<str:org_id>/revoke/", views.user_org_revoke, name="user_org_revoke"),
     path("users/<int:pk>/orgs/<str:org_id>/agent/", views.user_org_agent, name="user_org_agent"),
+    path("users/lockouts/unlock/", login_views.login_unlock, name="login_unlock"),
 ]

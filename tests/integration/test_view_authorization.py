@@ -102,6 +102,7 @@ RULES: dict[str, Rule] = {
     "core:user_org_grant": Rule(USERS, "POST", {"pk": "user"}),
     "core:user_org_revoke": Rule(USERS, "POST", {"pk": "user", "org_id": "org_id"}),
     "core:user_org_agent": Rule(USERS, "POST", {"pk": "user", "org_id": "org_id"}),
+    "core:login_unlock": Rule(USERS, "POST"),
     # connections
     "connections:list": Rule(VIEW),
     "connections:detail": Rule(VIEW, params={"pk": "connection"}),

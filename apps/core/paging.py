@@ -154,7 +154,7 @@ def _walk(rows: QuerySet[Any], key: SortKey, *, reverse: bool, bound: Cursor | N
 
 
 def keyset_page[T](
-    rows: QuerySet[T],
+    rows: QuerySet[Any, T],
     *,
     key: SortKey,
     size: int,

@@ -21,25 +21,29 @@ class Column:
     label: str
     # The ORM field the column sorts by ("" = not sortable).
     order_field: str
+    # Whether that field may be NULL (a missing date, a name not in the mirror): NULLs sort last.
+    nullable: bool = False
 
 
 COLUMNS: dict[str, Column] = {
     c.key: c
     for c in (
-        Column("number", "#", "ticket_number_int"),
+        Column("number", "#", "number_value"),
         Column("subject", "Subject", "subject"),
         Column("status", "Status", "status"),
         Column("priority", "Priority", "priority_rank"),
-        Column("assignee", "Assignee", "assignee_name"),
-        Column("team", "Team", "team_name"),
-        Column("department", "Department", "department_name"),
-        Column("contact", "Contact", "contact_name"),
+        Column("assignee", "Assignee", "assignee_name", nullable=True),
+        Column("team", "Team", "team_name", nullable=True),
+        Column("department", "Department", "department_name", nullable=True),
+        Column("contact", "Contact", "contact_name", nullable=True),
         Column("channel", "Channel", "channel"),
         Column("classification", "Classification", "classification"),
-        Column("due", "Due", "due_date"),
-        Column("created", "Created", "created_time"),
-        Column("modified", "Modified", "modified_time"),
+        Column("due", "Due", "due_date", nullable=True),
+        Column("created", "Created", "created_time", nullable=True),
+        Column("modified", "Modified", "modified_time", nullable=True),
     )
 }
 DEFAULT_COLUMNS = ("number", "subject", "status", "priority", "assignee", "contact", "due", "modified")
 DEFAULT_SORT = "-modified"
+# Past this many matches the queue says "1,000+" (counting further is on demand: apps/core/paging.py).
+COUNT_CAP = 1000

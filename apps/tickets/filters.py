@@ -34,6 +34,12 @@ class QueueFilters:
     query: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
+    # Keyset paging (apps/core/paging.py): the page after / before a row (opaque tokens), or the last page.
+    after: str = ""
+    before: str = ""
+    last: bool = False
+    # "exact": count every match rather than stopping at COUNT_CAP.
+    count: str = ""
     page_size: int = DEFAULT_PAGE_SIZE
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
     # Human-readable notes about parts of the URL that were not understood (shown, never a 500).
@@ -61,7 +67,14 @@ class QueueFilters:
             "per_page": "" if self.page_size == DEFAULT_PAGE_SIZE else str(self.page_size),
             "col": [] if list(self.columns) == list(DEFAULT_COLUMNS) else self.columns,
             "page": "" if self.page == 1 else str(self.page),
+            "after": self.after,
+            "before": self.before,
+            "last": "1" if self.last else "",
+            "count": self.count,
         }
+        if "page" in overrides:
+            # A new position (another sort, a saved view): the page tokens belong to the old one.
+            values.update(after="", before="", last="")
         values.update(overrides)
         query = QueryDict(mutable=True)
         for key, value in values.items():
@@ -96,3 +109,7 @@ class QueueFilters:
         """The URL that sorts by ``column``: ascending first, descending on a second click."""
         new = f"-{column}" if self.sort == column else column
         return self.to_query(sort=new, page="")
+
+    def page_query(self, *, after: str = "", before: str = "", last: bool = False) -> str:
+        """The URL of another page of the same queue (first page when nothing is given)."""
+        return self.to_query(page="", after=after, before=before, last="1" if last else "")

@@ -9,7 +9,13 @@ from django import forms
 from apps.core.forms import BaseForm
 from apps.tickets.columns import PRIORITIES
 from apps.tickets.forms.common import value_choices
-from apps.tickets.forms.queue import ListField, QueueSelect, desk_id_or_empty, set_widget_choices
+from apps.tickets.forms.queue import (
+    ListField,
+    QueueSelect,
+    desk_id_or_empty,
+    set_shared_options,
+    set_widget_choices,
+)
 from apps.tickets.selectors.queue import QueueChoices
 from apps.tickets.services.bulk import BULK_ACTIONS
 
@@ -44,9 +50,8 @@ class BulkActionForm(BaseForm):
         kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
         if choices is not None:
-            set_widget_choices(
-                self, "assignee", [("", "Unassigned"), *[(a.desk_id, str(a)) for a in choices.agents]]
-            )
+            set_widget_choices(self, "assignee", [("", "Unassigned")])
+            set_shared_options(self, "assignee", choices.agent_options())
             set_widget_choices(self, "team", [("", "No team"), *[(t.desk_id, str(t)) for t in choices.teams]])
             set_widget_choices(self, "status", value_choices(choices.statuses, blank="—"))
             set_widget_choices(self, "priority", value_choices(choices.priorities, blank="None"))

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.forms import BaseForm
+from apps.core.paging import decode_cursor
 from apps.core.parsing import parse_id, parse_int
 from apps.tickets.columns import (
     CHANNELS,
@@ -33,7 +34,10 @@ class QueueSelect(forms.Select):
     """A select written in Python rather than by Django's widget templates (one template render, plus one
     include per option): the queue page lists every agent of the org twice (filter and bulk bar), and its
     server time is measured (bench/queue_page.py). Flat choices only, as the queue's are; the field group
-    around it still comes from the form renderer."""
+    around it still comes from the form renderer. ``shared_options`` is ready-made ``<option>`` markup after
+    the choices (the org's agents, written once per page by ``QueueChoices.agent_options``)."""
+
+    shared_options = ""
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -43,6 +47,13 @@ class QueueSelect(forms.Select):
             f'<option value="{escape(choice)}"{" selected" if str(choice) in chosen else ""}>{escape(label)}</option>'
             for choice, label in self.choices
         )
+        if self.shared_options:
+            shared = self.shared_options
+            for picked in chosen - {str(choice) for choice, _ in self.choices}:
+                shared = shared.replace(
+                    f'<option value="{escape(picked)}">', f'<option value="{escape(picked)}" selected>', 1
+                )
+            options += shared
         element_attrs = flatatt(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{element_attrs}>{options}</select>')  # noqa: S308 - escaped
 
@@ -140,6 +151,13 @@ def set_widget_choices(form: forms.Form, name: str, choices: list[tuple[str, str
     widget.choices = choices
 
 
+def set_shared_options(form: forms.Form, name: str, options: str) -> None:
+    """Offer ready-made, escaped ``<option>`` markup after a ``QueueSelect``'s own choices."""
+    widget = form.fields[name].widget
+    assert isinstance(widget, QueueSelect)
+    widget.shared_options = options
+
+
 def _date_field(label: str, element_id: str) -> forms.CharField:
     return forms.CharField(required=False, label=label, widget=QueueDateInput(attrs={"id": element_id}))
 
@@ -192,6 +210,11 @@ class QueueFilterForm(BaseForm):
     # The sort lives beside the results (the header links change it), tied to this form by form="…".
     sort = forms.CharField(required=False, widget=QueueHiddenInput(attrs={"form": "queue-filters"}))
     page = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Keyset paging: tokens of the row a page starts after / ends before, or the last page.
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+    last = forms.CharField(required=False, widget=forms.HiddenInput)
+    count = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, choices: QueueChoices | None = None, me_agent_id: str = "", **kwargs: Any
@@ -232,16 +255,8 @@ class QueueFilterForm(BaseForm):
         me = "Me" if me_agent_id else "Me (no Desk agent matches you)"
         set_widget_choices(self, "status", value_choices(choices.statuses))
         set_widget_choices(self, "priority", value_choices(choices.priorities))
-        set_widget_choices(
-            self,
-            "assignee",
-            [
-                ("", "Anyone"),
-                ("me", me),
-                ("unassigned", "Unassigned"),
-                *[(a.desk_id, str(a)) for a in choices.agents],
-            ],
-        )
+        set_widget_choices(self, "assignee", [("", "Anyone"), ("me", me), ("unassigned", "Unassigned")])
+        set_shared_options(self, "assignee", choices.agent_options())
         set_widget_choices(
             self, "department", [("", "All"), *[(d.desk_id, str(d)) for d in choices.departments]]
         )
@@ -335,6 +350,24 @@ class QueueFilterForm(BaseForm):
     def clean_page(self) -> int:
         return _positive_int(self.cleaned_data["page"], maximum=10**7) or 1
 
+    def _clean_cursor(self, name: str) -> str:
+        token = self.cleaned_data[name].strip()
+        if token and decode_cursor(token) is None:
+            raise forms.ValidationError("The page link was not understood; the first page is shown.")
+        return token
+
+    def clean_after(self) -> str:
+        return self._clean_cursor("after")
+
+    def clean_before(self) -> str:
+        return self._clean_cursor("before")
+
+    def clean_last(self) -> bool:
+        return self.cleaned_data["last"].strip() in ("1", "true")
+
+    def clean_count(self) -> str:
+        return "exact" if self.cleaned_data["count"].strip() == "exact" else ""
+
     def filters(self) -> QueueFilters:
         """The filters in force; what was not understood is left at its default and named in ``problems``."""
         self.is_valid()
@@ -356,6 +389,10 @@ class QueueFilterForm(BaseForm):
             modified_to=data.get("modified_to"),
             query=data.get("q", ""),
             page=data.get("page", 1),
+            after=data.get("after", ""),
+            before=data.get("before", "") if not data.get("after") else "",
+            last=bool(data.get("last")) and not data.get("after") and not data.get("before"),
+            count=data.get("count", ""),
             page_size=data.get("per_page", DEFAULT_PAGE_SIZE),
             problems=[str(message) for errors in self.errors.values() for message in errors],
         )

@@ -1,26 +1,40 @@
-"""Queue reads from the mirror (0 API calls): the filtered, sorted tickets, a page's rows, choices and "me"."""
+"""Queue reads from the mirror (0 API calls): the filtered tickets, one keyset page of cheap rows, a capped
+count, and the filter choices (cached per connection until the mirror changes). docs/tickets.md, "Speed"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import html
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db import connections
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
+from apps.core.paging import (
+    CappedCount,
+    Cursor,
+    KeysetPage,
+    SortKey,
+    capped_count,
+    decode_cursor,
+    keyset_page,
+)
 from apps.core.selectors import agent_desk_id_for
-from apps.customers.models import Account, Contact
+from apps.customers.models import Contact
+from apps.mirror import freshness
 from apps.team.models import Agent, Department, Team
 from apps.tickets.columns import (
     CHANNELS,
     CLASSIFICATIONS,
     COLUMNS,
+    COUNT_CAP,
     DEFAULT_STATUSES,
     PAGE_SIZES,
     PRIORITIES,
@@ -28,7 +42,7 @@ from apps.tickets.columns import (
 )
 from apps.tickets.filters import QueueFilters
 from apps.tickets.models import Ticket
-from apps.tickets.selectors.search import tickets_search
+from apps.tickets.selectors.search import search_terms, tickets_search
 from apps.tickets.selectors.tags import tickets_with_tag
 
 # Sort key -> (mirror model, the ticket's id field, the model's name field).
@@ -40,18 +54,49 @@ NAME_SORTS: dict[str, tuple[type[Model], str, str]] = {
 }
 # A queue row needs none of the big text columns; leaving them out keeps a page cheap.
 QUEUE_DEFERRED = ("raw", "description", "search_text", "conversation_text", "cf", "resolution")
+# What a queue row reads (``values()``: no model instances for a page of rows).
+ROW_FIELDS = (
+    "id",
+    "desk_id",
+    "ticket_number",
+    "subject",
+    "status",
+    "status_type",
+    "priority",
+    "assignee_desk_id",
+    "team_desk_id",
+    "department_desk_id",
+    "contact_desk_id",
+    "email",
+    "channel",
+    "classification",
+    "due_date",
+    "is_over_due",
+    "created_time",
+    "modified_time",
+)
 STATUSES_CACHE_SECONDS = 120
+# The filter lists (departments, agents, teams) per connection: until the mirror changes (its version stamp
+# moves on every apply, sync or webhook), at most this long.
+LOOKUPS_CACHE_SECONDS = 600
+EXACT_COUNT_CACHE_SECONDS = 600
+# On SQLite a search whose words match fewer tickets than this is read from the full-text index and sorted;
+# a broader one walks the sort's index and keeps the rows that match (a page fills within a few rows).
+FTS_DRIVE_LIMIT = 2000
 
 
-def agent_id_for_user(*, connection: DeskConnection, user: User) -> str:
+def agent_id_for_user(*, connection: DeskConnection, user: User, agents: QueueChoices | None = None) -> str:
     """The Desk agent a console user acts as ("me"): the agent linked to them in that org (docs/access.md),
-    else (admins reach every org without a membership, hence without a link) the agent with their email."""
+    else (admins reach every org without a membership, hence without a link) the agent with their email
+    (looked up in ``agents``, the cached filter lists, when the caller has them)."""
     linked = agent_desk_id_for(user, connection.org_id)
     if linked:
         return linked
     email = (user.email or "").strip()
     if not email:
         return ""
+    if agents is not None:
+        return agents.agent_by_email(email)
     return (
         Agent.objects.filter(connection=connection, email__iexact=email, is_deleted=False)
         .values_list("desk_id", flat=True)
@@ -64,20 +109,53 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _fts_match(terms: list[str]) -> str:
+    # Each term quoted (so FTS5 syntax in input is inert) and prefix-matched; terms are ANDed.
+    return " ".join('"' + term.replace('"', "") + '"*' for term in terms)
+
+
 def _search(tickets: QuerySet[Ticket], *, connection: DeskConnection, query: str) -> QuerySet[Ticket]:
-    """Full-text search through the mirror's index; a bare number also finds that ticket number."""
-    matches = tickets_search(connection, query).order_by().values("id")
-    condition = Q(id__in=matches)
+    """Full-text search as a condition on the queue's own rows (no second pass over the ticket table);
+    a bare number also finds that ticket number.
+
+    PostgreSQL: ``search_vector @@ tsquery`` on the same rows (the GIN index, its statistics deciding
+    between it and the sort's index). SQLite: a broad search walks the sort's index and keeps the rows whose
+    id is in the FTS5 match (the ``+`` keeps the planner from driving by the match and sorting them all);
+    a narrow one (fewer than ``FTS_DRIVE_LIMIT`` matches) is read from the FTS5 index and sorted.
+    """
+    terms = search_terms(query)
     number = query.lstrip("#")
+    number_sql, number_params = ("", [])
     if number.isdigit():
+        number_sql, number_params = (' OR "tickets_ticket"."ticket_number" = %s', [number])
+    vendor = connections[Ticket.objects.db].vendor
+    if not terms:
+        return tickets.filter(ticket_number=number) if number_sql else tickets.none()
+    if vendor == "sqlite":
+        match = _fts_match(terms)
+        matches = "SELECT rowid FROM tickets_ticket_fts WHERE tickets_ticket_fts MATCH %s"
+        with connections[Ticket.objects.db].cursor() as cursor:
+            count_sql = f"SELECT count(*) FROM ({matches} LIMIT {FTS_DRIVE_LIMIT})"  # noqa: S608 - constants
+            cursor.execute(count_sql, [match])
+            narrow = cursor.fetchone()[0] < FTS_DRIVE_LIMIT
+        column = '"tickets_ticket"."id"' if narrow else '+"tickets_ticket"."id"'
+        where = f"({column} IN ({matches}){number_sql})"  # fixed SQL; the words are parameters
+        return tickets.extra(where=[where], params=[match, *number_params])  # noqa: S610
+    if vendor == "postgresql":
+        tsquery = " & ".join(f"{term}:*" for term in (t.replace("'", "") for t in terms) if term)
+        where = f"(search_vector @@ to_tsquery('simple', %s){number_sql})"  # fixed SQL; words as parameters
+        return tickets.extra(where=[where], params=[tsquery, *number_params])  # noqa: S610
+    matches_ids = tickets_search(connection, query).order_by().values("id")
+    condition = Q(id__in=matches_ids)
+    if number_sql:
         condition |= Q(ticket_number=number)
     return tickets.filter(condition)
 
 
-def tickets_for_queue(
-    *, connection: DeskConnection, filters: QueueFilters, me_agent_id: str = "", now: datetime | None = None
+def _filtered(
+    *, connection: DeskConnection, filters: QueueFilters, me_agent_id: str, now: datetime | None = None
 ) -> QuerySet[Ticket]:
-    """The tickets of a queue, filtered and sorted, from the mirror only."""
+    """The queue's tickets, filtered, unordered (the sort key is ``sort_key_for``)."""
     now = now or timezone.now()
     tickets = Ticket.objects.filter(connection=connection, is_deleted=False).defer(*QUEUE_DEFERRED)
     if filters.statuses:
@@ -118,29 +196,36 @@ def tickets_for_queue(
     if filters.query:
         tickets = _search(tickets, connection=connection, query=filters.query)
 
-    descending = filters.sort.startswith("-")
-    column = COLUMNS[filters.sort.lstrip("-")]
-    order_field = column.order_field
-    if order_field == "priority_rank":
-        tickets = tickets.annotate(
-            priority_rank=Case(
-                *[When(priority=p, then=Value(i)) for i, p in enumerate(PRIORITIES, start=1)],
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-    elif order_field in NAME_SORTS:
+    return _annotate_sort(tickets, connection=connection, column=COLUMNS[filters.sort.lstrip("-")])
+
+
+def _annotate_sort(
+    tickets: QuerySet[Ticket], *, connection: DeskConnection, column: Column
+) -> QuerySet[Ticket]:
+    if column.order_field in NAME_SORTS:
         # Sort by the name people see, looked up in the mirror only when this column is the sort.
-        model, id_field, name_field = NAME_SORTS[order_field]
+        model, id_field, name_field = NAME_SORTS[column.order_field]
         names = model._default_manager.filter(connection=connection, desk_id=OuterRef(id_field)).values(
             name_field
         )[:1]
-        tickets = tickets.annotate(**{order_field: Subquery(names)})
-    elif order_field == "ticket_number_int":
-        tickets = tickets.annotate(ticket_number_int=Cast("ticket_number", IntegerField()))
-    expression = f"-{order_field}" if descending else order_field
-    tie_breaker = "-desk_id" if descending else "desk_id"
-    return tickets.order_by(expression, tie_breaker)
+        tickets = tickets.annotate(**{column.order_field: Subquery(names)})
+    return tickets
+
+
+def sort_key_for(filters: QueueFilters) -> SortKey:
+    """The queue's order: the sorted column's field (stored keys for priority and number), then the id."""
+    column = COLUMNS[filters.sort.lstrip("-")]
+    return SortKey(column.order_field, descending=filters.sort.startswith("-"), nullable=column.nullable)
+
+
+def tickets_for_queue(
+    *, connection: DeskConnection, filters: QueueFilters, me_agent_id: str = "", now: datetime | None = None
+) -> QuerySet[Ticket]:
+    """The tickets of a queue, filtered and sorted as the queue shows them, from the mirror only."""
+    tickets = _filtered(connection=connection, filters=filters, me_agent_id=me_agent_id, now=now)
+    key = sort_key_for(filters)
+    field_order = f"-{key.field}" if key.descending else key.field
+    return tickets.defer(*QUEUE_DEFERRED).order_by(field_order, "-id" if key.descending else "id")
 
 
 def ticket_ids_for_queue(
@@ -151,20 +236,9 @@ def ticket_ids_for_queue(
     return list(matching.values_list("desk_id", flat=True)[:limit])
 
 
-def tickets_of_page(page_tickets: QuerySet[Ticket]) -> list[Ticket]:
-    """A page's tickets in two steps: the sorted ids first, then those rows.
-
-    Sorting only ids keeps the database's sorter small: on 100,000 tickets a sort no index serves
-    (priority, subject) takes about half the time this way.
-    """
-    ids = list(page_tickets.values_list("id", flat=True))
-    rows = {t.id: t for t in Ticket.objects.filter(id__in=ids).defer(*QUEUE_DEFERRED)}
-    return [rows[i] for i in ids if i in rows]
-
-
 @dataclass
 class QueueChoices:
-    """What the filter form offers, all read from the mirror."""
+    """What the filter form offers, all read from the mirror (cached per connection: ``queue_choices``)."""
 
     statuses: list[str]
     departments: list[Department]
@@ -175,18 +249,28 @@ class QueueChoices:
     classifications: tuple[str, ...] = CLASSIFICATIONS
     page_sizes: tuple[int, ...] = PAGE_SIZES
     columns: tuple[Column, ...] = tuple(COLUMNS.values())
+    _agent_options: str = field(default="", repr=False)
+
+    def agent_options(self) -> str:
+        """The agents as ``<option>`` elements, escaped, written once per page: the filter bar and the
+        bulk bar both list every agent (``QueueSelect.shared_options``)."""
+        if not self._agent_options:
+            self._agent_options = "".join(
+                f'<option value="{html.escape(a.desk_id)}">{html.escape(str(a))}</option>'
+                for a in self.agents
+            )
+        return self._agent_options
+
+    def agent_by_email(self, email: str) -> str:
+        email = email.strip().lower()
+        return next((a.desk_id for a in self.agents if email and (a.email or "").lower() == email), "")
 
 
-def statuses_for(*, connection: DeskConnection) -> list[str]:
-    """Desk's default statuses, then the org's custom ones as they appear on mirrored tickets.
+def _statuses_key(connection: DeskConnection) -> str:
+    return f"tickets:statuses:{connection.pk}"
 
-    Finding them reads every mirrored ticket's status, so the answer is cached for a short while:
-    an org gains a custom status rarely, and a new one shows within two minutes.
-    """
-    key = f"tickets:statuses:{connection.pk}"
-    cached = cache.get(key)
-    if cached is not None:
-        return list(cached)
+
+def _read_statuses(connection: DeskConnection) -> list[str]:
     seen = list(
         Ticket.objects.filter(connection=connection)
         .exclude(status="")
@@ -195,78 +279,252 @@ def statuses_for(*, connection: DeskConnection) -> list[str]:
         .distinct()
     )
     custom = sorted(s for s in seen if s not in DEFAULT_STATUSES)
-    statuses = [*DEFAULT_STATUSES, *custom]
-    cache.set(key, statuses, STATUSES_CACHE_SECONDS)
+    return [*DEFAULT_STATUSES, *custom]
+
+
+def statuses_for(*, connection: DeskConnection) -> list[str]:
+    """Desk's default statuses, then the org's custom ones as they appear on mirrored tickets.
+
+    Finding them reads every mirrored ticket's status, so the answer is cached for a short while:
+    an org gains a custom status rarely, and a new one shows within two minutes.
+    """
+    cached = cache.get(_statuses_key(connection))
+    if cached is not None:
+        return list(cached)
+    statuses = _read_statuses(connection)
+    cache.set(_statuses_key(connection), statuses, STATUSES_CACHE_SECONDS)
     return statuses
 
 
-def queue_choices(*, connection: DeskConnection) -> QueueChoices:
-    return QueueChoices(
-        statuses=statuses_for(connection=connection),
-        departments=list(Department.objects.filter(connection=connection, is_deleted=False).defer("raw")),
-        agents=list(
-            Agent.objects.filter(connection=connection, is_deleted=False).only(
-                "desk_id", "name", "first_name", "last_name", "email", "connection_id"
-            )
-        ),
-        teams=list(Team.objects.filter(connection=connection, is_deleted=False).defer("raw", "member_ids")),
+def _lookups_key(connection: DeskConnection, version: int) -> str:
+    return f"tickets:lookups:{connection.pk}:{version}"
+
+
+def queue_choices(*, connection: DeskConnection, version: int | None = None) -> QueueChoices:
+    """The filter lists, read from the cache: departments, agents and teams until the mirror changes (its
+    version stamp moves on any apply: a sync, a webhook, a write), statuses for two minutes."""
+    version = freshness.version(connection.pk) if version is None else version
+    lookups_key, statuses_key = _lookups_key(connection, version), _statuses_key(connection)
+    cached = cache.get_many([lookups_key, statuses_key])
+    lookups = cached.get(lookups_key)
+    if lookups is None:
+        lookups = (
+            list(Department.objects.filter(connection=connection, is_deleted=False).defer("raw")),
+            list(
+                Agent.objects.filter(connection=connection, is_deleted=False).only(
+                    "desk_id", "name", "first_name", "last_name", "email", "connection_id"
+                )
+            ),
+            list(Team.objects.filter(connection=connection, is_deleted=False).defer("raw", "member_ids")),
+        )
+        cache.set(lookups_key, lookups, LOOKUPS_CACHE_SECONDS)
+    statuses = cached.get(statuses_key)
+    if statuses is None:
+        statuses = _read_statuses(connection)
+        cache.set(statuses_key, statuses, STATUSES_CACHE_SECONDS)
+    departments, agents, teams = lookups
+    return QueueChoices(statuses=list(statuses), departments=departments, agents=agents, teams=teams)
+
+
+class QueueRow:
+    """One queue row, built from ``values()`` with names resolved (no model instances): what
+    ``display.queue_rows_html`` writes out."""
+
+    __slots__ = (
+        "assignee",
+        "assignee_desk_id",
+        "channel",
+        "classification",
+        "closed",
+        "contact",
+        "created_time",
+        "department",
+        "desk_id",
+        "due_date",
+        "email",
+        "id",
+        "modified_time",
+        "overdue",
+        "priority",
+        "priority_class",
+        "status",
+        "status_class",
+        "status_type",
+        "subject",
+        "team",
+        "ticket_number",
+        "url",
     )
 
+    def __init__(self, values: dict[str, Any], **names: Any) -> None:
+        for name in _ROW_COPIED:
+            setattr(self, name, values[name])
+        for name, value in names.items():
+            setattr(self, name, value)
 
-@dataclass
-class TicketRow:
-    """One queue row with names resolved (agents, teams, departments, contacts) for display."""
-
-    ticket: Ticket
-    url: str
-    assignee: Agent | None
-    team: Team | None
-    department: Department | None
-    contact: Contact | None
-    account: Account | None = None
+    @property
+    def ticket(self) -> QueueRow:
+        """The row itself (it carries the ticket's fields), for code that read ``row.ticket.desk_id``."""
+        return self
 
 
-def rows_for(*, connection: DeskConnection, tickets: list[Ticket], choices: QueueChoices) -> list[TicketRow]:
-    """Resolve a page's Desk ids to names with one query for its contacts (the rest are small)."""
-    agents = {a.desk_id: a for a in choices.agents}
-    teams = {t.desk_id: t for t in choices.teams}
-    departments = {d.desk_id: d for d in choices.departments}
-    contact_ids = {t.contact_desk_id for t in tickets if t.contact_desk_id}
+_ROW_COPIED = (
+    "id",
+    "desk_id",
+    "ticket_number",
+    "subject",
+    "status",
+    "status_type",
+    "priority",
+    "email",
+    "assignee_desk_id",
+    "channel",
+    "classification",
+    "due_date",
+    "created_time",
+    "modified_time",
+)
+
+
+def _slug(value: str) -> str:
+    return "-".join(value.lower().split())
+
+
+def rows_for(
+    *, connection: DeskConnection, tickets: list[dict[str, Any]], choices: QueueChoices
+) -> list[QueueRow]:
+    """A page's rows: Desk ids resolved to names (one query for the page's contacts, the rest from the
+    cached lists)."""
+    agents = {a.desk_id: str(a) for a in choices.agents}
+    teams = {t.desk_id: str(t) for t in choices.teams}
+    departments = {d.desk_id: str(d) for d in choices.departments}
+    contact_ids = {t["contact_desk_id"] for t in tickets if t["contact_desk_id"]}
     contacts = {
-        c.desk_id: c
-        for c in Contact.objects.filter(connection=connection, desk_id__in=contact_ids).only(
-            "desk_id", "first_name", "last_name", "email", "connection_id"
-        )
+        desk_id: " ".join(p for p in (first, last) if p) or email or desk_id
+        for desk_id, first, last, email in Contact.objects.filter(
+            connection=connection, desk_id__in=contact_ids
+        ).values_list("desk_id", "first_name", "last_name", "email")
     }
     # One reverse() for the page, not one per row: the queue renders up to 100 rows.
     url_pattern = reverse("tickets:detail", kwargs={"desk_id": "0"})[:-2]
-    return [
-        TicketRow(
-            ticket=t,
-            url=f"{url_pattern}{t.desk_id}/",
-            assignee=agents.get(t.assignee_desk_id),
-            team=teams.get(t.team_desk_id),
-            department=departments.get(t.department_desk_id),
-            contact=contacts.get(t.contact_desk_id),
+    rows = []
+    for t in tickets:
+        closed = t["status_type"] == "Closed"
+        rows.append(
+            QueueRow(
+                t,
+                url=f"{url_pattern}{t['desk_id']}/",
+                closed=closed,
+                overdue=bool(t["is_over_due"] and t["due_date"] and not closed),
+                status_class=_slug(t["status_type"]),
+                priority_class=t["priority"].lower(),
+                assignee=agents.get(t["assignee_desk_id"], ""),
+                team=teams.get(t["team_desk_id"], ""),
+                department=departments.get(t["department_desk_id"], ""),
+                contact=contacts.get(t["contact_desk_id"], ""),
+            )
         )
-        for t in tickets
-    ]
+    return rows
 
 
 @dataclass
 class QueuePage:
-    """One page of a queue: the paginator's page (count, numbers) and its rows with names resolved."""
+    """One page of a queue: its rows, the tokens of the pages around it, and how many match (capped)."""
 
-    page: Page[Ticket]
-    rows: list[TicketRow]
+    page: KeysetPage[dict[str, Any]]
+    rows: list[QueueRow]
+    count: CappedCount
+    exact: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page.has_previous
+
+    @property
+    def has_next(self) -> bool:
+        return self.page.has_next
+
+
+def _count_key(connection: DeskConnection, filters: QueueFilters, me_agent_id: str, version: int) -> str:
+    # The filters only: the sort, page and columns don't change how many match.
+    what = filters.to_query(sort="", page="", per_page="", col=[], count="")
+    digest = hashlib.sha256(f"{what}|{me_agent_id}".encode()).hexdigest()[:32]
+    return f"tickets:count:{connection.pk}:{version}:{digest}"
+
+
+def queue_count(
+    *,
+    connection: DeskConnection,
+    filters: QueueFilters,
+    me_agent_id: str,
+    tickets: QuerySet[Ticket],
+    version: int | None = None,
+) -> tuple[CappedCount, bool]:
+    """How many tickets match: capped at ``COUNT_CAP`` (bounded work), or, when the URL asks
+    (``count=exact``), every match, cached per filter until the mirror changes. Returns (count, exact)."""
+    if filters.count != "exact":
+        return capped_count(tickets, cap=COUNT_CAP), False
+    version = freshness.version(connection.pk) if version is None else version
+    key = _count_key(connection, filters, me_agent_id, version)
+    exact = cache.get(key)
+    if exact is None:
+        exact = tickets.order_by().count()
+        cache.set(key, exact, EXACT_COUNT_CACHE_SECONDS)
+    return CappedCount(int(exact), cap=max(int(exact), COUNT_CAP)), True
+
+
+def _cursor(token: str) -> Cursor | None:
+    return decode_cursor(token) if token else None
 
 
 def queue_page(
-    *, connection: DeskConnection, filters: QueueFilters, me_agent_id: str, choices: QueueChoices
+    *,
+    connection: DeskConnection,
+    filters: QueueFilters,
+    me_agent_id: str,
+    choices: QueueChoices,
+    version: int | None = None,
 ) -> QueuePage:
-    """The page of the queue the filters ask for: a ``COUNT(*)``, the sorted ids, then those rows."""
-    tickets = tickets_for_queue(connection=connection, filters=filters, me_agent_id=me_agent_id)
-    page = Paginator(tickets, filters.page_size).get_page(filters.page)
-    page_tickets: QuerySet[Ticket] = page.object_list  # type: ignore[assignment]
-    rows = rows_for(connection=connection, tickets=tickets_of_page(page_tickets), choices=choices)
-    return QueuePage(page=page, rows=rows)
+    """The page of the queue the URL asks for: a keyset walk of the sort's index (``values()`` rows), the
+    page's contact names, and a capped count."""
+    tickets = _filtered(connection=connection, filters=filters, me_agent_id=me_agent_id)
+    key = sort_key_for(filters)
+    fields = ROW_FIELDS if key.field in ROW_FIELDS else (*ROW_FIELDS, key.field)
+    rows = tickets.values(*fields)
+    if filters.page > 1 and not (filters.after or filters.before or filters.last):
+        # An old numbered link (before keyset paging): that page by OFFSET, then keyset from there on.
+        page = _offset_page(rows, key=key, size=filters.page_size, number=filters.page)
+    else:
+        page = keyset_page(
+            rows,
+            key=key,
+            size=filters.page_size,
+            after=_cursor(filters.after),
+            before=_cursor(filters.before),
+            last=filters.last,
+        )
+    count, exact = queue_count(
+        connection=connection, filters=filters, me_agent_id=me_agent_id, tickets=tickets, version=version
+    )
+    return QueuePage(
+        page=page,
+        rows=rows_for(connection=connection, tickets=page.rows, choices=choices),
+        count=count,
+        exact=exact,
+    )
+
+
+def _offset_page(rows: QuerySet[Any], *, key: SortKey, size: int, number: int) -> KeysetPage[Any]:
+    from apps.core.paging import encode_cursor
+
+    order = [f"-{key.field}" if key.descending else key.field, "-id" if key.descending else "id"]
+    start = (number - 1) * size
+    found = list(rows.order_by(*order)[start : start + size + 1])
+    if not found:
+        return keyset_page(rows, key=key, size=size, last=True)
+    page = KeysetPage(found[:size], key, has_previous=True, has_next=len(found) > size)
+    first, final = page.rows[0], page.rows[-1]
+    page.previous_cursor = encode_cursor(first[key.field], first["id"])
+    if page.has_next:
+        page.next_cursor = encode_cursor(final[key.field], final["id"])
+    return page

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from apps.connections.selectors import connection_for_request, mirror_freshness
 from apps.core.htmx import AuthedHttpRequest
+from apps.mirror import freshness
 from apps.tickets.columns import COLUMNS
+from apps.tickets.display import queue_rows_html
 from apps.tickets.forms.bulk import BulkActionForm
 from apps.tickets.forms.queue import QueueFilterForm
 from apps.tickets.forms.saved_views import SavedViewForm
@@ -26,11 +29,14 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     if connection is None:
         return no_connection(request)
     filters = QueueFilterForm(request.GET).filters()
-    me = agent_id_for_user(connection=connection, user=request.user)
-    choices = queue_choices(connection=connection)
-    found = queue_page(connection=connection, filters=filters, me_agent_id=me, choices=choices)
+    version = freshness.version(connection.pk)  # one cache read: the lookup lists and counts key on it
+    choices = queue_choices(connection=connection, version=version)
+    me = agent_id_for_user(connection=connection, user=request.user, agents=choices)
+    found = queue_page(
+        connection=connection, filters=filters, me_agent_id=me, choices=choices, version=version
+    )
     page = found.page
-    freshness = mirror_freshness(connection)
+    mirror = mirror_freshness(connection)
     query_string = filters.to_query()
     can_bulk = request.user.has_perm("core.bulk_edit_tickets")
     context = {
@@ -42,10 +48,15 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
         else None,
         "view_form": SavedViewForm(initial={"query": query_string}),
         "choices": choices,
-        "page": page,
+        "page": found,
+        "count": found.count,
+        "exact_count": found.exact,
+        "count_query": filters.to_query(count="exact") if found.count.is_capped and not found.exact else "",
         "rows": found.rows,
+        "rows_html": queue_rows_html(
+            found.rows, columns=filters.columns, can_bulk=can_bulk, icons=static("img/icons.svg")
+        ),
         "columns": [COLUMNS[c] for c in filters.columns],
-        "show": dict.fromkeys(filters.columns, True),
         "headers": [
             {
                 "column": COLUMNS[c],
@@ -56,12 +67,14 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
             }
             for c in filters.columns
         ],
-        "previous_query": filters.to_query(page=page.previous_page_number()) if page.has_previous() else "",
-        "next_query": filters.to_query(page=page.next_page_number()) if page.has_next() else "",
+        "first_query": filters.page_query() if page.has_previous else "",
+        "previous_query": filters.page_query(before=page.previous_cursor) if page.has_previous else "",
+        "next_query": filters.page_query(after=page.next_cursor) if page.has_next else "",
+        "last_query": filters.page_query(last=True) if page.has_next else "",
         "me_agent_id": me,
-        "sync_age": freshness.age_seconds,
-        "sync_words": freshness.label,
-        "sync_time": freshness.synced_at,
+        "sync_age": mirror.age_seconds,
+        "sync_words": mirror.label,
+        "sync_time": mirror.synced_at,
         "query_string": query_string,
         "can_bulk": can_bulk,
         "can_create": request.user.has_perm("core.edit_tickets"),

@@ -19,7 +19,7 @@ def test_queue_lists_mirrored_tickets_newest_first(world, member, agent_user):
     assert response.status_code == 200
     mirrored = list(
         Ticket.objects.filter(connection=world.connection, is_deleted=False)
-        .order_by("-modified_time", "-desk_id")
+        .order_by("-modified_time", "-id")
         .values_list("desk_id", flat=True)[:25]
     )
     assert desk_ids(response) == mirrored
@@ -55,7 +55,7 @@ def test_status_filter_keeps_only_that_status(world, member, agent_user):
     statuses = {row.ticket.status for row in response.context["rows"]}
     assert statuses == {"Open"}
     expected = Ticket.objects.filter(connection=world.connection, status="Open", is_deleted=False).count()
-    assert response.context["page"].paginator.count == expected
+    assert response.context["count"].value == expected
 
 
 def test_unassigned_filter_and_me_filter(world, member, agent_user):
@@ -66,7 +66,7 @@ def test_unassigned_filter_and_me_filter(world, member, agent_user):
     mine = client.get(reverse("tickets:queue"), {"assignee": "me", "per_page": 100})
     assert {row.ticket.assignee_desk_id for row in mine.context["rows"]} <= {agent.desk_id}
     expected = Ticket.objects.filter(connection=world.connection, assignee_desk_id=agent.desk_id).count()
-    assert mine.context["page"].paginator.count == expected
+    assert mine.context["count"].value == expected
     unassigned = client.get(reverse("tickets:queue"), {"assignee": "unassigned", "per_page": 100})
     assert all(row.ticket.assignee_desk_id == "" for row in unassigned.context["rows"])
 
@@ -123,7 +123,7 @@ def test_user_without_org_membership_sees_the_empty_state(world, agent_user):
 def test_sort_by_assignee_uses_the_agents_name(world, member, agent_user):
     client = member(agent_user)
     response = client.get(reverse("tickets:queue"), {"sort": "assignee", "assignee": "", "per_page": 100})
-    names = [row.assignee.name for row in response.context["rows"] if row.assignee]
+    names = [row.assignee for row in response.context["rows"] if row.assignee]
     assert names == sorted(names)
     assert world.api_calls() == 0
 

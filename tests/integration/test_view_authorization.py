@@ -48,6 +48,8 @@ ALLOWED = {
     "login": "the sign-in page itself",
     "logout": "signing out needs no permission (Django's LogoutView, POST only)",
     "healthz": "load balancers and the Docker healthcheck probe it without a session",
+    "ops:metrics": "Prometheus scrapes it without a session: 'Authorization: Bearer <OPS_METRICS_TOKEN>' "
+    "(constant-time compare) or 401; without a token configured it is 404 (tests/integration/ops)",
     "webhooks:receive": "Desk posts deliveries without a session: the unguessable URL and the X-ZDesk-JWT "
     "(RS256, iss/aud/exp checked) guard it; anything unverified is 401",
     "webhooks:receive": "Desk posts deliveries without a session: the unguessable URL and the X-ZDesk-JWT "

@@ -101,13 +101,22 @@ def normalise_event_name(name: str) -> str | None:
 # -- signing keys and tokens -----------------------------------------------------------------------------
 
 
+_loaded_keys: dict[str, Any] = {}
+
+
 @dataclass(frozen=True)
 class SigningKey:
     kid: str
     private_pem: str
 
     def private_key(self) -> Any:
-        return serialization.load_pem_private_key(self.private_pem.encode(), password=None)
+        # Loading checks the key (slow for RSA): once per key and process.
+        loaded = _loaded_keys.get(self.kid)
+        if loaded is None:
+            loaded = _loaded_keys[self.kid] = serialization.load_pem_private_key(
+                self.private_pem.encode(), password=None
+            )
+        return loaded
 
     def public_jwk(self) -> dict[str, Any]:
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key().public_key(), as_dict=True)

@@ -2,12 +2,20 @@
 LICENSE_ACCESS_LIMITED, and the seed's /events form (only with SANDBOX_REFERENCE_FORMS)."""
 # ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as test arguments
 
+import httpx
 import pytest
 
 from apps.sandbox import models as m
-from tests.sandbox.api_fixtures import desk  # noqa: F401 - fixture
+from tests.sandbox.api_fixtures import desk, receiver  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_url_check(settings):
+    """Desk checks a subscription URL on create; these tests name URLs nobody serves (the check has its own)."""
+    settings.SANDBOX_WEBHOOK_URL_CHECK = False
+
 
 REAL_BODY = {
     "name": "DeskAdmin",
@@ -43,7 +51,7 @@ def test_real_form_create_list_get_update_delete(desk):
     webhook = created.json()
     assert webhook["subscriptions"] == REAL_BODY["subscriptions"]
     assert webhook["ignoreSourceId"] == REAL_BODY["ignoreSourceId"]
-    assert len(webhook["secret"]) == 64  # shown once, on create
+    assert "secret" not in webhook  # deliveries are signed with the data center's key (X-ZDesk-JWT)
     assert [w["id"] for w in desk.client.get("/webhooks").json()["data"]] == [webhook["id"]]
     fetched = desk.client.get(f"/webhooks/{webhook['id']}").json()
     assert "secret" not in fetched
@@ -89,11 +97,51 @@ def test_bearer_token_reaches_webhooks(desk):
     assert client.get("/webhooks").status_code == 204
 
 
-def test_client_supplied_secret_is_kept_and_not_echoed(desk):
-    body = {**REAL_BODY, "secret": "a-secret-of-our-own-choosing"}
-    webhook = desk.client.post("/webhooks", json=body).json()
-    assert "secret" not in webhook
-    assert m.Webhook.objects.get(pk=int(webhook["id"])).secret == "a-secret-of-our-own-choosing"
+def test_a_secret_is_not_part_of_desks_webhook(desk):
+    response = desk.client.post("/webhooks", json={**REAL_BODY, "secret": "a-secret-of-our-own-choosing"})
+    assert response.status_code == 422
+    assert [e["fieldName"] for e in response.json()["errors"]] == ["/secret"]
+
+
+def test_url_is_at_most_100_characters(desk):
+    response = desk.client.post("/webhooks", json={**REAL_BODY, "url": "https://deskadmin.test/" + "x" * 80})
+    assert response.status_code == 422
+    assert [e["fieldName"] for e in response.json()["errors"]] == ["/url"]
+
+
+def test_create_checks_the_url_get_then_post(desk, receiver, settings):
+    settings.SANDBOX_WEBHOOK_URL_CHECK = True
+    created = desk.client.post("/webhooks", json={**REAL_BODY, "url": receiver.url})
+    assert created.status_code == 200, created.text
+    assert receiver.requests == []  # the GET answered 200: no POST needed
+    refused = desk.client.post("/webhooks", json={**REAL_BODY, "url": "http://127.0.0.1:9/nobody"})
+    assert refused.status_code == 422
+    assert refused.json()["errorCode"] == "INVALID_DATA"
+    assert [e["fieldName"] for e in refused.json()["errors"]] == ["/url"]
+    # A URL change is checked again; the old URL stays when the new one does not answer.
+    changed = desk.client.patch(f"/webhooks/{created.json()['id']}", json={"url": "http://127.0.0.1:9/gone"})
+    assert changed.status_code == 422
+    assert desk.client.get(f"/webhooks/{created.json()['id']}").json()["url"] == receiver.url
+
+
+def test_url_check_falls_back_to_a_post(desk, receiver, settings):
+    settings.SANDBOX_WEBHOOK_URL_CHECK = True
+    from apps.sandbox import webhooks_out
+
+    class GetRefused(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(405 if request.method == "GET" else 200)
+
+    with httpx.Client(transport=GetRefused()) as client:
+        assert webhooks_out.url_answers("https://deskadmin.test/hook", client=client)
+
+
+def test_jwks_is_published_without_private_parts(desk):
+    response = httpx.get(f"{desk.base_url}/sandbox/desk/.well-known/jwks.json")
+    assert response.status_code == 200
+    [key] = response.json()["keys"]
+    assert key["kty"] == "RSA" and key["alg"] == "RS256" and key["kid"]
+    assert not {"d", "p", "q"} & set(key)
 
 
 def test_seed_events_form_create_list_delete(desk, settings):

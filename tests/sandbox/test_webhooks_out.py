@@ -1,11 +1,12 @@
-"""Outbound webhooks: signed JSON-array deliveries to a real receiver, retries, 410 unsubscribe, source-id echo."""
+"""Outbound webhooks: JSON-array deliveries signed as Desk signs them (X-ZDesk-JWT, RS256, the data center's
+JWKS), retries, 410 unsubscribe, source-id echo."""
 # ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as test arguments
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 
+import httpx
+import jwt
 import pytest
 from django.utils import timezone
 
@@ -14,22 +15,53 @@ from apps.sandbox import webhooks_out
 from tests.sandbox.api_fixtures import desk, receiver  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-SECRET = "receiver-shared-secret-123"
 
 
 def _subscribe(desk, url, events=("Ticket_Add", "Ticket_Update"), **extra):
-    body = {"name": "test", "url": url, "subscriptions": dict.fromkeys(events), "secret": SECRET, **extra}
+    body = {"name": "test", "url": url, "subscriptions": dict.fromkeys(events), **extra}
     response = desk.client.post("/webhooks", json=body)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def test_sign_is_hex_hmac_sha256_of_the_raw_body():
-    body = b'[{"eventType":"Ticket_Add"}]'
-    expected = hmac.new(b"k", body, hashlib.sha256).hexdigest()
-    assert webhooks_out.sign(body, "k") == expected
-    assert webhooks_out.verify(body, "k", expected)
-    assert not webhooks_out.verify(body, "other", expected)
+def _claims(request, desk, webhook_id):
+    """Verify a delivery's X-ZDesk-JWT as a receiver does: the sandbox's published JWKS, by kid."""
+    token = request["headers"].get("X-ZDesk-JWT") or request["headers"].get("x-zdesk-jwt")
+    kid = jwt.get_unverified_header(token)["kid"]
+    jwks = httpx.get(f"{desk.base_url}/sandbox/desk/.well-known/jwks.json").json()
+    published = {key["kid"]: key for key in jwks["keys"]}
+    key = jwt.PyJWK(published[kid], algorithm="RS256").key
+    return jwt.decode(
+        token, key, algorithms=["RS256"], audience=f"webhookId:{webhook_id}", issuer=f"orgId:{desk.org.pk}"
+    )
+
+
+def test_token_is_rs256_with_desks_claims_and_a_published_kid(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    now = timezone.now()
+    token = webhooks_out.delivery_token(org_id="55", webhook_id="77", now=now)
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "RS256"
+    [published] = webhooks_out.jwks()["keys"]
+    assert published["kid"] == header["kid"] and "d" not in published  # public part only
+    claims = jwt.decode(
+        token,
+        jwt.PyJWK(published, algorithm="RS256").key,
+        algorithms=["RS256"],
+        audience="webhookId:77",
+        issuer="orgId:55",
+    )
+    assert claims["exp"] - claims["iat"] == int(webhooks_out.TOKEN_LIFETIME.total_seconds())
+    assert (tmp_path / webhooks_out.KEY_FILE_NAME).stat().st_mode & 0o077 == 0  # the private key: owner only
+
+
+def test_rotation_signs_with_a_new_key_and_keeps_the_old_one_published(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    first = webhooks_out.signing_keys()[-1].kid
+    second = webhooks_out.rotate_signing_key().kid
+    assert second != first
+    assert [k["kid"] for k in webhooks_out.jwks()["keys"]] == [first, second]
+    assert jwt.get_unverified_header(webhooks_out.delivery_token(org_id=1, webhook_id=2))["kid"] == second
 
 
 def test_seed_event_names_map_to_real_ones():
@@ -45,12 +77,12 @@ def test_backoff_grows_and_is_capped():
 
 
 def test_ticket_add_is_delivered_signed_as_a_json_array(desk, receiver):
-    _subscribe(desk, receiver.url)
+    webhook = _subscribe(desk, receiver.url)
     ticket = desk.new_ticket()
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
-    signature = request["headers"].get("x-zoho-signature") or request["headers"].get("X-Zoho-Signature")
-    assert signature == hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert _claims(request, desk, webhook["id"])["aud"] == f"webhookId:{webhook['id']}"
+    assert "x-zoho-signature" not in {name.lower() for name in request["headers"]}  # no HMAC: Desk has none
     events = json.loads(request["body"])
     assert isinstance(events, list) and len(events) == 1
     event = events[0]
@@ -149,7 +181,8 @@ def test_410_gone_removes_the_subscription(desk, receiver):
     assert len(receiver.requests) == 1
 
 
-def test_unreachable_receiver_is_retried(desk):
+def test_unreachable_receiver_is_retried(desk, settings):
+    settings.SANDBOX_WEBHOOK_URL_CHECK = False  # Desk would refuse to create it; here it went away later
     _subscribe(desk, "http://127.0.0.1:9/unreachable")
     desk.new_ticket()
     delivery = m.WebhookDelivery.objects.get()
@@ -179,7 +212,9 @@ def test_simulated_activity_creates_tickets_and_replies_and_their_events_flow(de
     from apps.sandbox.activity import run_activity
 
     desk.new_ticket(description="first")
-    _subscribe(desk, receiver.url, events=("Ticket_Add", "Ticket_Thread_Add", "Ticket_Update", "Contact_Add"))
+    webhook = _subscribe(
+        desk, receiver.url, events=("Ticket_Add", "Ticket_Thread_Add", "Ticket_Update", "Contact_Add")
+    )
     before = m.Ticket.objects.filter(org=desk.org).count()
     total = run_activity(org=str(desk.org.pk), interval=0, iterations=12, seed=3, sleep=lambda _: None)
     assert total.tickets + total.replies == 12
@@ -187,8 +222,7 @@ def test_simulated_activity_creates_tickets_and_replies_and_their_events_flow(de
     kinds = {event["eventType"] for event in receiver.events()}
     assert "Ticket_Add" in kinds and "Ticket_Thread_Add" in kinds
     for request in receiver.requests:
-        signature = request["headers"].get("x-zoho-signature") or request["headers"].get("X-Zoho-Signature")
-        assert webhooks_out.verify(request["body"], SECRET, signature)
+        assert _claims(request, desk, webhook["id"])["iss"] == f"orgId:{desk.org.pk}"
 
 
 def test_activity_command_runs_a_fixed_number_of_steps(desk):

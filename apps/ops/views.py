@@ -6,7 +6,7 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -18,7 +18,7 @@ from apps.ops.selectors import nobody_can_sign_in
 _login = auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
 
 
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HttpRequest) -> HttpResponseBase:
     """Django's sign-in page; before anyone can sign in, a page that says how to create the first admin."""
     if not request.user.is_authenticated and nobody_can_sign_in():
         return render(request, "ops/first_run.html", {"production": settings.PRODUCTION})

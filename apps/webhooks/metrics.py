@@ -60,19 +60,19 @@ def delivery_samples() -> Iterator[MetricSample]:
         .values("connection__org_id")
         .annotate(worst=Max(lag), mean=Avg(lag))
     )
-    for row in processed:
-        org = {"org": row["connection__org_id"]}
-        if row["worst"] is not None:
+    for done in processed:
+        org = {"org": done["connection__org_id"]}
+        if done["worst"] is not None:
             yield (
                 "webhook_delivery_lag_seconds_max",
-                row["worst"].total_seconds(),
+                done["worst"].total_seconds(),
                 org,
                 "Longest arrival-to-applied time of the last hour's deliveries.",
             )
-        if row["mean"] is not None:
+        if done["mean"] is not None:
             yield (
                 "webhook_delivery_lag_seconds_avg",
-                row["mean"].total_seconds(),
+                done["mean"].total_seconds(),
                 org,
                 "Mean arrival-to-applied time of the last hour's deliveries.",
             )

@@ -89,7 +89,9 @@ def _bulk_context(job: BulkJob, *, refused: str = "") -> dict[str, Any]:
         "items": items,
         "failures": job.failed,
         "successes": bulk_job_success_count(job),
-        "polling": job.started_at is not None and job.status != BulkJob.Status.DONE,
+        # Also while a ticket's change is being checked (its answer was lost): the background look settles it.
+        "polling": job.started_at is not None
+        and (job.status != BulkJob.Status.DONE or job.processed < job.total),
         "params": job.params,
     }
 

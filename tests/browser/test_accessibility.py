@@ -23,6 +23,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 
 from apps.core.services import audit_record
 from tests.integration.test_view_authorization import RULES, console_patterns
@@ -103,7 +104,7 @@ def axe_page(page):
 @pytest.fixture
 def a11y_world(live_server, admin_user):
     """A seeded sandbox org (20 tickets) connected and synced, and one of each object the console shows."""
-    from apps.sandbox.models import Org
+    from apps.sandbox.models import Org, RequestLog
     from apps.sandbox.seed import DEFAULT_ORGS, seed_sandbox
     from apps.sync import engine
     from apps.tickets.models import BulkJob, CannedReply, SavedView, Ticket, TicketAttachment
@@ -125,6 +126,8 @@ def a11y_world(live_server, admin_user):
         connection=connection, ticket=ticket, desk_id=f"{connection.org_id}900", name="notes.txt"
     )
     audit_record(actor=admin_user, action="ticket.close", target_type="ticket", target_id=ticket.desk_id)
+    # A refused call in the sandbox's request log, so its admin page shows an error row whatever ran before.
+    RequestLog.objects.create(method="GET", path="/api/v1/tickets/0", status=404, org_id=str(org.pk))
     world = {
         "connection": connection,
         "ticket": ticket,
@@ -188,18 +191,23 @@ def _axe(page, label: str, found: dict[str, list[dict]]) -> int:
 
 def _open(page, url: str) -> str:
     """Load ``url``; "page" when it is a console page, else why it is not one."""
-    response = page.context.request.get(url, max_redirects=0)
-    kind = response.headers.get("content-type", "")
-    if response.status in (301, 302, 303):
+    try:
+        response = page.goto(url)
+    except PlaywrightError as error:
+        if "Download is starting" in str(error):
+            return "download"
+        raise
+    assert response is not None
+    if response.request.redirected_from is not None:
         return "redirect"
+    kind = response.headers.get("content-type", "")
+    if "text/html" not in kind:
+        return f"{kind.split(';')[0] or 'no content type'}, status {response.status}"
     # An admin is never refused, and the world has an object for every parameter: anything else is a bug
     # here or in the view (400 is a page's own answer to a bad request, e.g. an OAuth callback without state).
     assert response.status in (200, 400), f"{url} answered {response.status} to an admin"
-    if "text/html" not in kind or "attachment" in response.headers.get("content-disposition", ""):
-        return f"{kind.split(';')[0] or 'no content type'}, status {response.status}"
-    if "<html" not in response.text()[:500].lower():
+    if not page.evaluate("() => document.querySelector('main#main') !== null"):
         return "fragment"
-    page.goto(url)
     page.wait_for_function(HTMX_IDLE, polling="raf")
     assert page.evaluate("typeof axe") == "object", "the page's CSP or a load error kept axe-core out"
     return "page"
@@ -226,6 +234,23 @@ def _shortcuts(page) -> None:
     page.locator("h1").first.click()
     page.keyboard.press("?")
     page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
+
+
+def _toasts_and_banner(page) -> None:
+    """A toast of each level, an alert, and the banner an org that needs reconnecting puts on every page."""
+    from apps.connections.models import DeskConnection
+
+    DeskConnection.objects.update(status=DeskConnection.Status.NEEDS_RECONSENT)
+    page.reload()
+    page.locator(".banner").wait_for()
+    page.evaluate(
+        """() => {
+          for (const level of ["info", "success", "warning", "error"]) {
+            document.body.dispatchEvent(new CustomEvent("toast", {detail: {message: `A ${level} toast`, level}}));
+          }
+          document.body.dispatchEvent(new CustomEvent("alert", {detail: {message: "An alert", level: "error"}}));
+        }"""
+    )
 
 
 def _charts(page) -> None:
@@ -272,6 +297,11 @@ STATES = [
     ("overview with the shortcuts dialog", "core:dashboard", _shortcuts),
     ("new ticket sent empty (field errors)", "tickets:new", _submit_empty),
     ("the shared charts (bar, columns with their table)", "core:dashboard", _charts),
+    (
+        "toasts of every level and the reconnect banner (last: it changes the org)",
+        "tickets:queue",
+        _toasts_and_banner,
+    ),
 ]
 
 

@@ -19,8 +19,16 @@ from apps.tickets.models import BulkJobItem, Ticket, UnknownWrite
 from apps.tickets.selectors.conversation import department_addresses
 from apps.tickets.services.stale import ticket_seen_token
 from apps.tickets.services.unknown import unknown_writes_reconcile
-from tests.integration.tickets.conftest import member, world  # noqa: F401  (fixtures)
-from tests.unit.desk.conftest import clock, desk_error, make_client, tokens  # noqa: F401  (fixtures, helpers)
+from tests.integration.tickets import conftest as tickets_fixtures
+from tests.unit.desk import conftest as desk_fixtures
+from tests.unit.desk.conftest import desk_error
+
+# Fixtures shared with the ticket tests (a seeded, synced sandbox org) and the Desk client's unit tests.
+world = tickets_fixtures.world
+member = tickets_fixtures.member
+clock = desk_fixtures.clock
+tokens = desk_fixtures.tokens
+make_client = desk_fixtures.make_client
 
 HX = {"HX-Request": "true"}
 READ_TIMEOUT = 0.5
@@ -93,15 +101,13 @@ def toast_of(response) -> dict:
 
 
 def outcomes(action: str) -> list[tuple[str, str]]:
-    return list(
-        AuditEntry.objects.filter(action=action).order_by("id").values_list("outcome", "message")
-    )
+    return list(AuditEntry.objects.filter(action=action).order_by("id").values_list("outcome", "message"))
 
 
 # --- the transport: "never sent" and "sent, answer lost" are told apart ------------------------------------
 
 
-def test_a_create_whose_answer_times_out_is_an_unknown_outcome(make_client):  # noqa: F811
+def test_a_create_whose_answer_times_out_is_an_unknown_outcome(make_client):
     def handler(request):
         raise httpx.ReadTimeout("timed out", request=request)
 
@@ -110,7 +116,7 @@ def test_a_create_whose_answer_times_out_is_an_unknown_outcome(make_client):  # 
     assert caught.value.sent is True
 
 
-def test_a_create_that_never_left_is_safe_to_resend(make_client, settings):  # noqa: F811
+def test_a_create_that_never_left_is_safe_to_resend(make_client, settings):
     settings.DESK_MAX_ATTEMPTS = 2
 
     def handler(request):
@@ -121,14 +127,16 @@ def test_a_create_that_never_left_is_safe_to_resend(make_client, settings):  # n
     assert caught.value.sent is False
 
 
-def test_a_gateway_timeout_on_a_create_is_unknown_but_a_desk_500_is_a_failure(make_client):  # noqa: F811
+def test_a_gateway_timeout_on_a_create_is_unknown_but_a_desk_500_is_a_failure(make_client):
     with pytest.raises(DeskOutcomeUnknown):
         make_client(lambda request: desk_error(504, "GATEWAY_TIMEOUT")).comment_create("1", content="hi")
     with pytest.raises(DeskServerError):
-        make_client(lambda request: desk_error(500, "INTERNAL_SERVER_ERROR")).comment_create("1", content="hi")
+        make_client(lambda request: desk_error(500, "INTERNAL_SERVER_ERROR")).comment_create(
+            "1", content="hi"
+        )
 
 
-def test_a_read_that_times_out_is_a_plain_network_error(make_client, settings):  # noqa: F811
+def test_a_read_that_times_out_is_a_plain_network_error(make_client, settings):
     settings.DESK_MAX_ATTEMPTS = 1
 
     def handler(request):
@@ -145,7 +153,7 @@ pytestmark_db = pytest.mark.django_db(databases=["default", "sandbox"], transact
 
 
 @pytestmark_db
-def test_a_late_answered_comment_is_found_and_counted_once(world, member, agent_user, fast):  # noqa: F811
+def test_a_late_answered_comment_is_found_and_counted_once(world, member, agent_user, fast):
     ticket = open_ticket(world)
     faults(world, late_answer_rate=1.0, late_answer_seconds=LATE)
     response = member(agent_user).post(
@@ -164,9 +172,11 @@ def test_a_late_answered_comment_is_found_and_counted_once(world, member, agent_
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_a_cut_off_reply_is_not_emailed_twice(world, member, agent_user, fast):  # noqa: F811
+def test_a_cut_off_reply_is_not_emailed_twice(world, member, agent_user, fast):
     ticket = open_ticket(world)
-    address = department_addresses(connection=world.connection, department_desk_id=ticket.department_desk_id)[0]
+    address = department_addresses(connection=world.connection, department_desk_id=ticket.department_desk_id)[
+        0
+    ]
     faults(world, dropped_answer_rate=1.0)
     client = member(agent_user)
     draft = {
@@ -187,7 +197,7 @@ def test_a_cut_off_reply_is_not_emailed_twice(world, member, agent_user, fast): 
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_a_late_answered_create_goes_to_the_one_ticket(world, member, manager_user, fast):  # noqa: F811
+def test_a_late_answered_create_goes_to_the_one_ticket(world, member, manager_user, fast):
     department = Department.objects.filter(connection=world.connection).first()
     faults(world, late_answer_rate=1.0, late_answer_seconds=LATE)
     response = member(manager_user).post(
@@ -207,7 +217,7 @@ def test_a_late_answered_create_goes_to_the_one_ticket(world, member, manager_us
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_a_write_desk_never_did_is_not_saved_and_resent_once(world, member, agent_user, fast):  # noqa: F811
+def test_a_write_desk_never_did_is_not_saved_and_resent_once(world, member, agent_user, fast):
     ticket = open_ticket(world)
     # A gateway answers 504 for everything and Desk does nothing: even the look fails, so it stays unknown.
     faults(world, timeout_rate=1.0, timeout_seconds=0)
@@ -234,7 +244,7 @@ def test_a_write_desk_never_did_is_not_saved_and_resent_once(world, member, agen
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_while_it_is_unknown_nothing_is_resent_and_the_page_keeps_checking(world, member, agent_user, fast):  # noqa: F811
+def test_while_it_is_unknown_nothing_is_resent_and_the_page_keeps_checking(world, member, agent_user, fast):
     fast.TICKETS_UNKNOWN_SETTLE_SECONDS = 3600  # Desk might still be working on it: no verdict yet
     ticket = open_ticket(world)
     faults(world, timeout_rate=1.0, timeout_seconds=0)  # a gateway's 504: Desk may or may not have it
@@ -256,12 +266,14 @@ def test_while_it_is_unknown_nothing_is_resent_and_the_page_keeps_checking(world
     fast.TICKETS_UNKNOWN_SETTLE_SECONDS = 0
     html = client.post(reverse("tickets:write_check", args=[write.pk]), headers=HX).content.decode()
     assert "data-unknown-write-not-saved" in html and "Maybe saved</textarea>" in html
-    client.post(reverse("tickets:comment", args=[ticket.desk_id]), {**draft, "retry_of": write.pk}, headers=HX)
+    client.post(
+        reverse("tickets:comment", args=[ticket.desk_id]), {**draft, "retry_of": write.pk}, headers=HX
+    )
     assert sandbox_comments("Maybe saved") == 1
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_the_check_finds_a_write_desk_did_after_all(world, member, agent_user, fast):  # noqa: F811
+def test_the_check_finds_a_write_desk_did_after_all(world, member, agent_user, fast):
     """The first look came too early (settle time not over); the write is found by the page's next check."""
     fast.TICKETS_UNKNOWN_SETTLE_SECONDS = 3600
     ticket = open_ticket(world)
@@ -315,6 +327,8 @@ def test_a_bulk_change_whose_answers_are_lost_is_checked_on_the_ticket(world, ma
     job = bulk_job_start(actor=manager_user, job=job)  # the immediate backend runs it now
     assert (job.succeeded, job.failed) == (2, 0)
     assert set(BulkJobItem.objects.filter(job=job).values_list("outcome", flat=True)) == {"success"}
-    assert set(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).values_list("priority", flat=True)) == {"Low"}
+    assert set(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).values_list("priority", flat=True)) == {
+        "Low"
+    }
     assert [m for o, m in outcomes("ticket.bulk.priority") if o != "unknown"] == ["unknown → saved"] * 2
     assert unknown_writes_reconcile() == 0

@@ -207,3 +207,9 @@ class CappedCount:
 def capped_count(rows: QuerySet[Any], *, cap: int = DEFAULT_COUNT_CAP) -> CappedCount:
     """``SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)``: bounded work whatever the list's size."""
     return CappedCount(rows.order_by().values("pk")[: cap + 1].count(), cap)
+
+
+def first_page_query(rows: QuerySet[Any, Any], *, key: SortKey, size: int) -> QuerySet[Any, Any]:
+    """The query behind a first page (values first): what an ``EXPLAIN`` of a list's sort should show walking
+    its index (tests/integration/tickets/test_query_plans.py)."""
+    return _segment(rows, key, null=False, reverse=False, bound=None)[: size + 1]

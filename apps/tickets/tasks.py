@@ -20,17 +20,18 @@ def bulk_job_run(job_id: int) -> dict[str, Any]:
 
 @task(queue_name="default")
 def unknown_writes_reconcile_task() -> dict[str, Any]:
-    """Look again for every write whose answer was lost and is not settled yet (services.unknown); come back
-    later while some remain."""
-    from datetime import timedelta
+    """Look again for every write whose answer was lost and is not settled yet (services.unknown); queue
+    the next look while some remain."""
+    from django.core.cache import cache
 
-    from django.conf import settings
-    from django.utils import timezone
+    from apps.tickets.services.unknown import (
+        RECONCILE_QUEUED,
+        unknown_writes_queue_reconcile,
+        unknown_writes_reconcile,
+    )
 
-    from apps.tickets.services.unknown import unknown_writes_reconcile
-
+    cache.delete(RECONCILE_QUEUED)
     remaining = unknown_writes_reconcile()
     if remaining:
-        run_after = timezone.now() + timedelta(seconds=settings.TICKETS_UNKNOWN_RECHECK_SECONDS)
-        unknown_writes_reconcile_task.using(run_after=run_after).enqueue()
+        unknown_writes_queue_reconcile()
     return {"unknown": remaining}

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -197,7 +198,7 @@ def unknown_write_settle_now(
         return found
     if write.state == State.NOT_SAVED:
         raise WriteNotSaved(write)
-    _queue_reconcile()
+    unknown_writes_queue_reconcile()
     raise WriteOutcomeUnknown(write)
 
 
@@ -259,15 +260,21 @@ def unknown_writes_reconcile(
     return remaining.count()
 
 
-def _queue_reconcile() -> None:
-    """A background look later on, where the task backend can wait (the database worker)."""
+RECONCILE_QUEUED = "tickets:unknown-writes-reconcile-queued"
+
+
+def unknown_writes_queue_reconcile() -> None:
+    """One background look later on (at most one queued at a time), where the task backend can wait."""
     from django.tasks import default_task_backend
 
     from apps.tickets.tasks import unknown_writes_reconcile_task
 
     if not getattr(default_task_backend, "supports_defer", False):
         return  # tests' immediate backend: the page's own checks and the caller settle it
-    run_after = timezone.now() + timedelta(seconds=settings.TICKETS_UNKNOWN_RECHECK_SECONDS)
+    recheck = int(settings.TICKETS_UNKNOWN_RECHECK_SECONDS)
+    if not cache.add(RECONCILE_QUEUED, 1, timeout=recheck * 4):
+        return  # one is queued already
+    run_after = timezone.now() + timedelta(seconds=recheck)
     unknown_writes_reconcile_task.using(run_after=run_after).enqueue()
 
 

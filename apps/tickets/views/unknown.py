@@ -32,7 +32,7 @@ from apps.tickets.views.detail import detail_context
 State = UnknownWrite.State
 Kind = UnknownWrite.Kind
 
-SAVED_MESSAGES = {
+SAVED_MESSAGES: dict[str, str] = {
     Kind.COMMENT: "Desk had saved your comment.",
     Kind.REPLY: "Desk had sent your reply.",
     Kind.UPDATE: "Desk had saved the change.",

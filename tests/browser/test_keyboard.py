@@ -3,7 +3,8 @@
 Before tabbing, the page lists its actions: every visible link, button, field, ``summary`` and tab stop
 (``tabindex`` 0 or more) that is not disabled. Then Tab is pressed until focus has gone round the page; each
 element focused on the way is checked for a visible focus indicator (it matches ``:focus-visible`` and has
-an outline or a box shadow). An action Tab never reaches, or a stop without a visible focus, fails the test.
+an outline or a box shadow, or a box round it draws an outline through ``:focus-within``, as the reply
+editor does). An action Tab never reaches, or a stop without a visible focus, fails the test.
 """
 
 from __future__ import annotations
@@ -36,12 +37,20 @@ PREPARE = """() => {
   document.addEventListener("focusin", (event) => {
     const el = event.target;
     const style = getComputedStyle(el);
-    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    const outlined = node => {
+      const s = getComputedStyle(node);
+      return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
+    };
+    // A box may draw its field's focus (the editor outlines itself, :focus-within, round its text area).
+    let ring = null;
+    for (let node = el.parentElement, depth = 0; node && depth < 3; node = node.parentElement, depth++) {
+      if (node.matches(":focus-within") && outlined(node)) { ring = node; break; }
+    }
     const shadow = style.boxShadow !== "none";
     const name = (el.getAttribute("aria-label") || el.textContent || el.name || el.id || "").trim().slice(0, 40);
     window.__kbdLog.push({
       key: el.dataset.kbd || null,
-      shows: el.matches(":focus-visible") && (outline || shadow),
+      shows: (el.matches(":focus-visible") && (outlined(el) || shadow)) || ring !== null,
       what: `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${name}"`,
     });
   });
@@ -79,9 +88,11 @@ def test_tab_reaches_every_action_on_queue_and_ticket_page_with_visible_focus(
     checked = {}
     for label, path in (
         ("queue", "/tickets/"),
-        ("ticket page", f"/tickets/{a11y_world['ticket'].desk_id}/"),
+        ("ticket page, reply and comment boxes open", f"/tickets/{a11y_world['ticket'].desk_id}/"),
     ):
         page.goto(live_server.url + path)
+        if "open" in label:  # the boxes open from their summary (a stop itself); inside: editor, toolbar, fields
+            page.evaluate("() => document.querySelectorAll('main details').forEach(d => { d.open = true; })")
         missing, hidden_focus = tab_round(page)
         assert missing == [], f"{label}: Tab never reaches {missing}"
         assert hidden_focus == [], f"{label}: focus not visible on {hidden_focus}"

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import QueryDict
+from django.urls import reverse
 
 from apps.connections.models import DeskConnection
 from apps.team.models import Agent, Department, SupportAddress, Team
-from apps.team.workload import WorkloadColumn, WorkloadTable
+from apps.team.workload import Figure, WorkloadTable, figures_for
 
 
 def support_addresses_for_department(
@@ -75,7 +76,7 @@ class AgentRow:
     role: str
     departments: list[Department]
     teams: list[Team]
-    figures: list[tuple[WorkloadColumn, float | int | None, str]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -84,6 +85,28 @@ class AgentRow:
     @property
     def name(self) -> str:
         return agent_display_name(self.agent)
+
+    @property
+    def url(self) -> str:
+        return page_url("agent", self.agent.desk_id)
+
+    @property
+    def department_links(self) -> list[tuple[str, str]]:
+        return [(d.name or d.desk_id, page_url("department", d.desk_id)) for d in self.departments]
+
+    @property
+    def team_links(self) -> list[tuple[str, str]]:
+        return [(t.name or t.desk_id, page_url("team", t.desk_id)) for t in self.teams]
+
+
+_PAGE_URLS: dict[str, str] = {}
+
+
+def page_url(kind: str, desk_id: str) -> str:
+    """``team:agent``/``department``/``team`` for a Desk id, reversed once per kind (a page lists 200 agents)."""
+    if kind not in _PAGE_URLS:
+        _PAGE_URLS[kind] = reverse(f"team:{kind}", args=["0"])[: -len("0/")]
+    return f"{_PAGE_URLS[kind]}{desk_id}/"
 
 
 @dataclass
@@ -168,11 +191,7 @@ def agent_rows(
             departments=[departments[d] for d in dept_ids if d in departments],
             teams=by_member.get(agent.desk_id, []),
         )
-        if workload is not None:
-            row.figures = [
-                (column, workload.value(agent.desk_id, column.key), workload.link(column.key, agent.desk_id))
-                for column in workload.columns
-            ]
+        row.figures = figures_for(workload, agent.desk_id, row.name)
         rows.append(row)
     return _sorted_rows(rows, filters.sort)
 
@@ -190,7 +209,7 @@ def _sorted_rows(rows: list[AgentRow], sort: str) -> list[AgentRow]:
         }.get(key, row.name.lower())
         return (value, row.name.lower(), row.agent.desk_id)
 
-    if key in AGENT_SORTS or not rows or not any(c.key == key for c, _, _ in rows[0].figures):
+    if key in AGENT_SORTS or not rows or not any(f.column.key == key for f in rows[0].figures):
         return sorted(rows, key=text_key, reverse=descending)
     # A figure: agents without one (no tickets measured) last, whichever the direction.
     measured = [r for r in rows if _figure(r, key) is not None]
@@ -201,7 +220,7 @@ def _sorted_rows(rows: list[AgentRow], sort: str) -> list[AgentRow]:
 
 
 def _figure(row: AgentRow, key: str) -> float | int | None:
-    return next((value for column, value, _ in row.figures if column.key == key), None)
+    return next((f.value for f in row.figures if f.column.key == key), None)
 
 
 def agent_for_connection(*, connection: DeskConnection, desk_id: str) -> Agent | None:
@@ -234,17 +253,13 @@ class GroupRow:
 
     obj: Department | Team
     members: list[Agent]
-    figures: list[tuple[WorkloadColumn, float | int | None, str]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     department: Department | None = None
     teams: list[Team] = field(default_factory=list)
 
 
-def _figures(
-    workload: WorkloadTable | None, owner: str
-) -> list[tuple[WorkloadColumn, float | int | None, str]]:
-    if workload is None:
-        return []
-    return [(c, workload.value(owner, c.key), workload.link(c.key, owner)) for c in workload.columns]
+def _figures(workload: WorkloadTable | None, owner: Department | Team) -> list[Figure]:
+    return figures_for(workload, owner.desk_id, owner.name or owner.desk_id)
 
 
 def department_rows(*, connection: DeskConnection, workload: WorkloadTable | None = None) -> list[GroupRow]:
@@ -259,7 +274,7 @@ def department_rows(*, connection: DeskConnection, workload: WorkloadTable | Non
             GroupRow(
                 obj=department,
                 members=members,
-                figures=_figures(workload, department.desk_id),
+                figures=_figures(workload, department),
                 teams=[t for t in teams if t.department_desk_id == department.desk_id],
             )
         )
@@ -280,7 +295,7 @@ def department_detail(
     return GroupRow(
         obj=department,
         members=members,
-        figures=_figures(workload, department.desk_id),
+        figures=_figures(workload, department),
         teams=[t for t in teams_of(connection) if t.department_desk_id == department.desk_id],
     )
 
@@ -334,7 +349,7 @@ def team_rows(*, connection: DeskConnection, workload: WorkloadTable | None = No
         GroupRow(
             obj=team,
             members=[agents[str(m)] for m in team.member_ids or [] if str(m) in agents],
-            figures=_figures(workload, team.desk_id),
+            figures=_figures(workload, team),
             department=departments.get(team.department_desk_id),
         )
         for team in teams_of(connection)
@@ -352,6 +367,6 @@ def team_detail(*, connection: DeskConnection, team: Team, workload: WorkloadTab
     return GroupRow(
         obj=team,
         members=[agents[str(m)] for m in team.member_ids or [] if str(m) in agents],
-        figures=_figures(workload, team.desk_id),
+        figures=_figures(workload, team),
         department=departments_of(connection).get(team.department_desk_id),
     )

@@ -43,6 +43,56 @@ class WorkloadTable:
         return figures.get(key)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One figure as a page shows it: its text, and the queue link with a label that names whose it is."""
+
+    column: WorkloadColumn
+    value: float | int | None
+    url: str
+    text: str
+    label: str
+    alert: bool = False
+
+
+def duration_text(seconds: float | int | None) -> str:
+    """Seconds as "45 min", "3 h 20 min" or "2 d 4 h"; "—" when nothing was measured."""
+    if seconds is None:
+        return "—"
+    minutes = int(round(float(seconds) / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def figures_for(table: WorkloadTable | None, owner: str, owner_name: str) -> list[Figure]:
+    """The figures of one agent, department or team, ready to show (no template work per figure)."""
+    if table is None:
+        return []
+    figures = []
+    for column in table.columns:
+        value = table.value(owner, column.key)
+        if column.kind == "duration":
+            figures.append(Figure(column, value, "", duration_text(value), column.label))
+            continue
+        text = str(value or 0)
+        figures.append(
+            Figure(
+                column,
+                value,
+                table.link(column.key, owner),
+                text,
+                f"{text} {column.label.lower()}, {owner_name}: open the queue",
+                alert=bool(value) and column.key == "overdue",
+            )
+        )
+    return figures
+
+
 class WorkloadProvider(Protocol):
     def agents(self, connection: DeskConnection) -> WorkloadTable: ...
 

@@ -9,12 +9,14 @@ count links to the ticket queue with the same filter, built by ``QueueFilters`` 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncDate
+from django.core.cache import cache
+from django.db.models import CharField, Count, Max, Min, Q, Value
+from django.db.models.functions import Concat, TruncDate
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +24,7 @@ from django.utils import timezone
 from apps.connections.models import DeskConnection
 from apps.core.shell import PageSection, register_section
 from apps.team.models import Agent, Department
-from apps.team.workload import WorkloadColumn, WorkloadTable, register_workload_provider
+from apps.team.workload import WorkloadColumn, WorkloadTable, figures_for, register_workload_provider
 from apps.tickets.filters import QueueFilters
 from apps.tickets.models import SlaPolicy, Ticket, TicketThread
 from apps.tickets.selectors.queue import tickets_for_queue
@@ -32,6 +34,9 @@ DUE_SOON_HOURS = 1
 FIRST_RESPONSE_DAYS = 7
 ACTIVITY_DAYS = 30
 QUEUE_PREVIEW = 10
+# Figures are cached under a key that changes with the minute and with any ticket change (``_mirror_stamp``);
+# this only bounds how long an unused entry stays.
+WORKLOAD_CACHE_SECONDS = 120
 
 OPEN = WorkloadColumn("open", "Open", help="Tickets assigned and not closed")
 OVERDUE = WorkloadColumn("overdue", "Overdue", help="Open tickets past their due time")
@@ -57,34 +62,77 @@ class _Grouped:
     open_statuses: list[str]
 
 
-def _grouped(connection: DeskConnection, column: str, *, now: datetime) -> _Grouped:
-    """One grouped query: tickets by owner column and status, with conditional counts."""
+def _mirror_stamp(connection: DeskConnection, now: datetime) -> str:
+    """What the figures depend on, cheaply: the minute (overdue and due-soon move with the clock) and the
+    newest ticket change (an index lookup). A write, webhook or sync that changes a ticket changes it, so the
+    figures follow the mirror at once and are never more than a minute old."""
+    newest = Ticket.objects.filter(connection=connection, is_deleted=False).aggregate(
+        newest=Max("modified_time")
+    )
+    return f"{now:%Y%m%d%H%M}:{newest['newest'].isoformat() if newest['newest'] else '-'}"
+
+
+def _cached[T](connection: DeskConnection, name: str, stamp: str, compute: Callable[[], T]) -> T:
+    key = f"team-workload:{connection.pk}:{name}:{stamp}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, WORKLOAD_CACHE_SECONDS)
+    return found
+
+
+def _grouped(
+    connection: DeskConnection, column: str, *, now: datetime
+) -> dict[str, dict[str, float | int | None]]:
+    """One grouped query: the org's tickets by owner column, with a conditional count per figure."""
+    not_closed = ~Q(status_type=CLOSED)
     rows = (
         Ticket.objects.filter(connection=connection, is_deleted=False)
         .exclude(**{column: ""})
         .order_by()
-        .values(column, "status", "status_type")
+        # Grouped by an expression, not the bare column: SQLite then reads the table in order (one scan)
+        # instead of walking an owner index with a row lookup per ticket (2-3 times slower at 100k).
+        .annotate(owner=Concat(column, Value(""), output_field=CharField()))
+        .values("owner")
         .annotate(
-            total=Count("id"),
-            overdue=Count("id", filter=Q(due_date__lt=now)),
+            open=Count("id", filter=not_closed),
+            overdue=Count("id", filter=not_closed & Q(due_date__lt=now)),
             due_soon=Count(
-                "id", filter=Q(due_date__gte=now, due_date__lte=now + timedelta(hours=DUE_SOON_HOURS))
+                "id",
+                filter=not_closed & Q(due_date__gte=now, due_date__lte=now + timedelta(hours=DUE_SOON_HOURS)),
             ),
-            touched=Count("id", filter=Q(modified_time__gte=_today_start(now))),
+            touched_today=Count("id", filter=Q(modified_time__gte=_today_start(now))),
         )
     )
-    values: dict[str, dict[str, float | int | None]] = {}
-    open_statuses: set[str] = set()
-    for row in rows:
-        figures = values.setdefault(row[column], {"open": 0, "overdue": 0, "due_soon": 0, "touched_today": 0})
-        figures["touched_today"] = (figures["touched_today"] or 0) + row["touched"]
-        if row["status_type"] == CLOSED:
-            continue
-        open_statuses.add(row["status"])
-        figures["open"] = (figures["open"] or 0) + row["total"]
-        figures["overdue"] = (figures["overdue"] or 0) + row["overdue"]
-        figures["due_soon"] = (figures["due_soon"] or 0) + row["due_soon"]
-    return _Grouped(values=values, open_statuses=sorted(open_statuses))
+    return {
+        str(row["owner"]): {
+            "open": row["open"],
+            "overdue": row["overdue"],
+            "due_soon": row["due_soon"],
+            "touched_today": row["touched_today"],
+        }
+        for row in rows
+    }
+
+
+def _open_statuses_of(connection: DeskConnection) -> list[str]:
+    """The status names of the org's open tickets (the "open" figure's queue link lists them)."""
+    return sorted(
+        Ticket.objects.filter(connection=connection, is_deleted=False)
+        .exclude(status_type=CLOSED)
+        .order_by()
+        .values_list("status", flat=True)
+        .distinct()
+    )
+
+
+def _workload(connection: DeskConnection, column: str) -> _Grouped:
+    now = timezone.now()
+    stamp = _mirror_stamp(connection, now)
+    values = _cached(connection, column, stamp, lambda: _grouped(connection, column, now=now))
+    # Statuses change rarely: a new one shows within the cache's time whatever the stamp.
+    statuses = _cached(connection, "open-statuses", "", lambda: _open_statuses_of(connection))
+    return _Grouped(values={k: dict(v) for k, v in values.items()}, open_statuses=statuses)
 
 
 def _first_response_medians(connection: DeskConnection, *, now: datetime) -> dict[str, float]:
@@ -123,21 +171,23 @@ def queue_url(**filters: Any) -> str:
     return reverse("tickets:queue") + "?" + QueueFilters(**filters).to_query()
 
 
-def _link_for(owner_filter: str, open_statuses: list[str]) -> Any:
-    """The queue URL behind each count: the owner (assignee, department or team) and the figure's filter."""
+OWNER = "0000000000"  # stands for the owner's Desk id (digits, as every id) in a link built once per figure
+
+
+def _link_for(owner_filter: str, open_statuses: list[str]) -> Callable[[str, str], str]:
+    """The queue URL behind each count: the owner (assignee, department or team) and the figure's filter.
+    Each figure's URL is built once and the owner's id put in, not built again for each of 200 agents."""
+    today = timezone.localdate()
+    shapes = {
+        "open": queue_url(**{owner_filter: OWNER}, statuses=list(open_statuses) or ["Open"]),
+        "overdue": queue_url(**{owner_filter: OWNER}, overdue=True),
+        "due_soon": queue_url(**{owner_filter: OWNER}, due_within_hours=DUE_SOON_HOURS),
+        "touched_today": queue_url(**{owner_filter: OWNER}, modified_from=today),
+    }
 
     def link(key: str, owner: str) -> str:
-        base = {owner_filter: owner}
-        if key == "open":
-            return queue_url(**base, statuses=list(open_statuses) or ["Open"])
-        if key == "overdue":
-            return queue_url(**base, overdue=True)
-        if key == "due_soon":
-            return queue_url(**base, due_within_hours=DUE_SOON_HOURS)
-        if key == "touched_today":
-            today = timezone.localdate()
-            return queue_url(**base, modified_from=today)
-        return ""
+        shape = shapes.get(key)
+        return shape.replace(f"={OWNER}", f"={owner}", 1) if shape and owner.isdigit() else ""
 
     return link
 
@@ -147,8 +197,14 @@ class TicketWorkload:
 
     def agents(self, connection: DeskConnection) -> WorkloadTable:
         now = timezone.now()
-        grouped = _grouped(connection, "assignee_desk_id", now=now)
-        for agent, median in _first_response_medians(connection, now=now).items():
+        grouped = _workload(connection, "assignee_desk_id")
+        medians = _cached(
+            connection,
+            "first-response",
+            f"{now:%Y%m%d%H}",
+            lambda: _first_response_medians(connection, now=now),
+        )
+        for agent, median in medians.items():
             grouped.values.setdefault(agent, {"open": 0, "overdue": 0, "due_soon": 0, "touched_today": 0})
             grouped.values[agent]["first_response"] = median
         return WorkloadTable(
@@ -158,7 +214,7 @@ class TicketWorkload:
         )
 
     def departments(self, connection: DeskConnection) -> WorkloadTable:
-        grouped = _grouped(connection, "department_desk_id", now=timezone.now())
+        grouped = _workload(connection, "department_desk_id")
         return WorkloadTable(
             columns=[OPEN, OVERDUE, DUE_SOON],
             values=grouped.values,
@@ -166,7 +222,7 @@ class TicketWorkload:
         )
 
     def teams(self, connection: DeskConnection) -> WorkloadTable:
-        grouped = _grouped(connection, "team_desk_id", now=timezone.now())
+        grouped = _workload(connection, "team_desk_id")
         return WorkloadTable(
             columns=[OPEN, OVERDUE, DUE_SOON],
             values=grouped.values,
@@ -268,10 +324,7 @@ def agent_overview(request: HttpRequest, *, connection: DeskConnection, agent: A
     bars = agent_activity(connection, agent)
     figures = []
     if request.user.has_perm("core.view_insights"):
-        table = WORKLOAD.agents(connection)
-        figures = [
-            (c, table.value(agent.desk_id, c.key), table.link(c.key, agent.desk_id)) for c in table.columns
-        ]
+        figures = figures_for(WORKLOAD.agents(connection), agent.desk_id, str(agent))
     context = {
         "agent": agent,
         "tickets": tickets if statuses else [],

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.connections.models import DeskConnection
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
 from apps.core.roles import Role
@@ -16,12 +17,12 @@ from apps.core.shell import sections_for
 from apps.desk.errors import DeskError, DeskValidationError
 from apps.team import services
 from apps.team.forms.agents import AgentEditForm, AgentInviteForm, ConsoleUserInviteForm
-from apps.team.models import Agent
+from apps.team.models import Agent, Department
 from apps.team.selectors import agent_detail, agent_display_name, departments_of
 from apps.team.views.common import MANAGE_AGENTS, agent_or_404, desk_error_message, no_connection
 
 
-def _departments(connection) -> list:  # type: ignore[no-untyped-def]
+def _departments(connection: DeskConnection) -> list[Department]:
     return sorted(departments_of(connection).values(), key=lambda d: d.name.lower())
 
 

@@ -19,6 +19,7 @@ from apps.tickets.models import BulkJobItem, Ticket, UnknownWrite
 from apps.tickets.selectors.conversation import department_addresses
 from apps.tickets.services.stale import ticket_seen_token
 from apps.tickets.services.unknown import unknown_writes_reconcile
+from apps.tickets.tasks import unknown_writes_reconcile_task
 from tests.integration.tickets import conftest as tickets_fixtures
 from tests.unit.desk import conftest as desk_fixtures
 from tests.unit.desk.conftest import desk_error
@@ -262,8 +263,10 @@ def test_while_it_is_unknown_nothing_is_resent_and_the_page_keeps_checking(world
     ).content.decode()
     assert "Desk may have saved this — checking" in html
     assert posts(world) == []
-    # Time passes: the page's next check settles it (not saved), and the retry goes out once.
+    # Time passes: the background look settles it (not saved); the page's next check shows that, and the
+    # retry goes out once.
     fast.TICKETS_UNKNOWN_SETTLE_SECONDS = 0
+    assert unknown_writes_reconcile_task.enqueue().return_value == {"unknown": 0}
     html = client.post(reverse("tickets:write_check", args=[write.pk]), headers=HX).content.decode()
     assert "data-unknown-write-not-saved" in html and "Maybe saved</textarea>" in html
     client.post(

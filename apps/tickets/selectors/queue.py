@@ -80,7 +80,8 @@ STATUSES_CACHE_SECONDS = 120
 # The filter lists (departments, agents, teams) per connection: until the mirror changes (its version stamp
 # moves on every apply, sync or webhook), at most this long.
 LOOKUPS_CACHE_SECONDS = 600
-EXACT_COUNT_CACHE_SECONDS = 600
+# Counts per filter, until the mirror changes; at most this long (an overdue filter moves with the clock).
+COUNT_CACHE_SECONDS = 120
 # On SQLite a search whose words match fewer tickets than this is read from the full-text index and sorted;
 # a broader one walks the sort's index and keeps the rows that match (a page fills within a few rows).
 FTS_DRIVE_LIMIT = 2000
@@ -462,16 +463,19 @@ def queue_count(
     version: int | None = None,
 ) -> tuple[CappedCount, bool]:
     """How many tickets match: capped at ``COUNT_CAP`` (bounded work), or, when the URL asks
-    (``count=exact``), every match, cached per filter until the mirror changes. Returns (count, exact)."""
-    if filters.count != "exact":
-        return capped_count(tickets, cap=COUNT_CAP), False
+    (``count=exact``), every match. Either is cached per filter until the mirror changes (its version stamp
+    moves with every apply), so paging through a queue or reloading it counts once. Returns (count, exact).
+    """
+    exact = filters.count == "exact"
     version = freshness.version(connection.pk) if version is None else version
-    key = _count_key(connection, filters, me_agent_id, version)
-    exact = cache.get(key)
-    if exact is None:
-        exact = tickets.order_by().count()
-        cache.set(key, exact, EXACT_COUNT_CACHE_SECONDS)
-    return CappedCount(int(exact), cap=max(int(exact), COUNT_CAP)), True
+    key = _count_key(connection, filters, me_agent_id, version) + (":exact" if exact else "")
+    counted = cache.get(key)
+    if counted is None:
+        counted = tickets.order_by().count() if exact else capped_count(tickets, cap=COUNT_CAP).value
+        cache.set(key, counted, COUNT_CACHE_SECONDS)
+    if exact:
+        return CappedCount(int(counted), cap=max(int(counted), COUNT_CAP)), True
+    return CappedCount(int(counted), cap=COUNT_CAP), False
 
 
 def _cursor(token: str) -> Cursor | None:

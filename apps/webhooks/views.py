@@ -35,6 +35,13 @@ MANAGE = "core.manage_webhooks"
 # -- the receiver -------------------------------------------------------------------------------------------
 
 
+def _unlogged(response: HttpResponse) -> HttpResponse:
+    """Django's request logger would write the path (the receiver's secret token) for a 4xx: we log our own
+    line without it instead."""
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def receive(request: HttpRequest, token: str) -> HttpResponse:
@@ -42,7 +49,7 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
     not, before answering: 200 when its X-ZDesk-JWT verifies (processing runs in a task), else 401."""
     endpoint = Endpoint.objects.select_related("connection").filter(token=token).first()
     if endpoint is None:
-        raise Http404("No such receiver.")
+        return _unlogged(HttpResponse(status=404))
     if request.method != "POST":
         return HttpResponse(status=200)
     body = request.body
@@ -65,7 +72,7 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
             error=str(rejected)[:300],
         )
         Endpoint.objects.filter(pk=endpoint.pk).update(last_rejected_at=now)
-        return HttpResponse(status=401)
+        return _unlogged(HttpResponse(status=401))
     text = body.decode("utf-8", errors="replace")
     events = parse_events(text)
     types, objects = summarise(events)

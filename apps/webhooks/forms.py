@@ -95,7 +95,7 @@ class WebhookForm(BaseForm):
     def initial_from(cls, webhook: dict[str, Any]) -> dict[str, Any]:
         subscriptions = webhook.get("subscriptions") or {}
         options = [o for o in subscriptions.values() if isinstance(o, dict)]
-        departments = next((o.get("departmentIds") for o in options if o.get("departmentIds")), []) or []
+        departments: list[Any] = next((o["departmentIds"] for o in options if o.get("departmentIds")), [])
         fields = (subscriptions.get("Ticket_Update") or {}).get("fields") or []
         return {
             "name": webhook.get("name", ""),

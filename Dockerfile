@@ -26,4 +26,4 @@ USER deskadmin
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-m", "deskadmin.healthcheck"]
-CMD ["sh", "-c", "gunicorn deskadmin.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --threads ${WEB_THREADS:-4} --worker-class gthread --access-logfile - --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "gunicorn deskadmin.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --threads ${WEB_THREADS:-4} --worker-class gthread -c deskadmin/gunicorn_conf.py --forwarded-allow-ips='*'"]

@@ -30,7 +30,7 @@ echo "DeskAdmin is starting at http://${BIND}/  (Ctrl+C stops it; the task worke
 # One process with threads: the console calls its own sandbox over HTTP, so a request must find a
 # free thread. The API-credit counters live in the file cache under var/cache, shared with the worker.
 gunicorn deskadmin.wsgi:application --bind "$BIND" --workers 1 --threads "${WEB_THREADS:-16}" \
-  --worker-class gthread --timeout 60 --access-logfile - &
+  --worker-class gthread --timeout 60 -c deskadmin/gunicorn_conf.py &
 WEB_PID=$!
 trap 'kill "$WORKER_PID" "$WEB_PID" ${ACTIVITY_PID:-} 2>/dev/null || true' EXIT INT TERM
 wait "$WEB_PID"

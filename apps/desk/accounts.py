@@ -233,7 +233,10 @@ def refresh(
 @sensitive_variables()
 def revoke(*, accounts_url: str, refresh_token: str, transport: Transport | None = None) -> None:
     """Revoke a refresh token (and the access tokens it minted). Raises OAuthError on failure."""
-    # Zoho documents the token as a query parameter; it is sent in the form body too, harmlessly.
+    # Zoho documents only the query form (`POST /oauth/v2/token/revoke?token=`; body-only is not documented,
+    # so a revoke could silently fail), so the token stays in the URL, and in the body too, harmlessly. What
+    # logs URLs keeps it out: gunicorn's access line has no query string (deskadmin/gunicorn_conf.py), the
+    # sandbox's request log redacts it, and our own log line names the path only.
     url = f"{accounts_url.rstrip('/')}/oauth/v2/token/revoke?{urlencode({'token': refresh_token})}"
     response = _post(url, data={"token": refresh_token}, operation="revoke", transport=transport)
     status = response.status_code

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -697,6 +698,24 @@ def _validate_params(request: HttpRequest, allowed: set[str], max_limit: int) ->
 # ---------------------------------------------------------------------------------------------------
 
 
+# Query parameters that carry a secret (revoke's ?token=, a callback's ?code=, a token call sent with its
+# parameters in the URL): kept out of the request log page.
+SECRET_QUERY_NAMES = frozenset(
+    {"token", "code", "refresh_token", "access_token", "client_secret", "code_verifier", "password"}
+)
+
+
+def redacted_query(query: str) -> str:
+    """The query string with the values of ``SECRET_QUERY_NAMES`` replaced by ``[redacted]``."""
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(name.lower() in SECRET_QUERY_NAMES for name, _ in pairs):
+        return query
+    cleaned = [(name, "[redacted]" if name.lower() in SECRET_QUERY_NAMES else value) for name, value in pairs]
+    return urlencode(cleaned, safe="[]")
+
+
 def log_request(
     request: HttpRequest,
     *,
@@ -716,7 +735,7 @@ def log_request(
                 kind=kind,
                 method=request.method or "",
                 path=request.path[:500],
-                query=request.META.get("QUERY_STRING", "")[:1000],
+                query=redacted_query(request.META.get("QUERY_STRING", ""))[:1000],
                 status=status,
                 org_id=org_id,
                 client_id=client_id[:100],

@@ -99,6 +99,15 @@ def test_contact_patch_body_may_not_carry_id_or_unknown_fields(desk):
     assert _errors(response) == {"/id": "invalid", "/x": "invalid"}
 
 
+def test_contact_update_caps_city_state_and_country_at_30_as_create_does_not(desk):
+    """Contact.json: contactjson (create) allows 100 characters in city/state/country, updateContact 30."""
+    long_city = "C" * 40
+    created = desk.client.post("/contacts", json={"lastName": "Far", "city": long_city})
+    assert created.status_code == 200 and created.json()["city"] == long_city
+    response = desk.client.patch(f"/contacts/{created.json()['id']}", json={"city": long_city})
+    assert response.status_code == 422 and _errors(response) == {"/city": "invalid"}
+
+
 def test_contacts_are_trashed_with_move_to_trash_not_delete(desk):
     assert desk.client.delete(f"/contacts/{desk.contact.pk}").status_code == 405
     response = desk.client.post("/contacts/moveToTrash", json={"contactIds": [str(desk.contact.pk)]})

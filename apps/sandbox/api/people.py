@@ -102,6 +102,13 @@ CONTACT_TEXT = {
     "facebook": ("facebook", 100),
     "language": ("language", 255),
 }
+# updateContact_contactjson caps these three at 30 characters (contactjson, for create, at 100).
+CONTACT_UPDATE_TEXT = {
+    **CONTACT_TEXT,
+    "city": ("city", 30),
+    "state": ("state", 30),
+    "country": ("country", 30),
+}
 CONTACT_FIELDS = set(CONTACT_TEXT) | {
     "email",
     "secondaryEmail",
@@ -226,9 +233,11 @@ def _page_of(queryset: QuerySet, request: HttpRequest, *, one_based: bool = Fals
 # -- contacts ---------------------------------------------------------------------------------------
 
 
-def _apply_contact(contact: m.Contact, data: dict[str, Any], org: m.Org, errors: c.FieldErrors) -> None:
+def _apply_contact(
+    contact: m.Contact, data: dict[str, Any], org: m.Org, errors: c.FieldErrors, *, update: bool = False
+) -> None:
     c.reject_unknown_fields(data, CONTACT_FIELDS, errors)
-    _apply_text(contact, data, CONTACT_TEXT, errors, required={"lastName"})
+    _apply_text(contact, data, CONTACT_UPDATE_TEXT if update else CONTACT_TEXT, errors, required={"lastName"})
     for field, column in (("email", "email"), ("secondaryEmail", "secondary_email")):
         if field in data:
             value = c.email_field(data, field, errors)
@@ -310,7 +319,7 @@ def contact_update(request: HttpRequest, contact_id: str) -> HttpResponse:
         raise DeskAPIError(422, "EMPTY_PAYLOAD", "The request body is empty.")
     previous = contact_json(contact)
     errors = c.FieldErrors()
-    _apply_contact(contact, data, org, errors)
+    _apply_contact(contact, data, org, errors, update=True)
     errors.raise_if_any()
     contact.modified_time = c.now()
     with transaction.atomic(using=m.SANDBOX_DB):

@@ -6,6 +6,8 @@
   tie-breaker (``id``) ends the order, so the index to walk is ``(…scope, key, id)``. ``last=True`` is the
   fast path to the last page (the same walk, backwards). NULLs sort last whichever the direction (the same
   on SQLite and PostgreSQL), each segment an index walk of its own.
+* In a view: ``where = page_request(request.GET)`` (``after``/``before``/``last=1``, a bad token is a notice),
+  ``page = keyset_page_for(rows, key=…, size=…, where=where)``, ``links = page_links(page, filter_query=…)``.
 * ``capped_count(rows, cap=1000)`` counts at most ``cap + 1`` rows: "1,000+" past the bound, never a scan of
   the whole set per view. An exact figure is for an explicit request (and worth caching by the caller).
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -213,3 +216,57 @@ def first_page_query(rows: QuerySet[Any, Any], *, key: SortKey, size: int) -> Qu
     """The query behind a first page (values first): what an ``EXPLAIN`` of a list's sort should show walking
     its index (tests/integration/tickets/test_query_plans.py)."""
     return _segment(rows, key, null=False, reverse=False, bound=None)[: size + 1]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Where a list's URL asks to be: ``after`` / ``before`` a row, or the ``last`` page (else the first).
+    ``notice`` says a page link was not understood (the first page is shown instead)."""
+
+    after: Cursor | None = None
+    before: Cursor | None = None
+    last: bool = False
+    notice: str = ""
+
+
+def page_request(params: Mapping[str, Any]) -> PageRequest:
+    """Read ``after``, ``before`` and ``last=1`` from a query string (``request.GET``); never an error."""
+    after_token, before_token = str(params.get("after") or ""), str(params.get("before") or "")
+    after, before = decode_cursor(after_token), decode_cursor(before_token)
+    notice = ""
+    if (after_token and after is None) or (before_token and before is None):
+        notice = "The page link was not understood; the first page is shown."
+        after = before = None
+    if after is not None:
+        before = None
+    return PageRequest(after, before, str(params.get("last") or "") == "1" and not (after or before), notice)
+
+
+def keyset_page_for[T](
+    rows: QuerySet[Any, T], *, key: SortKey, size: int, where: PageRequest
+) -> KeysetPage[T]:
+    return keyset_page(rows, key=key, size=size, after=where.after, before=where.before, last=where.last)
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """Query strings of the pages around one ("" when there is none), each with the list's own filters."""
+
+    first: str = ""
+    previous: str = ""
+    next: str = ""
+    last: str = ""
+
+
+def page_links(page: KeysetPage[Any], *, filter_query: str = "") -> PageLinks:
+    """Links for a page: ``filter_query`` (the list's filters, urlencoded) plus the position."""
+
+    def link(position: str) -> str:
+        return f"{filter_query}&{position}" if filter_query else position
+
+    return PageLinks(
+        first=(filter_query or "page=1") if page.has_previous else "",
+        previous=link(f"before={page.previous_cursor}") if page.has_previous else "",
+        next=link(f"after={page.next_cursor}") if page.has_next else "",
+        last=link("last=1") if page.has_next else "",
+    )

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,11 +27,13 @@ from apps.core.forms import (
 from apps.core.htmx import AuthedHttpRequest, toast
 from apps.core.models import AuditEntry, OrgMembership
 from apps.core.orgs import DeskAgentChoice, Org, agents_for_org, known_orgs, org_names, target_labels
+from apps.core.paging import SortKey, capped_count, keyset_page_for, page_links, page_request
 from apps.core.parsing import is_ascii_digits
 from apps.core.roles import Role, role_abilities, user_role
 from apps.core.shell import sections_for
 
 AUDIT_PAGE_SIZE = 50
+AUDIT_SORT = SortKey("created_at", descending=True)  # newest first, then the id: the created_at index
 
 # Detail keys of a ticket write that hold a Desk agent's id (named on the audit page).
 AGENT_KEYS = ("assignee_id", "assigneeId", "agent_id")
@@ -129,14 +130,19 @@ def audit_log(request: AuthedHttpRequest) -> HttpResponse:
         outcome=filters.get("outcome", ""),
         action=filters.get("action", ""),
     )
-    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = audit_entries_named(list(page.object_list))
+    # Keyset pages and a capped count (apps/core/paging.py): page 1,000 costs what page 1 does.
+    where = page_request(request.GET)
+    page = keyset_page_for(entries, key=AUDIT_SORT, size=AUDIT_PAGE_SIZE, where=where)
+    filter_query = urlencode(filters)  # pagination links carry only the filters that are set
     context = {
         "page": page,
+        "entries": audit_entries_named(page.rows),
+        "count": capped_count(entries),
+        "links": page_links(page, filter_query=filter_query),
+        "notice": where.notice,
         "form": form,
         "is_filtered": bool(filters),
-        # Pagination links carry only the filters that are set.
-        "filter_query": urlencode(filters),
+        "filter_query": filter_query,
     }
     template = "core/audit.html#results" if request.htmx else "core/audit.html"
     return render(request, template, context)

@@ -98,7 +98,10 @@ def _authorize(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     if params["code_challenge"] and method and method.upper() not in {"S256", "PLAIN"}:
         return HttpResponseRedirect(_with_query(redirect_uri, {"error": "invalid_request", **state}))
 
-    user = oauth.consenting_user(email=getattr(request.user, "email", "") or "")
+    user = oauth.accounts_user(request.session)
+    if user is None or request.POST.get("signin"):
+        # Sign in first, as Zoho Accounts does: nobody sees whose orgs these are before that.
+        return _sign_in(request, params)
     orgs = list(user.orgs.order_by("id"))
     if request.method == "GET":
         context = {
@@ -130,6 +133,22 @@ def _authorize(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     )
     back = {"code": code, **state, "location": "sandbox", "accounts-server": accounts_server_url(request)}
     return HttpResponseRedirect(_with_query(redirect_uri, back))
+
+
+def _sign_in(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
+    """The sign-in form (GET, or a POST that is not one), or its answer: back to the consent page."""
+    error = ""
+    if request.method == "POST" and request.POST.get("signin"):
+        user = oauth.accounts_sign_in(
+            email=request.POST.get("email", "")[:200], password=request.POST.get("password", "")[:200]
+        )
+        if user is not None:
+            request.session.cycle_key()
+            request.session[oauth.SESSION_USER] = user.pk
+            return HttpResponseRedirect(f"{request.path}?{urlencode(params)}")
+        error = "That email and password do not match a sandbox Zoho account."
+    context = {"signin": True, "error": error, "params": params, "action": request.path}
+    return render(request, "sandbox/consent.html", context)
 
 
 def _picked_org(raw: str, orgs: list[Org]) -> Org | None:

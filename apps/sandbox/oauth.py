@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -189,13 +190,28 @@ def demo_user_ensure() -> ZohoUser:
     return user
 
 
-def consenting_user(*, email: str = "") -> ZohoUser:
-    """The Zoho user who consents: the one with the console user's email if there is one, else the demo user."""
-    if email:
-        user = ZohoUser.objects.filter(email__iexact=email).first()
-        if user is not None:
-            return user
-    return demo_user_ensure()
+# The consent page's own sign-in, as Zoho Accounts asks for one before showing whose Desk is shared: the
+# Zoho user's pk in the browser's session (never the console's user: anyone could open the page).
+SESSION_USER = "sandbox_accounts_user"
+
+
+def accounts_sign_in(*, email: str, password: str) -> ZohoUser | None:
+    """The sandbox Zoho user for that email if the password is the sandbox's (SANDBOX_ACCOUNTS_PASSWORD,
+    printed by the demo); None otherwise. Every sandbox user shares that one password: an emulator's login."""
+    email = email.strip()
+    if not email or not hmac.compare_digest(
+        password.encode(), str(settings.SANDBOX_ACCOUNTS_PASSWORD).encode()
+    ):
+        return None
+    if email.lower() == DEMO_USER_EMAIL:
+        return demo_user_ensure()
+    return ZohoUser.objects.filter(email__iexact=email).first()
+
+
+def accounts_user(session: Any) -> ZohoUser | None:
+    """Who is signed in to the sandbox's Zoho Accounts in this browser session, if anyone."""
+    pk = session.get(SESSION_USER)
+    return ZohoUser.objects.filter(pk=pk).first() if isinstance(pk, int) else None
 
 
 def self_client_ensure() -> OAuthClient:

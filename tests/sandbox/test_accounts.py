@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.sandbox.models import AccessToken, AuthorizationCode, RequestLog
+from apps.sandbox.oauth import DEMO_USER_EMAIL
 from tests.sandbox.conftest import ACME_ID, GLOBEX_ID, PROBE, PROBE_URLCONF
 
 pytestmark = [
@@ -47,10 +48,28 @@ def _auth_params(live_server, **overrides) -> dict[str, str]:
     return params
 
 
+def _sign_in(http, page):
+    """The consent page asks for a sandbox sign-in first (as Zoho Accounts does): sign in, back to consent."""
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    form.update(
+        csrfmiddlewaretoken=csrf,
+        signin="1",
+        email=DEMO_USER_EMAIL,
+        password=settings.SANDBOX_ACCOUNTS_PASSWORD,
+    )
+    back = http.post(AUTH, data=form)
+    assert back.status_code == 302, back.text
+    return http.get(back.headers["location"])
+
+
 def _consent(http, live_server, *, decision="accept", org=ACME_ID, **overrides):
-    """Open the consent page like a browser, then click Accept or Deny; returns the redirect response."""
+    """Open the consent page like a browser (signing in if asked), then click Accept or Deny; returns the
+    redirect response."""
     page = http.get(AUTH, params=_auth_params(live_server, **overrides))
     assert page.status_code == 200, page.text
+    if 'name="signin"' in page.text:
+        page = _sign_in(http, page)
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
     form.update({"csrfmiddlewaretoken": csrf, "decision": decision, "org": str(org)})
@@ -92,8 +111,32 @@ def _probe(http, access_token, org_id=ACME_ID):
     )
 
 
-def test_consent_page_shows_app_orgs_and_scopes_in_plain_words(http, live_server, seeded_orgs):
+def test_consent_page_asks_for_a_sign_in_before_showing_whose_orgs_are_shared(http, live_server, seeded_orgs):
     page = http.get(AUTH, params=_auth_params(live_server))
+    assert page.status_code == 200 and "Sign in to continue" in page.text
+    assert DEMO_USER_EMAIL not in page.text and "Acme Support" not in page.text
+    # Accepting without signing in only shows the sign-in again: no code is issued.
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    accept = http.post(
+        AUTH, data={**form, "csrfmiddlewaretoken": csrf, "decision": "accept", "org": str(ACME_ID)}
+    )
+    assert accept.status_code == 200 and "Sign in to continue" in accept.text
+    wrong = http.post(
+        AUTH,
+        data={
+            **form,
+            "csrfmiddlewaretoken": csrf,
+            "signin": "1",
+            "email": DEMO_USER_EMAIL,
+            "password": "nope",
+        },
+    )
+    assert "do not match" in wrong.text and "Acme Support" not in wrong.text
+
+
+def test_consent_page_shows_app_orgs_and_scopes_in_plain_words(http, live_server, seeded_orgs):
+    page = _sign_in(http, http.get(AUTH, params=_auth_params(live_server)))
 
     assert page.status_code == 200
     assert "Acme Support" in page.text and "Globex Help" in page.text
@@ -330,7 +373,8 @@ def test_accounts_requests_are_logged_so_tests_can_count_refreshes(http, live_se
 
     refreshes = RequestLog.objects.filter(kind="accounts", path=TOKEN, detail="refresh_token")
     assert refreshes.count() == 2
-    assert RequestLog.objects.filter(kind="accounts", path=AUTH).count() == 2  # consent page + Accept
+    # The sign-in page and its answer, then the consent page and Accept.
+    assert RequestLog.objects.filter(kind="accounts", path=AUTH).count() == 4
 
 
 def test_tokens_are_stored_hashed(http, live_server, seeded_orgs):

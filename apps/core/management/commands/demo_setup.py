@@ -42,3 +42,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo users (passwords are kept in {credentials_file}):")
         for username, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role.label:<8} username: {username:<8} password: {saved[username]}")
+        if settings.DESK_SANDBOX:
+            # The sandbox's consent page asks for a sign-in first, as Zoho Accounts does.
+            self.stdout.write(
+                "Sandbox Zoho Accounts (the consent page's sign-in): email: admin@deskadmin.local "
+                f"password: {settings.SANDBOX_ACCOUNTS_PASSWORD}"
+            )

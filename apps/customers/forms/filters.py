@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from apps.core.forms import BaseForm
+from apps.core.parsing import parse_int
 from apps.customers.filters import DEFAULT_PAGE_SIZE, DEFAULT_SORT, MAX_SEARCH_LENGTH, PAGE_SIZES, ListFilters
 from apps.customers.selectors.lists import CF_KEY
 
@@ -99,10 +100,11 @@ class ListFilterForm(BaseForm):
         raw = self._get(name)
         if not raw:
             return default
-        if not raw.isdigit() or len(raw) > 6 or (allowed and int(raw) not in allowed):
+        number = parse_int(raw, minimum=0, maximum=999_999)  # ASCII digits: "²" is str.isdigit() too
+        if number is None or (allowed and number not in allowed):
             self.problems.append(f"“{raw[:20]}” is not a valid {name.replace('_', ' ')}; it was ignored.")
             return default
-        return max(1, int(raw))
+        return max(1, number)
 
     def filters(self) -> ListFilters:
         """What the URL asks for, every part checked."""

@@ -40,11 +40,11 @@ WORKLOAD_CACHE_SECONDS = 120
 
 OPEN = WorkloadColumn("open", "Open", help="Tickets assigned and not closed")
 OVERDUE = WorkloadColumn("overdue", "Overdue", help="Open tickets past their due time")
-DUE_SOON = WorkloadColumn("due_soon", "Due within 1 h", help="Open tickets due in the next hour")
+DUE_SOON = WorkloadColumn("due_soon", "Due in 1 h", help="Open tickets due in the next hour")
 TOUCHED = WorkloadColumn("touched_today", "Touched today", help="Tickets modified since midnight")
 FIRST_RESPONSE = WorkloadColumn(
     "first_response",
-    "Median 1st response (7 d)",
+    "1st reply, median 7 d",
     kind="duration",
     help="Median time to the first reply, tickets created in the last 7 days (from the mirrored conversations)",
 )

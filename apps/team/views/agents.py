@@ -12,7 +12,6 @@ from apps.core.htmx import AuthedHttpRequest
 from apps.core.shell import sections_for
 from apps.team.forms.agents import agent_filters_from
 from apps.team.selectors import (
-    AGENT_SORTS,
     STATUS_LABELS,
     agent_detail,
     agent_rows,
@@ -22,7 +21,7 @@ from apps.team.selectors import (
 from apps.team.views.common import MANAGE_AGENTS, SEE_WORKLOAD, VIEW_TEAM, agent_or_404, no_connection
 from apps.team.workload import agents_workload
 
-COLUMN_LABELS = {"name": "Agent", "email": "Email", "role": "Role / profile", "status": "Status"}
+COLUMN_LABELS = {"name": "Agent", "role": "Role / profile", "status": "Status"}
 
 
 @login_required
@@ -36,20 +35,20 @@ def agents(request: AuthedHttpRequest) -> HttpResponse:
     figure_keys = {c.key for c in workload.columns} if workload else set()
     filters = agent_filters_from(request.GET, figure_keys=figure_keys)
     rows = agent_rows(connection=connection, filters=filters, workload=workload)
-    headers = [
-        {"key": key, "label": COLUMN_LABELS[key], "query": filters.sort_query(key), "numeric": False}
-        for key in AGENT_SORTS
-    ] + [
+    text_headers = [
+        {"key": key, "label": COLUMN_LABELS[key], "query": filters.sort_query(key)}
+        for key in ("name", "role", "status")
+    ]
+    figure_headers = [
         {
             "key": column.key,
             "label": column.label,
             "help": column.help,
             "query": filters.sort_query(column.key, descending_first=True),
-            "numeric": True,
         }
         for column in (workload.columns if workload else [])
     ]
-    for header in headers:
+    for header in text_headers + figure_headers:
         header["state"] = (
             "ascending"
             if filters.sort == header["key"]
@@ -60,7 +59,9 @@ def agents(request: AuthedHttpRequest) -> HttpResponse:
         "connection": connection,
         "filters": filters,
         "rows": rows,
-        "headers": headers,
+        "text_headers": text_headers,
+        "figure_headers": figure_headers,
+        "column_count": len(text_headers) + len(figure_headers) + 1,
         "departments": sorted(departments_of(connection).values(), key=lambda d: d.name.lower()),
         "teams": teams_of(connection),
         "statuses": STATUS_LABELS,

@@ -1,5 +1,5 @@
 """The team tests share the tickets tests' world: one seeded sandbox org, connected and synced."""
 
-from tests.integration.tickets.conftest import World, member, signed_in, world  # noqa: F401 - fixtures
+from tests.integration.tickets.conftest import World, member, signed_in, world
 
 __all__ = ["World", "member", "signed_in", "world"]

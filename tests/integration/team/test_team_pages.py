@@ -68,7 +68,7 @@ def test_manager_browses_the_team_with_workload_and_no_desk_call(world, member, 
     )
     assert open_count == expected
     assert queue_count(client, open_url + "&per_page=100") == expected
-    assert "Median 1st response" in html and "Touched today" in html
+    assert "1st reply, median 7 d" in html and "Touched today" in html
 
     # Filters and search stay in the URL; an unknown sort or status is dropped, never a 500.
     department = Department.objects.filter(connection=world.connection).first()

@@ -227,6 +227,15 @@ class PageRequest:
     before: Cursor | None = None
     last: bool = False
     notice: str = ""
+    token: str = ""  # the (valid) after/before token as given
+
+    def query(self) -> str:
+        """The position as a query string ("after=…", "before=…", "last=1" or ""), e.g. for a poll."""
+        if self.after is not None:
+            return f"after={self.token}"
+        if self.before is not None:
+            return f"before={self.token}"
+        return "last=1" if self.last else ""
 
 
 def page_request(params: Mapping[str, Any]) -> PageRequest:
@@ -239,7 +248,9 @@ def page_request(params: Mapping[str, Any]) -> PageRequest:
         after = before = None
     if after is not None:
         before = None
-    return PageRequest(after, before, str(params.get("last") or "") == "1" and not (after or before), notice)
+    last = str(params.get("last") or "") == "1" and not (after or before)
+    token = after_token if after is not None else (before_token if before is not None else "")
+    return PageRequest(after, before, last, notice, token)
 
 
 def keyset_page_for[T](

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from apps.connections.selectors import connections_for_user
+from apps.core.paging import KeysetPage, PageRequest, SortKey, keyset_page_for
 from apps.team.models import Agent, Team
 from apps.tickets.models import BulkJob, BulkJobItem, Ticket
 
-# The outcome table shows at most this many items (failures first).
-BULK_ITEMS_SHOWN = 500
+# The outcome table shows this many items a page (failures first), paged by keyset (apps/core/paging.py).
+BULK_ITEMS_PER_PAGE = 100
+BULK_ITEMS_SORT = SortKey("outcome")  # "failure" < "pending" < "success" < "unknown", then the id
 
 
 def bulk_job_for_user(*, user: User, pk: int) -> BulkJob | None:
@@ -29,9 +31,12 @@ def bulk_job_success_count(job: BulkJob) -> int:
     return job.items.filter(outcome=BulkJobItem.Outcome.SUCCESS).count()
 
 
-def bulk_job_items_shown(job: BulkJob) -> list[BulkJobItem]:
-    """The items the progress page lists, failures first: they are what the manager acts on."""
-    return list(job.items.order_by("outcome", "id")[:BULK_ITEMS_SHOWN])
+def bulk_job_items_page(job: BulkJob, *, where: PageRequest | None = None) -> KeysetPage[BulkJobItem]:
+    """A page of the items the progress page lists, failures first: they are what the manager acts on.
+    Keyset pages over the (job, outcome) index, so a job of thousands polls as cheaply as a small one."""
+    return keyset_page_for(
+        job.items.all(), key=BULK_ITEMS_SORT, size=BULK_ITEMS_PER_PAGE, where=where or PageRequest()
+    )
 
 
 def bulk_job_names(job: BulkJob, items: list[BulkJobItem]) -> dict[str, object]:

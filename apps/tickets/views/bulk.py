@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
+from apps.core.paging import PageLinks, PageRequest, page_links, page_request
 from apps.tickets import credits
 from apps.tickets.forms.bulk import BulkActionForm
 from apps.tickets.forms.queue import queue_filters_from
 from apps.tickets.models import BulkJob
 from apps.tickets.selectors.bulk import (
     bulk_job_for_user,
-    bulk_job_items_shown,
+    bulk_job_items_page,
     bulk_job_names,
     bulk_job_pending_count,
     bulk_job_success_count,
@@ -78,9 +79,15 @@ def _bulk_cost(job: BulkJob) -> credits.BulkCost:
     return credits.bulk_cost(org_id=job.connection.org_id, tickets=tickets, edition=job.connection.edition)
 
 
-def _bulk_context(job: BulkJob, *, refused: str = "") -> dict[str, Any]:
-    items = bulk_job_items_shown(job) if job.started_at else []
+def _bulk_context(job: BulkJob, *, refused: str = "", where: PageRequest | None = None) -> dict[str, Any]:
+    page = bulk_job_items_page(job, where=where) if job.started_at else None
+    items = page.rows if page is not None else []
+    links = page_links(page) if page is not None else PageLinks()
+    # The progress poll keeps the page of outcomes on screen (its position, not page numbers).
+    position = where.query() if where is not None else ""
     return {
+        "links": links,
+        "position": position,
         **bulk_job_names(job, items),
         "job": job,
         "action_label": bulk_services.BULK_ACTIONS.get(job.action, job.action),
@@ -101,7 +108,7 @@ def _bulk_context(job: BulkJob, *, refused: str = "") -> dict[str, Any]:
 @require_GET
 def bulk_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = _bulk_job_or_404(request, pk)
-    context = _bulk_context(job)
+    context = _bulk_context(job, where=page_request(request.GET))
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "tickets/bulk.html#progress", context)
     return render(request, "tickets/bulk.html", context)

@@ -206,3 +206,37 @@ def test_a_queue_page_costs_at_most_three_queries_more_than_the_overview(queue):
     with CaptureQueriesContext(db) as queue_page:
         get(client, "assignee=me&sort=due")
     assert len(queue_page.captured_queries) <= len(overview.captured_queries) + 3
+
+
+def test_bulk_outcomes_page_by_keyset_failures_first_and_the_poll_keeps_the_page(queue, make_user):
+    from django.utils import timezone
+
+    from apps.core.roles import Role
+    from apps.tickets.models import BulkJob, BulkJobItem
+
+    connection, _client = queue
+    manager = make_user("boss", Role.MANAGER)
+    OrgMembership.objects.create(user=manager, org_id=connection.org_id)
+    job = BulkJob.objects.create(
+        connection=connection, actor=manager, action="close", total=230, status=BulkJob.Status.RUNNING,
+        started_at=timezone.now(), succeeded=200, failed=30,
+    )  # fmt: skip
+    BulkJobItem.objects.bulk_create(
+        BulkJobItem(job=job, ticket_desk_id=str(7000 + n), outcome="failure" if n % 23 == 0 else "success")
+        for n in range(230)
+    )
+    client = Client()
+    assert client.login(username="boss", password=PASSWORD)
+    url = reverse("tickets:bulk", args=[job.pk])
+    seen, response = [], client.get(url)
+    while True:
+        items = response.context["items"]
+        seen += [(item.outcome, item.pk) for item in items]
+        if not response.context["links"].next:
+            break
+        position = response.context["links"].next
+        response = client.get(f"{url}?{position}")
+        # The progress poll (every second while running) stays on this page of outcomes.
+        assert f'hx-get="{url}?{position}"' in response.content.decode()
+    assert seen == sorted(seen)  # failures first, each item once
+    assert len(seen) == 230 and seen[0][0] == "failure"

@@ -65,6 +65,7 @@ def test_an_oauth_life_leaves_no_token_or_secret_in_any_log(live_server, admin_u
         "sandbox request log": _sandbox_logs(),
         "audit log": _audit_logs(),
     }
+    assert "refresh_token" in logs["sandbox request log"]  # the expired access token was refreshed
     assert "token/revoke" in logs["sandbox request log"] and "token=[redacted]" in logs["sandbox request log"]
     for name, text in logs.items():
         leaked = [s[:12] for s in secrets if s and s in text]

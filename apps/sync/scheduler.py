@@ -89,9 +89,10 @@ def connections_due(*, now: datetime | None = None) -> list[DeskConnection]:
         if state is None or state.next_run_at is None:
             due.append(connection)
             continue
-        if _gap_unsynced(connection, state):
-            due.append(connection)
-        elif state.next_run_at + timedelta(seconds=freshness.sync_delay_seconds(connection)) <= now:
+        if (
+            _gap_unsynced(connection, state)
+            or state.next_run_at + timedelta(seconds=freshness.sync_delay_seconds(connection)) <= now
+        ):
             due.append(connection)
     return due
 

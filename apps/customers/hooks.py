@@ -21,8 +21,9 @@ Kind = Literal["contact", "account"]
 
 @dataclass(frozen=True)
 class TicketFacts:
-    # (connection, kind) -> a values() queryset of the Desk ids of contacts/accounts with an open ticket.
-    with_open_tickets: Callable[[DeskConnection, Kind], QuerySet[Any]]
+    # (connection, kind) -> the open tickets of the contact/account of the outer query (correlated by
+    # ``OuterRef("desk_id")``), for ``Exists(...)``: one index probe per row, not a scan of every ticket.
+    open_tickets_of_row: Callable[[DeskConnection, Kind], QuerySet[Any]]
     # (connection, kind, desk ids) -> {desk id: number of open tickets} (ids with none left out).
     open_counts: Callable[[DeskConnection, Kind, list[str]], dict[str, int]]
 

@@ -29,6 +29,7 @@ class Account(MirrorModel):
         indexes = [
             models.Index(fields=["connection", "account_name"], name="customers_account_name_idx"),
             models.Index(fields=["connection", "modified_time"], name="customers_account_mod_idx"),
+            models.Index(fields=["connection", "created_time"], name="customers_account_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +65,12 @@ class Contact(MirrorModel):
             models.Index(fields=["connection", "last_name"], name="customers_contact_name_idx"),
             models.Index(fields=["connection", "account_desk_id"], name="customers_contact_account_idx"),
             models.Index(fields=["connection", "modified_time"], name="customers_contact_mod_idx"),
+            # The lists' default order (by name) and their filters, each led by the connection.
+            models.Index(
+                fields=["connection", "last_name", "first_name", "desk_id"], name="customers_contact_sort_idx"
+            ),
+            models.Index(fields=["connection", "created_time"], name="customers_contact_created_idx"),
+            models.Index(fields=["connection", "owner_desk_id"], name="customers_contact_owner_idx"),
         ]
 
     def __str__(self) -> str:

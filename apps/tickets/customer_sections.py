@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +27,7 @@ from apps.core.shell import PageSection, register_section
 from apps.customers import hooks
 from apps.customers.models import Account, Contact
 from apps.team.models import Agent
-from apps.tickets.forms.queue import QueueFilterForm
 from apps.tickets.models import Ticket, TicketThread
-from apps.tickets.selectors.queue import agent_id_for_user, queue_choices, tickets_for_queue
 
 CONTACT_TICKETS_SHOWN = 50
 EXCERPTS_SHOWN = 5
@@ -54,9 +52,9 @@ def _live(connection: DeskConnection) -> QuerySet[Ticket]:
 # -- ticket facts for the lists ----------------------------------------------------------------------------
 
 
-def with_open_tickets(connection: DeskConnection, kind: hooks.Kind) -> QuerySet[Any]:
-    column = _column(kind)
-    return _open(_live(connection)).exclude(**{column: ""}).values(column)
+def open_tickets_of_row(connection: DeskConnection, kind: hooks.Kind) -> QuerySet[Any]:
+    """The open tickets of the contact/account row of the outer query (tickets_contact_idx/_account_idx)."""
+    return _open(_live(connection)).filter(**{_column(kind): OuterRef("desk_id")})
 
 
 def open_counts(connection: DeskConnection, kind: hooks.Kind, desk_ids: list[str]) -> dict[str, int]:
@@ -266,6 +264,11 @@ def _account_rows(
 def account_tickets_section(request: HttpRequest, *, account: Account) -> PageSection | None:
     if not request.user.has_perm("core.view_tickets"):
         return None
+    # The queue's own form and selectors, imported when an account page is drawn (they are the queue's, and
+    # change with it; the app's start-up does not depend on them).
+    from apps.tickets.forms.queue import QueueFilterForm
+    from apps.tickets.selectors.queue import agent_id_for_user, queue_choices, tickets_for_queue
+
     connection = account.connection
     now = timezone.now()
     user: Any = request.user
@@ -329,5 +332,5 @@ def register() -> None:
     register_section("customers:contact", contact_tickets_section)
     register_section("customers:account", account_tickets_section)
     hooks.register_ticket_facts(
-        hooks.TicketFacts(with_open_tickets=with_open_tickets, open_counts=open_counts)
+        hooks.TicketFacts(open_tickets_of_row=open_tickets_of_row, open_counts=open_counts)
     )

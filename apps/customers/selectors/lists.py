@@ -1,7 +1,8 @@
 """The contact and account lists: search, filters, sort and one page, read from the mirror only (0 Desk calls).
 
-Every query is led by the connection (the indexes begin with it); the count stops at COUNT_CAP so a page of a
-20,000-contact org never counts every row ("10,000+ contacts").
+Every query is led by the connection (the indexes begin with it). An unfiltered list counts its rows exactly
+(an index-only count); a filtered one stops counting at COUNT_CAP ("1,000+ contacts match"), so a search or
+the open-tickets filter never walks all 20,000 contacts just to say how many there are.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
@@ -20,7 +21,7 @@ from apps.customers import hooks
 from apps.customers.filters import ListFilters
 from apps.customers.models import Account, Contact
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 MAX_TERMS = 8
 _WORD = re.compile(r"[\w@.+-]+", re.UNICODE)
 # Custom-field keys as Desk names them ("cf_customer_tier"): anything else is never put in a query.
@@ -59,12 +60,8 @@ def _common(rows: QuerySet[Any], *, connection: DeskConnection, filters: ListFil
         rows = rows.filter(**{f"cf__{filters.cf_field}": filters.cf_value})
     facts = hooks.ticket_facts()
     if facts is not None and filters.open_tickets in ("yes", "no"):
-        with_open = facts.with_open_tickets(connection, filters.kind)
-        rows = (
-            rows.filter(desk_id__in=with_open)
-            if filters.open_tickets == "yes"
-            else rows.exclude(desk_id__in=with_open)
-        )
+        has_open = Exists(facts.open_tickets_of_row(connection, filters.kind))
+        rows = rows.filter(has_open if filters.open_tickets == "yes" else ~has_open)
     return rows
 
 
@@ -182,10 +179,10 @@ class ListPage:
         return max(1, -(-self.count // self.page_size))
 
 
-def page_of(rows: QuerySet[Any], *, page: int, page_size: int) -> ListPage:
-    """The page asked for; a page past the end shows the last one."""
-    count = rows.order_by()[: COUNT_CAP + 1].count()
-    capped = count > COUNT_CAP
+def page_of(rows: QuerySet[Any], *, page: int, page_size: int, exact: bool = False) -> ListPage:
+    """The page asked for; a page past the end shows the last one. ``exact``: count every row."""
+    count = rows.order_by().count() if exact else rows.order_by()[: COUNT_CAP + 1].count()
+    capped = not exact and count > COUNT_CAP
     count = min(count, COUNT_CAP)
     last = max(1, -(-count // page_size))
     number = max(1, page if capped else min(page, last))

@@ -55,6 +55,7 @@ def accounts(request: AuthedHttpRequest) -> HttpResponse:
         accounts_for_list(connection=connection, filters=filters),
         page=filters.page,
         page_size=filters.page_size,
+        exact=not filters.is_filtered,
     )
     context = {
         "connection": connection,

@@ -57,6 +57,7 @@ def contacts(request: AuthedHttpRequest) -> HttpResponse:
         contacts_for_list(connection=connection, filters=filters),
         page=filters.page,
         page_size=filters.page_size,
+        exact=not filters.is_filtered,
     )
     freshness = mirror_freshness(connection)
     context = {

@@ -85,6 +85,7 @@ COUNT_CACHE_SECONDS = 120
 # On SQLite a search whose words match fewer tickets than this is read from the full-text index and sorted;
 # a broader one walks the sort's index and keeps the rows that match (a page fills within a few rows).
 FTS_DRIVE_LIMIT = 2000
+FTS_PROBE_CACHE_SECONDS = 300
 
 
 def agent_id_for_user(*, connection: DeskConnection, user: User, agents: QueueChoices | None = None) -> str:
@@ -136,10 +137,15 @@ def _search(tickets: QuerySet[Ticket], *, connection: DeskConnection, query: str
     if vendor == "sqlite":
         match = _fts_match(terms)
         matches = "SELECT rowid FROM tickets_ticket_fts WHERE tickets_ticket_fts MATCH %s"
-        with connections[Ticket.objects.db].cursor() as cursor:
-            count_sql = f"SELECT count(*) FROM ({matches} LIMIT {FTS_DRIVE_LIMIT})"  # noqa: S608 - constants
-            cursor.execute(count_sql, [match])
-            narrow = cursor.fetchone()[0] < FTS_DRIVE_LIMIT
+        # How broad the words are changes slowly: the probe's answer is kept a few minutes.
+        probe_key = f"tickets:fts-narrow:{hashlib.sha256(match.encode()).hexdigest()[:32]}"
+        narrow = cache.get(probe_key)
+        if narrow is None:
+            with connections[Ticket.objects.db].cursor() as cursor:
+                count_sql = f"SELECT count(*) FROM ({matches} LIMIT {FTS_DRIVE_LIMIT})"  # noqa: S608 - constants
+                cursor.execute(count_sql, [match])
+                narrow = cursor.fetchone()[0] < FTS_DRIVE_LIMIT
+            cache.set(probe_key, narrow, FTS_PROBE_CACHE_SECONDS)
         column = '"tickets_ticket"."id"' if narrow else '+"tickets_ticket"."id"'
         where = f"({column} IN ({matches}){number_sql})"  # fixed SQL; the words are parameters
         return tickets.extra(where=[where], params=[match, *number_params])  # noqa: S610

@@ -10,5 +10,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.customers import mirror
+        from apps.customers.selectors import audit_labels
 
         mirror.register()  # the mirror entities this app owns (apps.mirror's registry)
+        audit_labels.register()  # the audit log names contacts and accounts

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.models import AuditEntry
+from apps.core.orgs import target_labels
 from apps.customers.models import Account, Contact
 from apps.customers.services.stale import customer_seen_token
 from apps.team.models import Department
@@ -55,6 +56,8 @@ def test_contact_create_edit_stale_429_and_trash(world, member, agent_user, mana
     assert AuditEntry.objects.filter(
         action="contact.create", outcome="success", target_id=contact.desk_id
     ).exists()
+    key = ("contact", world.connection.org_id, contact.desk_id)
+    assert target_labels([key])[key] == "contact Peter Quill"  # the audit log names it
     # It is in the list at once, found by its account's name.
     listing = agent.get(reverse("customers:contacts"), {"q": "quill"}).content.decode()
     assert f'data-contact="{contact.desk_id}"' in listing

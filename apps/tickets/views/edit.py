@@ -101,13 +101,17 @@ def ticket_new(request: AuthedHttpRequest) -> HttpResponse:
         # "New ticket for this contact" (the contact's 360° page) and "New contact…" coming back: pre-filled.
         contact = contact_in_org(connection=connection, desk_id=request.GET.get("contact", ""))
         form = TicketCreateForm(
-            initial={"contact_email": contact.email, "contact_last_name": contact.last_name} if contact else None,
+            initial={"contact_email": contact.email, "contact_last_name": contact.last_name}
+            if contact
+            else None,
             departments=choices.departments,
             statuses=choices.statuses,
             agents=choices.agents,
             teams=choices.teams,
         )
-        return render(request, "tickets/new.html", {"form": form, "connection": connection, "contact": contact})
+        return render(
+            request, "tickets/new.html", {"form": form, "connection": connection, "contact": contact}
+        )
     form = TicketCreateForm(
         request.POST,
         departments=choices.departments,

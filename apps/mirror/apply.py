@@ -312,7 +312,11 @@ def _apply_batch(
     if to_update:
         fields = [*spec.columns(spec.desk_type()).keys(), *parent.keys(), "raw", "desk_modified_time"]
         fields += ["is_deleted", "synced_at", *spec.extra_update_fields]
-        model.objects.bulk_update(to_update, fields=fields, batch_size=500)
+        # One UPDATE per row: Django's bulk_update builds a CASE per field and row, 5-8 times slower here
+        # (20 tickets: 280 ms against 57 ms on SQLite), which a webhook burst or a sync page pays each time.
+        names = [model._meta.get_field(name).attname for name in fields]
+        for row in to_update:
+            model.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in names})
     result.created, result.updated = len(to_create), len(to_update)
     result.changed_ids = [row.desk_id for row in to_create + to_update]
     if to_create or to_update:

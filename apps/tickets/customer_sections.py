@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
+from apps.core.charts import Chart, column_chart
 from apps.core.shell import PageSection, register_section
 from apps.customers import hooks
 from apps.customers.models import Account, Contact
@@ -177,18 +178,10 @@ def contact_tickets_section(request: HttpRequest, *, contact: Contact) -> PageSe
 # -- the account's page ------------------------------------------------------------------------------------
 
 
-@dataclass
-class ChartBar:
-    week: datetime
-    open: int
-    x: float
-    y: float
-    height: float
-
-
-def open_over_time(tickets: QuerySet[Ticket], *, now: datetime, weeks: int = CHART_WEEKS) -> list[ChartBar]:
+def open_over_time(tickets: QuerySet[Ticket], *, now: datetime, weeks: int = CHART_WEEKS) -> Chart:
     """How many of these tickets were open at the end of each of the last ``weeks`` weeks (a ticket is open
-    from its creation until it was closed; a closed ticket without a closing time closed when last modified)."""
+    from its creation until it was closed; a closed ticket without a closing time closed when last modified),
+    as the core's accessible column chart (title, summary, and the numbers as a table)."""
     rows = list(tickets.order_by().values_list("created_time", "closed_time", "modified_time", "status_type"))
     ends = [now - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
     values = []
@@ -201,18 +194,15 @@ def open_over_time(tickets: QuerySet[Ticket], *, now: datetime, weeks: int = CHA
             if closed_at is None or closed_at > end:
                 n += 1
         values.append(n)
-    peak = max(values) or 1
-    width, height, gap = 300 / weeks, 80.0, 4
-    return [
-        ChartBar(
-            week=end,
-            open=value,
-            x=round(i * width + gap / 2, 1),
-            y=round(height - value / peak * height + 10, 1),
-            height=round(value / peak * height, 1),
-        )
-        for i, (end, value) in enumerate(zip(ends, values, strict=True))
-    ]
+    peak = max(values, default=0)
+    return column_chart(
+        title=f"Open tickets at the end of each of the last {weeks} weeks",
+        data=[(f"{timezone.localtime(end):%b %-d}", value) for end, value in zip(ends, values, strict=True)],
+        label_heading="Week ending",
+        value_heading="Open tickets",
+        summary=f"{values[-1] if values else 0} open now; at most {peak} in these {weeks} weeks.",
+        chart_id="account-open-tickets",
+    )
 
 
 def _account_filter_query(request: HttpRequest, **overrides: str) -> str:
@@ -314,7 +304,6 @@ def account_tickets_section(request: HttpRequest, *, account: Account) -> PageSe
             "agents": choices.agents,
             "counts": ticket_counts(scoped, now=now),
             "chart": chart,
-            "chart_peak": max((bar.open for bar in chart), default=0),
             "previous_query": _account_filter_query(request, page=str(page.number - 1))
             if page.has_previous()
             else "",

@@ -125,7 +125,7 @@ def _account_360(world, member, manager_user):
     url = reverse("customers:account", args=[account_id])
     html = client.get(url).content.decode()
     assert html.count('data-ticket="') == min(mine.count(), 25)
-    assert "data-open-chart" in html and "Open tickets, weekly:" in html
+    assert "data-open-chart" in html and "Show the numbers" in html and "open now; at most" in html
     assert "Contacts" in html and "New contact" in html
     status = mine.first().status
     html = client.get(url, {"status": status}).content.decode()

@@ -18,7 +18,7 @@ FROM python:3.13-slim AS runtime
 ENV PATH="/venv/bin:$PATH" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     DESKADMIN_PROFILE=production DESKADMIN_DATA_DIR=/data PORT=8000
 RUN groupadd --system deskadmin && useradd --system --gid deskadmin --home /app deskadmin \
-    && mkdir -p /data && chown deskadmin:deskadmin /data
+    && mkdir -p /data /metrics && chown deskadmin:deskadmin /data /metrics
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY --from=build --chown=deskadmin:deskadmin /app /app

@@ -203,3 +203,38 @@ def test_a_killed_sync_task_is_marked_failed_and_queued_again_never_left_running
     assert scheduler.killed_syncs_recover() == 0
     alive.refresh_from_db()
     assert alive.status == TaskResultStatus.RUNNING
+
+
+@pytest.mark.parametrize("scopes", [SCOPES, NO_SEARCH], ids=["batched-search", "one-get-each"])
+def test_suspects_are_confirmed_by_reading_desk_and_only_the_gone_are_marked(make_world, scopes):
+    from apps.connections.services import desk_client_for
+
+    world = make_world(tickets=120, scopes=scopes)
+    assert sync_run(world.connection).finished
+    suspects = sorted(Ticket.objects.filter(connection=world.connection).values_list("desk_id", flat=True))[
+        :30
+    ]
+    gone = suspects[::6]  # 5 of the 30 are trashed in Desk; 25 are live
+    _trash(world, gone)
+    world.clear_log()
+
+    assert engine.lease_acquire(world.connection, owner="confirm-test")
+    with desk_client_for(world.connection) as client:
+        run = engine.SyncRun(
+            world.connection,
+            client,
+            owner="confirm-test",
+            report=engine.SyncReport(connection_id=world.connection.pk),
+            use_search=scopes == SCOPES,
+        )
+        assert run.confirm_deleted("tickets", suspects) == 5
+
+    deleted = Ticket.objects.filter(connection=world.connection, is_deleted=True).values_list(
+        "desk_id", flat=True
+    )
+    assert sorted(deleted) == sorted(gone)
+    calls = world.calls_by_path()
+    if scopes == SCOPES:
+        assert calls == {"/tickets/search": 1}  # 30 suspects, one read
+    else:
+        assert sum(calls.values()) == 30  # a GET each

@@ -2,7 +2,7 @@
 
 Every entity goes through ``apply_objects``: it takes Desk objects (the Desk client's dataclasses or
 Desk's raw JSON dicts, e.g. a webhook payload), merges each into its mirror row and writes only what
-changed, a page at a time (one SELECT, one bulk INSERT, one bulk UPDATE). Rules:
+changed, a page at a time (one SELECT, one bulk INSERT, one UPDATE per changed row). Rules:
 
 * **Order-safe**: a version whose ``modifiedTime`` is older than the mirrored one is ignored, so a late
   webhook or a stale list page never overwrites a newer write.

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.http import QueryDict
@@ -107,6 +108,24 @@ class QueueHiddenInput(QueueInput):
     input_type = "hidden"
 
 
+class QueueBoundField(BoundField):
+    """``as_field_group`` written in Python for the filter bar's plain fields (a label and the widget, the same
+    markup as ``core/forms/field.html``): the queue renders a dozen per page. A field with help or errors, or
+    one in a fieldset, still goes through the form renderer."""
+
+    def as_field_group(self) -> SafeString:
+        if self.help_text or self.errors or self.use_fieldset:
+            return super().as_field_group()
+        css = self.css_classes()
+        label = ""
+        if self.label:
+            for_attr = f' for="{escape(self.id_for_label)}"' if self.id_for_label else ""
+            required = ' class="is-required"' if self.field.required else ""
+            label = f"<label{for_attr}{required}>{escape(self.label)}</label>"
+        wrapper = f"form-field {css}" if css else "form-field"
+        return mark_safe(f'<div class="{wrapper}">{label}\n{self}</div>')  # noqa: S308 - escaped
+
+
 class ListField(forms.Field):
     """A repeatable query-string value (``?status=a&status=b``) taken as given; cleaning decides what stays."""
 
@@ -166,6 +185,8 @@ class QueueFilterForm(BaseForm):
     """The queue's URL parsed: a value that is not understood is dropped (the ones worth telling are named
     in ``QueueFilters.problems``), never a server error. ``filters()`` gives what is in force; the page
     shows that (``for_display``), not the raw URL."""
+
+    bound_field_class = QueueBoundField
 
     q = forms.CharField(
         required=False,

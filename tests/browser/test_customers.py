@@ -102,6 +102,7 @@ def test_find_a_contact_create_a_ticket_from_it_and_edit_its_account(
         page.get_by_label("Industry").fill(industry)
         page.get_by_role("button", name="Save in Desk").click()
         expect(page.locator('[data-field="industry"]')).to_have_text(industry)
+        expect(page.locator("#account-heading")).to_contain_text(industry)  # the heading follows
         expect(page.get_by_role("status")).to_contain_text("Account saved in Desk.")
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENSHOTS / f"customers-account-{theme}.png"), full_page=False)

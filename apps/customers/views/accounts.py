@@ -155,7 +155,8 @@ def account_edit(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
                 messages.success(request, "Account saved in Desk.")
                 return redirect("customers:account", desk_id=account.desk_id)
             return toast(
-                render(request, template, _detail_context(request, account)), "Account saved in Desk."
+                render(request, template, _detail_context(request, account, oob_heading=True)),
+                "Account saved in Desk.",
             )
     return render(request, template, context if partial else _full_context(request, account, context))
 

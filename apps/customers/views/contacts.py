@@ -196,7 +196,7 @@ def contact_edit(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
                 if not partial:
                     messages.success(request, "Contact saved in Desk.")
                     return redirect("customers:contact", desk_id=contact.desk_id)
-                response = render(request, template, _detail_context(request, contact))
+                response = render(request, template, _detail_context(request, contact, oob_heading=True))
                 return toast(response, "Contact saved in Desk.")
     if not partial:
         context["sections"] = sections_for("customers:contact", request, contact=contact)

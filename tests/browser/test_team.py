@@ -1,6 +1,6 @@
-"""The team pages in Chromium against the sandbox: a manager sorts agents by overdue and opens one (0 Desk
-calls; screenshots of both pages), an admin invites an agent and deactivates one after seeing their open
-tickets."""
+"""The team pages in Chromium against the sandbox, one scenario (one seeded org): a manager sorts agents by
+overdue and opens one (0 Desk calls; screenshots of both pages), then an admin invites an agent and
+deactivates one after seeing their open tickets."""
 
 import re
 from pathlib import Path
@@ -67,8 +67,8 @@ def max_overdue(world) -> int:
     return max(counts.values())
 
 
-def test_manager_sorts_agents_by_overdue_and_opens_one(
-    page, live_server, world, manager_user, login, console_errors
+def test_manager_sorts_and_opens_an_agent_then_admin_invites_and_deactivates(
+    page, live_server, world, manager_user, admin_user, login, console_errors
 ):
     busiest = agent_with_open_tickets(world)
     overdue = (
@@ -104,13 +104,10 @@ def test_manager_sorts_agents_by_overdue_and_opens_one(
     page.wait_for_url(re.compile(r"/tickets/\?.*overdue=1"))
     expect(page.locator("tr[data-ticket]")).to_have_count(overdue)
     assert world.api_calls() == 0, world.api_paths()
-    assert console_errors == []
 
-
-def test_admin_invites_an_agent_then_deactivates_one_with_open_tickets(
-    page, live_server, world, admin_user, login, console_errors
-):
-    leaving = agent_with_open_tickets(world)
+    # An admin invites an agent, then deactivates the busiest one after seeing their open tickets.
+    leaving = busiest
+    page.context.clear_cookies()
     login("ada")
     page.goto(f"{live_server.url}/team/")
     page.get_by_role("link", name="Invite an agent").click()

@@ -93,7 +93,7 @@ def test_invite_edit_deactivate_activate_and_delete_an_invited_agent(world, memb
     assert {"team.agent.edit", "team.agent.deactivate", "team.agent.activate", "team.agent.delete"} <= actions
 
 
-def test_desk_refusing_to_delete_is_explained_and_nothing_changes(world, member, admin_user):
+def test_desk_refusing_to_delete_is_explained_then_an_agent_becomes_a_console_user(world, member, admin_user):
     """The connection signs in as admin@deskadmin.local: Desk will not delete the caller."""
     client = member(admin_user)
     me = Agent.objects.get(connection=world.connection, email__iexact="admin@deskadmin.local")
@@ -109,6 +109,28 @@ def test_desk_refusing_to_delete_is_explained_and_nothing_changes(world, member,
     assert not me.is_deleted and sandbox_agent(me.desk_id) is not None
     failure = AuditEntry.objects.get(action="team.agent.delete")
     assert failure.outcome == "failure" and failure.detail["status"] == 422
+
+    # A Desk agent becomes a console user in one step, from the Users page's list (no Desk call).
+    world.clear_log()
+    agent = (
+        Agent.objects.filter(connection=world.connection, status="ACTIVE", is_deleted=False)
+        .exclude(email__iexact="admin@deskadmin.local")
+        .first()
+    )
+    users = client.get(reverse("core:users")).content.decode()
+    assert reverse("team:agent_console_user", args=[agent.desk_id]) in users
+
+    response = client.post(
+        reverse("team:agent_console_user", args=[agent.desk_id]),
+        {"username": "from-desk", "password": "a-long-enough-passphrase", "role": "manager"},
+    )
+    assert response.status_code == 302
+    membership = OrgMembership.objects.get(user__username="from-desk", org_id=world.connection.org_id)
+    assert membership.desk_agent_id == agent.desk_id
+    assert membership.user.email == agent.email and membership.user.groups.filter(name="manager").exists()
+    assert world.api_calls() == 0
+    users = client.get(reverse("core:users")).content.decode()
+    assert reverse("team:agent_console_user", args=[agent.desk_id]) not in users
 
 
 def test_deactivate_offers_to_reassign_open_tickets_first(world, member, admin_user):
@@ -162,26 +184,3 @@ def test_deactivate_offers_to_reassign_open_tickets_first(world, member, admin_u
     assert world.api_paths() == [f"POST /agents/{leaving.desk_id}/deactivate"]
     leaving.refresh_from_db()
     assert leaving.status == "DISABLED"
-
-
-def test_a_desk_agent_becomes_a_console_user_in_one_step(world, member, admin_user):
-    client = member(admin_user)
-    agent = (
-        Agent.objects.filter(connection=world.connection, status="ACTIVE", is_deleted=False)
-        .exclude(email__iexact="admin@deskadmin.local")
-        .first()
-    )
-    users = client.get(reverse("core:users")).content.decode()
-    assert reverse("team:agent_console_user", args=[agent.desk_id]) in users
-
-    response = client.post(
-        reverse("team:agent_console_user", args=[agent.desk_id]),
-        {"username": "from-desk", "password": "a-long-enough-passphrase", "role": "manager"},
-    )
-    assert response.status_code == 302
-    membership = OrgMembership.objects.get(user__username="from-desk", org_id=world.connection.org_id)
-    assert membership.desk_agent_id == agent.desk_id
-    assert membership.user.email == agent.email and membership.user.groups.filter(name="manager").exists()
-    assert world.api_calls() == 0
-    users = client.get(reverse("core:users")).content.decode()
-    assert reverse("team:agent_console_user", args=[agent.desk_id]) not in users

@@ -43,7 +43,9 @@ def queue_count(client, url: str) -> int:
     return len(re.findall(r"<tr[^>]*data-ticket=", html))
 
 
-def test_manager_browses_the_team_with_workload_and_no_desk_call(world, member, manager_user):
+def test_team_pages_with_workload_for_managers_read_only_for_agents_and_no_desk_call(
+    world, member, manager_user, agent_user
+):
     agent = busiest_agent(world)
     client = member(manager_user)
     world.clear_log()
@@ -92,10 +94,8 @@ def test_manager_browses_the_team_with_workload_and_no_desk_call(world, member, 
         assert response.status_code == 200, url
     department_page = client.get(reverse("team:department", args=[department.desk_id])).content.decode()
     assert "Support email addresses" in department_page and "SLA policies" in department_page
-    assert world.api_calls() == 0  # every team page reads the mirror only
 
-
-def test_agents_see_the_team_read_only_without_workload(world, member, agent_user):
+    # Agents see the team read-only: no workload, no admin actions.
     client = member(agent_user)
     agent = Agent.objects.filter(connection=world.connection, is_deleted=False).first()
     html = client.get(reverse("team:agents")).content.decode()
@@ -105,3 +105,4 @@ def test_agents_see_the_team_read_only_without_workload(world, member, agent_use
     assert "data-agent-actions" not in detail and "data-workload" not in detail
     assert client.get(reverse("team:agent_deactivate", args=[agent.desk_id])).status_code == 403
     assert client.get(reverse("team:agent", args=["999999999"])).status_code == 404
+    assert world.api_calls() == 0  # every team page reads the mirror only

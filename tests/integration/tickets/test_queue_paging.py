@@ -240,3 +240,23 @@ def test_bulk_outcomes_page_by_keyset_failures_first_and_the_poll_keeps_the_page
         assert f'hx-get="{url}?{position}"' in response.content.decode()
     assert seen == sorted(seen)  # failures first, each item once
     assert len(seen) == 230 and seen[0][0] == "failure"
+
+
+def test_a_large_apply_refreshes_the_planners_statistics(
+    queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.tickets import maintenance
+
+    connection, _client = queue
+    calls = []
+    monkeypatch.setattr(maintenance, "ANALYZE_AFTER_ROWS", 10)
+    monkeypatch.setattr(maintenance, "mirror_analyze", lambda **kwargs: calls.append(kwargs))
+    cache.delete(maintenance._STATE_KEY.format(connection.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        mirror_apply_tickets(connection, [ticket_json(n) for n in range(200, 206)])  # 6 rows: not yet
+    assert calls == []
+    with django_capture_on_commit_callbacks(execute=True):
+        mirror_apply_tickets(connection, [ticket_json(n) for n in range(300, 306)])  # 12 in all: analyze
+    assert len(calls) == 1
+    monkeypatch.undo()
+    maintenance.mirror_analyze()  # the real one runs on either database (ANALYZE inside a transaction)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -59,6 +60,10 @@ NEEDED: dict[str, tuple[str, ...]] = {
     "agents": ("id",),
 }
 BATCH = 500
+# SQLite has one writer at a time and its busy handler retries at most every 100 ms: a worker applying
+# deliveries back to back could keep the receiver's insert waiting past Desk's 5 s. Between deliveries it
+# leaves the lock free a little longer than that (PostgreSQL locks rows, so it needs no pause).
+SQLITE_PAUSE = 0.11
 
 
 def fingerprint(body: bytes | str) -> str:
@@ -255,7 +260,9 @@ def process_pending(connection_id: int, *, limit: int = BATCH) -> int:
         batch = _claim(connection_id, limit=limit)
         if not batch:
             return done
-        for delivery in batch:
+        for index, delivery in enumerate(batch):
+            if index and db_connection.vendor == "sqlite":
+                time.sleep(SQLITE_PAUSE)
             delivery.connection = connection
             try:
                 with transaction.atomic():

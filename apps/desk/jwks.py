@@ -21,6 +21,8 @@ from apps.desk.transport import _SOURCE_NAMESPACE, Transport, http_client_for, h
 
 SOURCE_ID_HEADER = "sourceId"
 JWKS_PATH = "/.well-known/jwks.json"
+
+
 def source_id_for(org_id: str | int | None) -> str:
     """The same value DeskHttp sends (the source id depends only on this installation's address and the org)."""
     return str(uuid.uuid5(_SOURCE_NAMESPACE, f"{settings.SITE_URL}|{org_id or ''}"))

@@ -204,6 +204,7 @@ if DESK_SANDBOX:
 MIDDLEWARE = [
     "apps.ops.middleware.RequestLogMiddleware",  # first: request id, one log line and metrics per request
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.parsing.RejectNulBytesMiddleware",  # a NUL in input is a 400, not a PostgreSQL error
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -231,3 +231,10 @@ def test_the_sandbox_search_answers_422_for_unicode_digits(desk_auth):
     for query in ("searchStr=%C2%B2", "ticketNumber=%C2%B2", "_all=%C2%B2", "from=%C2%B2", "limit=%E2%91%A0"):
         response = client.get(f"/sandbox/desk/api/v1/tickets/search?{query}", **desk_auth)
         assert response.status_code in (204, 422), (query, response.status_code)
+
+
+def test_a_nul_character_in_a_query_or_a_form_is_a_400_before_any_database_sees_it(world):
+    client = _admin(world)
+    assert client.get(reverse("tickets:queue"), {"q": "a\x00b"}).status_code == 400
+    assert client.post(reverse("connections:switch"), {"next": "/\x00"}).status_code == 400
+    assert client.get(reverse("tickets:queue"), {"q": "printer"}).status_code == 200

@@ -359,27 +359,33 @@ def main() -> int:
         processes.worker("worker-1")
         processes.worker("worker-2")
 
-        # 2. Kill a worker in the middle of a sync; a third one takes its place.
+        # 2. Kill a worker in the middle of a sync (a run past its first calls, not one the lease turns away);
+        # a third one takes its place. The task counts as killed mid-run only if its row is still RUNNING
+        # after the kill (it did not finish in between); otherwise the next worker is tried.
         killed = None
+        spare = iter(["worker-3", "worker-4", "worker-5"])
         deadline = time.monotonic() + 60
         while killed is None and time.monotonic() < deadline:
-            row = (
-                DBTaskResult.objects.filter(status="RUNNING", task_path=SYNC_TASK)
-                .exclude(worker_ids=[])
-                .order_by("started_at")
-                .first()
+            running = DBTaskResult.objects.filter(
+                status="RUNNING", task_path=SYNC_TASK, started_at__lt=timezone.now() - timedelta(seconds=0.3)
+            ).exclude(worker_ids=[])
+            row = next(
+                (r for r in running.order_by("started_at") if r.worker_ids[-1] in processes.workers), None
             )
-            if row is not None and row.worker_ids[-1] in processes.workers:
-                victim = row.worker_ids[-1]
-                time.sleep(0.3)  # well inside its walk (a few calls made)
-                processes.workers[victim].send_signal(signal.SIGKILL)
-                processes.workers[victim].wait()
-                killed = (row.pk, row.args_kwargs["args"][0], victim, timezone.now())
-                processes.worker("worker-3")
-            else:
+            if row is None:
                 time.sleep(0.05)
+                continue
+            victim = row.worker_ids[-1]
+            process = processes.workers.pop(victim)
+            process.kill()  # SIGKILL: no cleanup, as a machine or container dying
+            process.wait()
+            replacement = next(spare)
+            processes.worker(replacement)
+            row.refresh_from_db()
+            if row.status == "RUNNING":
+                killed = (row.pk, row.args_kwargs["args"][0], victim, timezone.now(), replacement)
         if killed is None:
-            raise SystemExit("no sync was seen running: nothing to kill")
+            raise SystemExit("no sync was killed mid-run")
 
         # Wait for every mirror to be complete (the killed org's sync re-queued and finished).
         sandbox_tickets = {
@@ -475,7 +481,7 @@ def main() -> int:
         print(
             f"killed worker:            {killed[2]} (SIGKILL) during task {killed[0]} (connection {killed[1]}); "
             f"row now {killed_row.status}{' (WorkerLost)' if 'WorkerLost' in (killed_row.exception_class_path or '') else ''}; "
-            f"replaced by worker-3; every mirror complete {recovery_seconds:.1f} s after the kill "
+            f"replaced by {killed[4]}; every mirror complete {recovery_seconds:.1f} s after the kill "
             f"(lease {env['SYNC_LEASE_SECONDS']} s + tick {env['SYNC_TICK_SECONDS']} s)"
         )
         print(

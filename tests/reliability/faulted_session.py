@@ -35,7 +35,7 @@ MAX_TRIES = 40  # sends and checks for one write before the agent would give up 
 FAULTS = {
     "error_rate": 0.2,  # 500 / 503 before the work
     "burst_429_rate": 0.03,  # 429 TOO_MANY_REQUESTS bursts
-    "timeout_rate": 0.03,  # hangs (then a 504), nothing done
+    "timeout_rate": 0.02,  # hangs (then a 504), nothing done
     "late_answer_rate": 0.1,  # writes done, answered after the read timeout
     "dropped_answer_rate": 0.05,  # writes done, answers cut off
 }
@@ -58,6 +58,8 @@ class Figures:
     audit_settled: int = 0
     seconds: float = 0.0
     by_kind: Counter[str] = field(default_factory=Counter)
+    # For a write lost or doubled: its tries whose answer was lost (state, looks, seconds to the verdict).
+    details: dict[str, list[str]] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -66,6 +68,7 @@ class Figures:
             f"unknown outcomes {self.unknown} (saved {self.saved_after_unknown}, not saved "
             f"{self.not_saved_after_unknown}, unresolved {self.unresolved}); audit: {self.audit_unknown} "
             f"'unknown', {self.audit_settled} settled"
+            + (f"; lost or doubled: {self.details}" if self.details else "")
         )
 
 
@@ -192,6 +195,13 @@ def run_session(
             figures.lost.append(marker)
         elif count > 1:
             figures.duplicated.append(marker)
+        if count != 1:
+            figures.details[marker] = [
+                f"{w.kind} {w.state} after {w.checks} looks, "
+                f"{((w.resolved_at or w.sent_at) - w.sent_at).total_seconds():.1f} s"
+                for w in UnknownWrite.objects.filter(connection=world.connection).order_by("sent_at")
+                if marker in str(w.payload)
+            ]
     rows = UnknownWrite.objects.filter(connection=world.connection)
     figures.unknown = rows.count()
     figures.saved_after_unknown = rows.filter(state="saved").count()

@@ -34,7 +34,9 @@ def faulty(settings):
     settings.SANDBOX_TIMEOUT_SECONDS = 1  # a hang outlasts the read timeout
     settings.SANDBOX_LATE_ANSWER_SECONDS = LATE
     settings.TICKETS_UNKNOWN_CHECK_DELAY = 0
-    settings.TICKETS_UNKNOWN_SETTLE_SECONDS = 1.5  # a hung call (1 s) is over by then
+    # "Not saved" only 5 s after the send: a write Desk is still working on (a slow call on a loaded machine,
+    # past the 0.4 s read timeout) has landed by then, and a hung call (1 s) is over.
+    settings.TICKETS_UNKNOWN_SETTLE_SECONDS = 5
     return settings
 
 
@@ -48,8 +50,8 @@ def test_faulted_agent_session_loses_and_doubles_nothing(world, member, agent_us
     figures = _session(world, member, agent_user, manager_user, 42)
     print(f"\nfaulted session: {figures.line()} in {figures.seconds:.1f} s")
     assert figures.writes == 42
-    assert figures.lost == [] and figures.gave_up == []
-    assert figures.duplicated == []
+    assert figures.lost == [] and figures.gave_up == [], figures.line()
+    assert figures.duplicated == [], figures.line()
     assert figures.pages_500 == 0
     assert figures.unknown > 0, "the faults produced no lost answer: the session proved nothing"
     assert figures.unresolved == 0

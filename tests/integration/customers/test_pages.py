@@ -153,6 +153,9 @@ def _browse_ten(world, member, agent_user):
     ]
     for url, params in pages:
         assert client.get(url, params).status_code == 200
+    # A filter change from the page is an HTMX request: only the results come back (no page shell).
+    partial = client.get(pages[1][0], pages[1][1], headers={"HX-Request": "true"}).content.decode()
+    assert "data-count" in partial and "<html" not in partial
     assert world.api_calls() == 0
 
 

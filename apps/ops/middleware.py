@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from apps.ops import context, metrics
@@ -14,6 +15,7 @@ logger = logging.getLogger("deskadmin.request")
 
 # Requests no URL pattern matched (404s of scanners) share one label, so they cannot blow up the series.
 UNMATCHED = "<unmatched>"
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 
 
 class RequestLogMiddleware:
@@ -40,6 +42,8 @@ class RequestLogMiddleware:
             status = response.status_code if response is not None else 500
             match = getattr(request, "resolver_match", None)
             view = (match.view_name or UNMATCHED) if match is not None else UNMATCHED
+            if match is None and request.path.startswith(STATIC_PREFIX):
+                view = "static"  # served by WhiteNoise before any URL is resolved
             route = (match.route or "") if match is not None else ""
             try:
                 metrics.HTTP_REQUESTS.labels(

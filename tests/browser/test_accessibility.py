@@ -86,6 +86,26 @@ CHARTS_WITHOUT_TEXT = """() => [...document.querySelectorAll("svg")].filter(svg 
 }).map(svg => ({target: svg.id ? "#" + svg.id : (svg.getAttribute("class") || "svg"),
   summary: "a chart needs a title (figcaption or heading) and its numbers as a table in its figure or section"}))"""
 
+# WCAG 1.4.10 (Reflow), which axe does not test: at 390 px the page never scrolls sideways (a wide table
+# scrolls inside its own .table-wrap). Reports the elements that stick out of the viewport.
+OVERFLOW = """() => {
+  if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
+  const clipped = el => {
+    for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(node).overflowX)) return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll("body *")].filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > window.innerWidth + 1 && !clipped(el)
+      && getComputedStyle(el).position !== "fixed" && !el.querySelector("*");
+  }).slice(0, 5).map(el => ({
+    target: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined ? "." + el.className.trim().split(/\\s+/).join(".") : ""),
+    summary: `ends at ${Math.round(el.getBoundingClientRect().right)} px; the page is ${document.documentElement.scrollWidth} px wide`,
+  }));
+}"""
+
 NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 # Wait for htmx requests the page makes on load (panels, the conversation) to have come back.
 HTMX_IDLE = """() => {
@@ -211,6 +231,19 @@ def _axe(page, label: str, found: dict[str, list[dict]]) -> int:
         if page.viewport_size["width"] != width:
             page.set_viewport_size({"width": width, "height": 844 if width < 600 else 800})
             page.evaluate(NEXT_FRAME)  # resize listeners (wide tables) have run
+        if width < 600:
+            sticking_out = page.evaluate(OVERFLOW)
+            if sticking_out:
+                found.setdefault(label, []).append(
+                    {
+                        "id": "reflow",
+                        "impact": "serious",
+                        "help": "At 390 px the page does not scroll sideways (WCAG 1.4.10)",
+                        "nodes": sticking_out,
+                        "count": len(sticking_out),
+                        "where": f"{width}px",
+                    }
+                )
         for index, theme in enumerate(THEMES if width == widths[0] else THEMES[::-1]):
             page.evaluate("theme => document.documentElement.setAttribute('data-theme', theme)", theme)
             only = (

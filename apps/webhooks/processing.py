@@ -23,6 +23,7 @@ from apps.desk import types as desk
 from apps.desk.client import DeskClient
 from apps.desk.errors import DeskError, DeskNotFound
 from apps.mirror import apply as mirror
+from apps.ops import hooks as ops_hooks
 from apps.webhooks.models import Delivery, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,9 @@ def process_delivery(delivery: Delivery, *, filler: _Filler) -> None:
     delivery.save(
         update_fields=["status", "applied", "unchanged", "fill_ins", "error", "processed_at", "processing_ms"]
     )
+    applied = delivery.status == Delivery.Status.DONE
+    lag = (delivery.processed_at - delivery.received_at).total_seconds() if applied else None
+    ops_hooks.webhook_delivery(outcome=delivery.status, lag_s=lag)  # metrics (apps.ops, docs/operations.md)
 
 
 def process_pending(connection_id: int, *, limit: int = BATCH) -> int:

@@ -235,9 +235,10 @@ def _account_rows(
     contact_ids = {t.contact_desk_id for t in tickets if t.contact_desk_id}
     contacts = {
         c.desk_id: c
-        for c in Contact.objects.filter(
-            connection=connection, desk_id__in=contact_ids, is_deleted=False
-        ).only("desk_id", "first_name", "last_name", "email", "connection_id")
+        # Unordered: read by the (connection, desk_id) index, not by the contacts' default name order.
+        for c in Contact.objects.filter(connection=connection, desk_id__in=contact_ids, is_deleted=False)
+        .order_by()
+        .only("desk_id", "first_name", "last_name", "email", "connection_id")
     }
     url = reverse("tickets:detail", kwargs={"desk_id": "0"})[:-2]
     return [

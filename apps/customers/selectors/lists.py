@@ -226,9 +226,10 @@ def contact_rows(*, connection: DeskConnection, contacts: list[Contact]) -> list
     account_ids = {c.account_desk_id for c in contacts if c.account_desk_id}
     accounts = {
         a.desk_id: a
-        for a in Account.objects.filter(connection=connection, desk_id__in=account_ids).only(
-            "desk_id", "account_name", "connection_id", "is_deleted"
-        )
+        # Unordered: read by the (connection, desk_id) index, not by the model's default name order.
+        for a in Account.objects.filter(connection=connection, desk_id__in=account_ids)
+        .order_by()
+        .only("desk_id", "account_name", "connection_id", "is_deleted")
     }
     owners = owner_names(connection)
     counts = _open_counts(connection, "contact", [c.desk_id for c in contacts])

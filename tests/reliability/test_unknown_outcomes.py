@@ -7,6 +7,7 @@ the object before any retry, and never sends a second copy. The audit log says "
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -99,6 +100,20 @@ def posts(world) -> list[str]:
     return [f"{method} {path.rsplit('/api/v1', 1)[-1]}" for method, path in rows]
 
 
+def settled(client, response):
+    """What the page shows once its "checking" banner has had its answer (on a loaded machine the first
+    look can come while Desk is still saving; the banner then asks again, as the page does)."""
+    for _ in range(100):
+        found = re.search(r'data-unknown-write="(\d+)"', response.content.decode())
+        if not found:
+            return response
+        response = client.post(reverse("tickets:write_check", args=[found.group(1)]), headers=HX)
+    return response
+
+
+SAVED = ("Comment added.", "Reply sent.", "Desk had saved your comment.", "Desk had sent your reply.")
+
+
 def toast_of(response) -> dict:
     return json.loads(response.headers.get("HX-Trigger", "{}"))
 
@@ -159,13 +174,15 @@ pytestmark_db = pytest.mark.django_db(databases=["default", "sandbox"], transact
 def test_a_late_answered_comment_is_found_and_counted_once(world, member, agent_user, fast):
     ticket = open_ticket(world)
     faults(world, late_answer_rate=1.0, late_answer_seconds=LATE)
-    response = member(agent_user).post(
+    client = member(agent_user)
+    response = client.post(
         reverse("tickets:comment", args=[ticket.desk_id]),
         {"content": "Answer lost on the way back", "seen": ticket_seen_token(ticket)},
         headers=HX,
     )
     assert response.status_code == 200
-    assert toast_of(response)["toast"]["message"] == "Comment added."
+    response = settled(client, response)
+    assert toast_of(response)["toast"]["message"] in SAVED
     assert sandbox_comments("Answer lost on the way back") == 1
     assert outcomes("ticket.comment") == [
         ("unknown", "Desk's answer was lost; it may have saved this. Checking."),
@@ -189,11 +206,16 @@ def test_a_cut_off_reply_is_not_emailed_twice(world, member, agent_user, fast):
         "content": "Your refund went out today.",
         "seen": ticket_seen_token(ticket),
     }
-    response = client.post(reverse("tickets:reply", args=[ticket.desk_id]), draft, headers=HX)
-    assert toast_of(response)["toast"]["message"] == "Reply sent.", response.content.decode()[:1500]
-    # The agent presses Send again anyway (an old tab): Desk already has it, so nothing is sent.
+    response = settled(
+        client, client.post(reverse("tickets:reply", args=[ticket.desk_id]), draft, headers=HX)
+    )
+    assert toast_of(response)["toast"]["message"] in SAVED, response.content.decode()[:1500]
+    # The same try sent again (a page that still showed the draft names it): Desk has it, nothing is sent.
     faults(world, dropped_answer_rate=0.0)
-    client.post(reverse("tickets:reply", args=[ticket.desk_id]), draft, headers=HX)
+    write = UnknownWrite.objects.get()
+    retry = {**draft, "retry_of": write.pk, "confirm_stale": "on"}
+    response = client.post(reverse("tickets:reply", args=[ticket.desk_id]), retry, headers=HX)
+    assert toast_of(response)["toast"]["message"] == "Reply sent."
     assert sandbox_replies("Your refund went out today.") == 1
     assert posts(world) == [f"POST /tickets/{ticket.desk_id}/sendReply"]
     assert outcomes("ticket.reply")[-1] == ("success", "unknown → saved")
@@ -203,7 +225,8 @@ def test_a_cut_off_reply_is_not_emailed_twice(world, member, agent_user, fast):
 def test_a_late_answered_create_goes_to_the_one_ticket(world, member, manager_user, fast):
     department = Department.objects.filter(connection=world.connection).first()
     faults(world, late_answer_rate=1.0, late_answer_seconds=LATE)
-    response = member(manager_user).post(
+    client = member(manager_user)
+    response = client.post(
         reverse("tickets:new"),
         {
             "contact_email": "late.answer@example.com",
@@ -212,9 +235,10 @@ def test_a_late_answered_create_goes_to_the_one_ticket(world, member, manager_us
             "department_id": department.desk_id,
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    response = settled(client, response)
     ticket = Ticket.objects.get(connection=world.connection, subject="Created, answer lost")
-    assert response["Location"] == reverse("tickets:detail", args=[ticket.desk_id])
+    url = reverse("tickets:detail", args=[ticket.desk_id])
+    assert url in (response.get("Location"), response.get("HX-Redirect")), response.content.decode()[:2000]
     assert sandbox_tickets("Created, answer lost") == 1
     assert outcomes("ticket.create")[-1] == ("success", "unknown → saved")
 

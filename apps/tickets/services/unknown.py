@@ -92,8 +92,13 @@ class AlreadySaved(Exception):
 def write_fingerprint(
     *, kind: str, connection: DeskConnection, ticket_desk_id: str, payload: dict[str, Any]
 ) -> str:
-    """The same draft to the same place gives the same fingerprint (whitespace aside)."""
-    normal = {key: _normal(value) if isinstance(value, str) else value for key, value in payload.items()}
+    """The same draft to the same place gives the same fingerprint (whitespace aside; a reply's file names,
+    kept for the page, are not part of it)."""
+    normal = {
+        key: _normal(value) if isinstance(value, str) else value
+        for key, value in payload.items()
+        if key != "attachments"
+    }
     raw = json.dumps([kind, connection.pk, ticket_desk_id, normal], sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 

@@ -48,7 +48,8 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
     """Desk's URL check (GET, or a POST without deliveries) answers 200; a delivery is stored, verified or
     not, before answering: 200 when its X-ZDesk-JWT verifies (processing runs in a task), else 401."""
     endpoint = Endpoint.objects.select_related("connection").filter(token=token).first()
-    if endpoint is None:
+    if endpoint is None or endpoint.connection.status == DeskConnection.Status.DISCONNECTED:
+        # Never 410: Desk would delete the webhook. A disconnected org's deliveries are not taken in.
         return _unlogged(HttpResponse(status=404))
     if request.method != "POST":
         return HttpResponse(status=200)

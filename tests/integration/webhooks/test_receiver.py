@@ -37,6 +37,10 @@ def test_url_check_answers_200_and_an_unknown_receiver_is_404(world):
     assert client.post(world.receiver_path, data=b"", content_type="application/json").status_code == 200
     assert client.get("/webhooks/in/not-a-token/").status_code == 404
     assert world.deliveries() == []
+    world.connection.status = "disconnected"
+    world.connection.save(update_fields=["status"])
+    # A disconnected org takes nothing in (and never gets a 410, which would make Desk delete the webhook).
+    assert client.get(world.receiver_path).status_code == 404
 
 
 def test_subscription_names_the_mirror_events_and_ignores_our_own_source(world):

@@ -1,5 +1,6 @@
 """Webhooks in Chromium against the sandbox: an admin subscribes on the Webhooks page, a ticket changes on Desk,
-the delivery shows in the log and the open queue's row updates without a reload; screenshots of the page."""
+the open queue's row updates without a reload, a comment made on Desk appears on the open ticket page, the
+deliveries show in the log; screenshots of the page."""
 
 import re
 from pathlib import Path
@@ -78,9 +79,22 @@ def test_subscribe_then_a_change_on_desk_shows_in_the_log_and_the_open_queue(
     expect(row).to_contain_text("Printer fixed by Desk", timeout=15_000)  # polled, not reloaded
     assert page.evaluate("window.__sameDocument") is True
 
+    # The ticket's page shows a comment made on Desk without a reload, too.
+    page.goto(f"{live_server.url}/tickets/{ticket.desk_id}/")
+    expect(page.locator("#ticket-conversation")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the stale-conversation fetch, if any, has landed
+    page.evaluate("window.__sameDocument = true")
+    with _someone_on_desk(live_server, org) as desk:
+        response = desk.post(
+            f"/tickets/{ticket.desk_id}/comments", json={"content": "Toner replaced on site"}
+        )
+        assert response.status_code == 200, response.text
+    expect(page.locator("#ticket-conversation")).to_contain_text("Toner replaced on site", timeout=15_000)
+    assert page.evaluate("window.__sameDocument") is True
+
     page.goto(f"{live_server.url}/webhooks/")
     log_row = page.locator("[data-delivery]").first
-    expect(log_row).to_contain_text("Ticket_Update")
+    expect(log_row).to_contain_text("Ticket_Comment_Add")
     expect(log_row).to_contain_text("Applied")
     expect(log_row).to_contain_text("Valid")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,11 @@ def test_column_chart_draws_an_svg_named_by_its_title_and_summary_with_the_numbe
         value_heading="New tickets",
         chart_id="volume",
     )
-    assert [(row.x, row.y, row.height) for row in chart.rows] == [("1", "50", "50"), ("11", "0", "100"), ("21", "100", "0")]
+    assert [(row.x, row.y, row.height) for row in chart.rows] == [
+        ("1", "50", "50"),
+        ("11", "0", "100"),
+        ("21", "100", "0"),
+    ]
     html = render_to_string("core/charts/columns.html", {"chart": chart})
     assert 'role="img" aria-labelledby="volume-title volume-summary"' in html
     assert 'viewBox="0 0 30 100"' in html

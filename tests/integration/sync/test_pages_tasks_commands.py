@@ -121,6 +121,7 @@ def test_the_first_sync_is_queued_when_an_org_is_connected(make_world, monkeypat
 
     monkeypatch.setattr(scheduler, "backend_runs_elsewhere", lambda: True)
     monkeypatch.setattr(tasks, "sync_connection_task", FakeTask())
+    monkeypatch.setattr(receivers, "sync_connection_task", tasks.sync_connection_task)
 
     connection_connected.send(
         sender=type(world.connection), connection=world.connection, created=True, actor=None

@@ -196,6 +196,7 @@ INSTALLED_APPS = [
     "apps.team",
     "apps.sync",
     "apps.webhooks",
+    "apps.insights",
     "apps.ops",
 ]
 if DESK_SANDBOX:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("customers/", include("apps.customers.urls")),
     path("team/", include("apps.team.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
+    path("insights/", include("apps.insights.urls")),
     path("", include("apps.ops.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -29,6 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "sync": {"core", "desk", "connections", "mirror", "customers", "team", "tickets"},
     # Nothing imports webhooks: it reaches sync through apps.mirror.freshness's registry.
     "webhooks": {"core", "desk", "connections", "mirror", "customers", "team", "tickets", "ops"},
+    # Insights reads every entity's mirror and adds the Overview's org cards through apps.core.shell.
+    "insights": {"core", "desk", "connections", "mirror", "customers", "team", "tickets", "ops"},
     "sandbox": set(),  # the emulator stands alone: it talks to the console only over HTTP
 }
 ENTITY_APPS = {"tickets", "customers", "team"}

@@ -7,13 +7,16 @@ Registered with ``apps.mirror`` in ``TicketsConfig.ready()``; the sync engine fi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
+
+from django.db.models import Q
 
 from apps.connections.models import DeskConnection
 from apps.customers.models import Contact
 from apps.desk import types as desk
 from apps.mirror import apply as mirror
-from apps.mirror.apply import ApplyResult, DeskItem, flag, number, plain_text, text
+from apps.mirror.apply import ApplyResult, DeskItem, flag, moment, number, plain_text, text
 from apps.tickets import maintenance
 from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketTag, TicketThread
 
@@ -146,7 +149,17 @@ def ticket_search_text(ticket: Ticket, contact: Contact | None) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def _tickets_before_save(connection: DeskConnection, rows: Sequence[Ticket]) -> None:
+    for row in rows:
+        # Desk's ``responseTime`` (when a payload carries it) or the earliest reply the conversation gave.
+        raw = row.raw or {}
+        row.first_response_at = _earlier(
+            row.first_response_at, moment(raw.get("responseTime") or raw.get("firstResponseTime"))
+        )
     contact_ids = {row.contact_desk_id for row in rows if row.contact_desk_id}
     contacts = {
         c.desk_id: c
@@ -156,6 +169,18 @@ def _tickets_before_save(connection: DeskConnection, rows: Sequence[Ticket]) -> 
     }
     for row in rows:
         row.search_text = ticket_search_text(row, contacts.get(row.contact_desk_id))
+
+
+def _threads_saved(connection: DeskConnection, rows: Sequence[TicketThread]) -> None:
+    """An outgoing thread is a reply: the ticket's ``first_response_at`` is the earliest one (or earlier)."""
+    firsts: dict[int, datetime] = {}
+    for row in rows:
+        if row.direction == "out" and row.created_time is not None and not row.is_deleted:
+            firsts[row.ticket_id] = _earlier(firsts.get(row.ticket_id), row.created_time) or row.created_time
+    for ticket_id, first in firsts.items():
+        Ticket.objects.filter(pk=ticket_id).filter(
+            Q(first_response_at__isnull=True) | Q(first_response_at__gt=first)
+        ).update(first_response_at=first)
 
 
 def _contacts_saved(connection: DeskConnection, rows: Sequence[Contact]) -> None:
@@ -184,7 +209,7 @@ def register() -> None:
             desk.Ticket,
             _ticket_columns,
             before_save=_tickets_before_save,
-            extra_update_fields=("search_text",),
+            extra_update_fields=("search_text", "first_response_at"),
         ),
         mirror.MirrorEntity("sla_policies", SlaPolicy, desk.SlaPolicy, _sla_columns),
         mirror.MirrorEntity("threads", TicketThread, desk.Thread, _thread_columns),
@@ -193,6 +218,7 @@ def register() -> None:
     ):
         mirror.register(spec)
     mirror.on_saved("contacts", _contacts_saved)
+    mirror.on_saved("threads", _threads_saved)
     # Planner statistics after an initial sync or a large apply (apps/tickets/maintenance.py).
     mirror.on_saved("tickets", maintenance.tickets_saved)
 

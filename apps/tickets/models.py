@@ -61,6 +61,10 @@ class Ticket(MirrorModel):
     conversation_text = models.TextField(blank=True, default="")
     # When the conversation (threads, comments, attachment metadata) was last fetched from Desk.
     conversation_synced_at = models.DateTimeField(null=True, blank=True)
+    # The first agent reply: the earliest outgoing thread the mirror holds, or Desk's ``responseTime`` when a
+    # ticket payload carries it (whichever is earlier). Kept by apps/tickets/mirror.py; Insights, the Overview
+    # and the team pages read first response times from it instead of grouping threads.
+    first_response_at = models.DateTimeField(null=True, blank=True)
     # Tags (names) and followers ([{"id", "name"}]): Desk's ticket lists carry neither, so they come with
     # the conversation refresh and from the console's own writes (apps/tickets/services/tags.py).
     tags = models.JSONField(default=list, blank=True)
@@ -94,6 +98,8 @@ class Ticket(MirrorModel):
             _index("tickets_contact_idx", "contact_desk_id"),
             _index("tickets_account_idx", "account_desk_id"),
             _index("tickets_response_due_idx", "response_due_date"),
+            # Insights: tickets closed in a range (resolution times, closed per day).
+            _sort_index("tickets_closed_idx", "closed_time"),
             _index("tickets_number_idx", "ticket_number"),
         ]
 

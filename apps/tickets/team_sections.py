@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, Max, Min, Q, Value
+from django.db.models import CharField, Count, Max, Q, Value
 from django.db.models.functions import Concat, TruncDate
 from django.http import HttpRequest
 from django.urls import reverse
@@ -136,34 +136,19 @@ def _workload(connection: DeskConnection, column: str) -> _Grouped:
 
 
 def _first_response_medians(connection: DeskConnection, *, now: datetime) -> dict[str, float]:
-    """Per agent: the median seconds from creation to the first outgoing thread, tickets created in the last
-    7 days (two grouped queries: the tickets, then their first outgoing thread)."""
+    """Per agent: the median seconds from creation to the first reply (``Ticket.first_response_at``, kept by
+    the mirror from outgoing threads and Desk's ``responseTime``), tickets created in the last 7 days."""
     since = now - timedelta(days=FIRST_RESPONSE_DAYS)
-    tickets = {
-        pk: (assignee, created)
-        for pk, assignee, created in Ticket.objects.filter(
-            connection=connection, is_deleted=False, created_time__gte=since
+    waits: dict[str, list[float]] = {}
+    for assignee, created, first in (
+        Ticket.objects.filter(
+            connection=connection, is_deleted=False, created_time__gte=since, first_response_at__isnull=False
         )
         .exclude(assignee_desk_id="")
         .order_by()
-        .values_list("id", "assignee_desk_id", "created_time")
-    }
-    if not tickets:
-        return {}
-    firsts = (
-        TicketThread.objects.filter(
-            connection=connection, ticket__created_time__gte=since, ticket__is_deleted=False, direction="out"
-        )
-        .order_by()
-        .values("ticket_id")
-        .annotate(first=Min("created_time"))
-    )
-    waits: dict[str, list[float]] = {}
-    for row in firsts:
-        found = tickets.get(row["ticket_id"])
-        if found is None or row["first"] is None or found[1] is None:
-            continue
-        waits.setdefault(found[0], []).append(max(0.0, (row["first"] - found[1]).total_seconds()))
+        .values_list("assignee_desk_id", "created_time", "first_response_at")
+    ):
+        waits.setdefault(assignee, []).append(max(0.0, (first - created).total_seconds()))
     return {agent: float(statistics.median(seconds)) for agent, seconds in waits.items()}
 
 

@@ -79,3 +79,46 @@ class Contact(MirrorModel):
     @property
     def display_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email or self.desk_id
+
+
+class UnknownCreate(models.Model):
+    """A contact or account create sent to Desk whose answer was lost (read timeout, connection cut, a
+    gateway's 502/504): Desk may have saved it. ``services.unknown`` looks for it among Desk's newest records
+    before the same draft may be sent again, and records how it was settled.
+
+    ``payload`` is the draft as sent (to match Desk's records); ``known_ids`` the ids the mirror already had
+    among the newest records of that kind, which cannot be it.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        ACCOUNT = "account", "Account"
+
+    class State(models.TextChoices):
+        UNKNOWN = "unknown", "Checking"
+        SAVED = "saved", "Saved"
+        NOT_SAVED = "not_saved", "Not saved"
+
+    connection = models.ForeignKey("connections.DeskConnection", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    fingerprint = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    known_ids = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.UNKNOWN)
+    checks = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    result_desk_id = models.CharField(max_length=32, blank=True, default="")
+    message = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["connection", "fingerprint"], name="customers_unknown_fp_idx"),
+            models.Index(fields=["state", "sent_at"], name="customers_unknown_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}.create ({self.state})"

@@ -31,6 +31,17 @@ class QueueFilters:
     created_to: date | None = None
     modified_from: date | None = None
     modified_to: date | None = None
+    # Insights' drill-downs (apps/insights): closed on these days (closed tickets by closing time); ``hour``
+    # narrows the created_from / closed_from day to one hour (0-23); ``state`` open, on_hold, closed or
+    # unclosed (by status type); open at the end of ``open_on``; ``responded`` yes/no (a first reply is
+    # known); ``sla`` "<response|resolution>-<met|breached|at_risk|pending|none>" (selectors.queue.sla_q).
+    closed_from: date | None = None
+    closed_to: date | None = None
+    hour: int | None = None
+    state: str = ""
+    open_on: date | None = None
+    responded: str = ""
+    sla: str = ""
     query: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
@@ -63,6 +74,13 @@ class QueueFilters:
             "created_to": self.created_to.isoformat() if self.created_to else "",
             "modified_from": self.modified_from.isoformat() if self.modified_from else "",
             "modified_to": self.modified_to.isoformat() if self.modified_to else "",
+            "closed_from": self.closed_from.isoformat() if self.closed_from else "",
+            "closed_to": self.closed_to.isoformat() if self.closed_to else "",
+            "hour": "" if self.hour is None else str(self.hour),
+            "state": self.state,
+            "open_on": self.open_on.isoformat() if self.open_on else "",
+            "responded": self.responded,
+            "sla": self.sla,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
             "per_page": "" if self.page_size == DEFAULT_PAGE_SIZE else str(self.page_size),
             "col": [] if list(self.columns) == list(DEFAULT_COLUMNS) else self.columns,
@@ -102,6 +120,12 @@ class QueueFilters:
             or self.created_to
             or self.modified_from
             or self.modified_to
+            or self.closed_from
+            or self.closed_to
+            or self.state
+            or self.open_on
+            or self.responded
+            or self.sla
             or self.query
         )
 

@@ -28,7 +28,7 @@ from apps.tickets.columns import (
 )
 from apps.tickets.filters import QueueFilters
 from apps.tickets.forms.common import value_choices
-from apps.tickets.selectors.queue import QueueChoices
+from apps.tickets.selectors.queue import SLA_FILTERS, STATES, QueueChoices
 
 
 class QueueSelect(forms.Select):
@@ -224,6 +224,14 @@ class QueueFilterForm(BaseForm):
     created_to = _date_field("Created to", "queue-created-to")
     modified_from = _date_field("Modified from", "queue-modified-from")
     modified_to = _date_field("Modified to", "queue-modified-to")
+    # Insights' drill-downs (QueueFilters): carried in the URL (the filter bar does not show them).
+    closed_from = forms.CharField(required=False, widget=forms.HiddenInput)
+    closed_to = forms.CharField(required=False, widget=forms.HiddenInput)
+    hour = forms.CharField(required=False, widget=forms.HiddenInput)
+    state = forms.CharField(required=False, widget=forms.HiddenInput)
+    open_on = forms.CharField(required=False, widget=forms.HiddenInput)
+    responded = forms.CharField(required=False, widget=forms.HiddenInput)
+    sla = forms.CharField(required=False, widget=forms.HiddenInput)
     col = ListField(required=False, label="Columns to show")
     per_page = forms.CharField(
         required=False, label="Per page", widget=QueueSelect(attrs={"id": "queue-per-page"})
@@ -266,6 +274,13 @@ class QueueFilterForm(BaseForm):
             "created_to": filters.created_to.isoformat() if filters.created_to else "",
             "modified_from": filters.modified_from.isoformat() if filters.modified_from else "",
             "modified_to": filters.modified_to.isoformat() if filters.modified_to else "",
+            "closed_from": filters.closed_from.isoformat() if filters.closed_from else "",
+            "closed_to": filters.closed_to.isoformat() if filters.closed_to else "",
+            "hour": "" if filters.hour is None else str(filters.hour),
+            "state": filters.state,
+            "open_on": filters.open_on.isoformat() if filters.open_on else "",
+            "responded": filters.responded,
+            "sla": filters.sla,
             "col": filters.columns,
             "per_page": str(filters.page_size),
             "sort": filters.sort,
@@ -355,6 +370,35 @@ class QueueFilterForm(BaseForm):
     def clean_modified_to(self) -> date | None:
         return self._clean_date("modified_to")
 
+    def clean_closed_from(self) -> date | None:
+        return self._clean_date("closed_from")
+
+    def clean_closed_to(self) -> date | None:
+        return self._clean_date("closed_to")
+
+    def clean_open_on(self) -> date | None:
+        return self._clean_date("open_on")
+
+    def clean_hour(self) -> int | None:
+        raw = self.cleaned_data["hour"].strip()
+        if not raw:
+            return None
+        if raw.isascii() and raw.isdigit() and int(raw) <= 23:
+            return int(raw)
+        raise forms.ValidationError("“Hour” must be a number from 0 to 23.")
+
+    def clean_state(self) -> str:
+        state = self.cleaned_data["state"].strip()
+        return state if state in STATES else ""
+
+    def clean_responded(self) -> str:
+        responded = self.cleaned_data["responded"].strip()
+        return responded if responded in ("yes", "no") else ""
+
+    def clean_sla(self) -> str:
+        sla = self.cleaned_data["sla"].strip()
+        return sla if sla in SLA_FILTERS else ""
+
     def clean_col(self) -> list[str]:
         # Columns always show in the table's own order, whatever order the URL names them in.
         wanted = set(self.cleaned_data["col"])
@@ -408,6 +452,13 @@ class QueueFilterForm(BaseForm):
             created_to=data.get("created_to"),
             modified_from=data.get("modified_from"),
             modified_to=data.get("modified_to"),
+            closed_from=data.get("closed_from"),
+            closed_to=data.get("closed_to"),
+            hour=data.get("hour"),
+            state=data.get("state", ""),
+            open_on=data.get("open_on"),
+            responded=data.get("responded", ""),
+            sla=data.get("sla", ""),
             query=data.get("q", ""),
             page=data.get("page", 1),
             after=data.get("after", ""),

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,6 +112,61 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# -- Insights' drill-down filters: the same conditions the metrics count (apps/insights/metrics.py) --------------
+CLOSED = "Closed"
+AT_RISK_HOURS = 1
+STATES = {
+    "open": Q(status_type="Open"),
+    "on_hold": Q(status_type="On Hold"),
+    "closed": Q(status_type=CLOSED),
+    "unclosed": ~Q(status_type=CLOSED),
+}
+SLA_FILTERS = tuple(
+    f"{kind}-{state}"
+    for kind in ("response", "resolution")
+    for state in ("met", "breached", "at_risk", "pending", "none")
+)
+
+
+def open_at_q(end: datetime) -> Q:
+    """Open at ``end``: created before it and not closed by then (a closed ticket without a closing time
+    counts as closed throughout; the mirror keeps only the last closing time)."""
+    closed_by = Q(status_type=CLOSED) & (Q(closed_time__isnull=True) | Q(closed_time__lt=end))
+    return Q(created_time__lt=end) & ~closed_by
+
+
+def sla_q(kind: str, state: str, now: datetime) -> Q:
+    """One SLA state, as Insights counts it (docs/insights.md, "SLA"). ``kind`` "response": the target is
+    ``response_due_date``, done at ``first_response_at``; "resolution": ``due_date``, done at ``closed_time``
+    of a closed ticket. The five states of a kind partition the tickets."""
+    soon = now + timedelta(hours=AT_RISK_HOURS)
+    closed = Q(status_type=CLOSED)
+    if kind == "response":
+        due, done = "response_due_date", Q(first_response_at__isnull=False)
+        done_late = Q(first_response_at__gt=F("response_due_date"))
+        done_on_time = Q(first_response_at__lte=F("response_due_date"))
+        none = Q(response_due_date__isnull=True)
+        still_open = ~done  # no reply yet
+        at_risk_extra = ~closed
+    else:
+        due, done = "due_date", closed & Q(closed_time__isnull=False)
+        done_late = Q(closed_time__gt=F("due_date"))
+        done_on_time = Q(closed_time__lte=F("due_date"))
+        none = Q(due_date__isnull=True) | (closed & Q(closed_time__isnull=True))
+        still_open = ~closed
+        at_risk_extra = Q()
+    has_target = Q(**{f"{due}__isnull": False}) & ~none
+    states = {
+        "none": none,
+        "met": has_target & done & done_on_time,
+        "breached": has_target & ((done & done_late) | (still_open & Q(**{f"{due}__lt": now}))),
+        "at_risk": has_target & still_open & at_risk_extra & Q(**{f"{due}__gte": now, f"{due}__lt": soon}),
+    }
+    if state == "pending":
+        return has_target & still_open & Q(**{f"{due}__gte": now}) & ~states["at_risk"]
+    return states[state]
+
+
 def _fts_match(terms: list[str]) -> str:
     # Each term quoted (so FTS5 syntax in input is inert) and prefix-matched; terms are ANDed.
     return " ".join('"' + term.replace('"', "") + '"*' for term in terms)
@@ -201,10 +256,41 @@ def _filtered(
         tickets = tickets.filter(modified_time__gte=_start_of(filters.modified_from))
     if filters.modified_to:
         tickets = tickets.filter(modified_time__lt=_start_of(filters.modified_to + timedelta(days=1)))
+    tickets = _insights_filtered(tickets, filters, now=now)
     if filters.query:
         tickets = _search(tickets, connection=connection, query=filters.query)
 
     return _annotate_sort(tickets, connection=connection, column=COLUMNS[filters.sort.lstrip("-")])
+
+
+def _insights_filtered(
+    tickets: QuerySet[Ticket], filters: QueueFilters, *, now: datetime
+) -> QuerySet[Ticket]:
+    """The drill-down filters Insights links with (QueueFilters): closed days, hour, state, open at a day's
+    end, a first reply known, an SLA state."""
+    hour = timedelta(hours=filters.hour) if filters.hour is not None else None
+    if filters.created_from and hour is not None:
+        start = _start_of(filters.created_from) + hour
+        tickets = tickets.filter(created_time__gte=start, created_time__lt=start + timedelta(hours=1))
+    if filters.closed_from or filters.closed_to:
+        tickets = tickets.filter(status_type=CLOSED)
+    if filters.closed_from:
+        start = _start_of(filters.closed_from)
+        tickets = tickets.filter(closed_time__gte=start + (hour or timedelta(0)))
+        if hour is not None:
+            tickets = tickets.filter(closed_time__lt=start + hour + timedelta(hours=1))
+    if filters.closed_to:
+        tickets = tickets.filter(closed_time__lt=_start_of(filters.closed_to + timedelta(days=1)))
+    if filters.state:
+        tickets = tickets.filter(STATES[filters.state])
+    if filters.open_on:
+        tickets = tickets.filter(open_at_q(_start_of(filters.open_on + timedelta(days=1))))
+    if filters.responded:
+        tickets = tickets.filter(first_response_at__isnull=filters.responded == "no")
+    if filters.sla:
+        kind, state = filters.sla.split("-", 1)
+        tickets = tickets.filter(sla_q(kind, state, now))
+    return tickets
 
 
 def _annotate_sort(

@@ -2,8 +2,9 @@
 
 Every record gets the current request id (``apps.ops.context``). Whatever a record carries, the final text
 goes through ``scrub``: OAuth tokens (``Zoho-oauthtoken``/``Bearer`` values, Zoho's ``1000.…`` tokens), grant
-codes, secrets in query strings or in ``key=value``/JSON form are replaced with ``[redacted]`` before the line
-is written. Lines are built from route patterns and ids, never from request bodies, so this is the last net,
+codes, secrets in query strings or in ``key=value``/JSON form are replaced with ``[redacted]``, and the webhook
+receiver's path ``/webhooks/in/<secret>/`` becomes its route ``/webhooks/in/<token>/``, before the line is
+written. Lines are built from route patterns and ids, never from request bodies, so this is the last net,
 not the only one.
 """
 
@@ -34,6 +35,8 @@ _PATTERNS = (
 # name=value (query strings, key=value lines) and "name": "value" (JSON, dict reprs).
 _NAMED = re.compile(rf"(?i)\b({_SECRET_NAMES})(=)[^&\s\"',;]+")
 _QUOTED = re.compile(rf"(?i)([\"']({_SECRET_NAMES})[\"']\s*:\s*)([\"'])[^\"']*\3")
+# The webhook receiver's secret is a path segment (deskadmin/gunicorn_conf.py redacts gunicorn's lines alike).
+_RECEIVER_PATH = re.compile(r"(/webhooks/in/)[^/\s?#\"'<>()]+")
 
 
 def scrub(text: str) -> str:
@@ -41,6 +44,7 @@ def scrub(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) + " " if m.lastindex else "") + REDACTED, text)
     text = _NAMED.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _RECEIVER_PATH.sub(r"\1<token>", text)
     return _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(3)}{REDACTED}{m.group(3)}", text)
 
 

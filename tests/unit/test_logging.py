@@ -66,6 +66,11 @@ def test_scrub_leaves_nothing_secret_shaped(text):
     assert "hush" not in cleaned and "s3cr3t" not in cleaned
 
 
+def test_scrub_replaces_the_webhook_receivers_token_with_its_route():
+    line = "Internal Server Error: /webhooks/in/Uro_Ganz-vZs0SkS/ (GET /webhooks/in/Uro_Ganz-vZs0SkS)"
+    assert scrub(line) == "Internal Server Error: /webhooks/in/<token>/ (GET /webhooks/in/<token>)"
+
+
 def test_scrub_keeps_ordinary_words():
     line = "desk_call org=700001 method=GET path=/tickets/{ticket_id} status=200 error_code=INVALID_DATA"
     assert scrub(line) == line

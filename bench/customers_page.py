@@ -11,18 +11,25 @@ PostgreSQL. Not a test: no asserts on time.
 """
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DESKADMIN_DATA_DIR", tempfile.mkdtemp(prefix="deskadmin-bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskadmin.settings_test")
+from bench.common import (
+    analyze_mirror,
+    bench_agents,
+    bench_connection,
+    bench_departments,
+    bulk_insert,
+    interleaved,
+    mark_synced,
+    print_ratio_table,
+    setup_django,
+    signed_in_client,
+)
 
 FIRST = [
     "Ada",
@@ -60,51 +67,15 @@ INDUSTRIES = ["Software", "Retail", "Finance", "Health", "Education", "Manufactu
 STATUSES = ["Open"] * 3 + ["On Hold", "Escalated", "Closed", "Closed", "Closed", "Closed"]
 
 
-def measure(client, path: str, count: int) -> list[float]:
-    timings = []
-    for _ in range(count):
-        start = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)  # a broken page is no figure
-    return timings
-
-
-def count_queries(client, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get(path)
-    return len(queries.captured_queries)
-
-
 def build_mirror(*, contacts: int, accounts: int, tickets: int):
-    from apps.connections.models import DeskConnection
     from apps.customers.models import Account, Contact
-    from apps.team.models import Agent, Department
     from apps.tickets.models import Ticket
 
     rng = random.Random(7)
     now = datetime.now(UTC)
-    connection = DeskConnection.objects.create(
-        org_id="900001",
-        org_name="Bench Org",
-        data_center="sandbox",
-        accounts_url="http://127.0.0.1/sandbox/accounts",
-        api_domain="http://127.0.0.1/sandbox/desk",
-        client_id="bench",
-    )
-    departments = [
-        Department.objects.create(connection=connection, desk_id=str(100 + i), name=f"Department {i}")
-        for i in range(5)
-    ]
-    agents = [
-        Agent.objects.create(
-            connection=connection, desk_id=str(1000 + i), name=f"Agent {i}", email=f"agent{i}@bench.example"
-        )
-        for i in range(40)
-    ]
+    connection = bench_connection()
+    departments = bench_departments(connection, 5)
+    agents = bench_agents(connection, 40)
     account_rows = []
     for i in range(accounts):
         name = f"{rng.choice(COMPANY)} {rng.choice(SUFFIX)} {i}"
@@ -147,14 +118,14 @@ def build_mirror(*, contacts: int, accounts: int, tickets: int):
             )
         )
     Contact.objects.bulk_create(contact_rows, batch_size=1000)
-    batch = []
-    for n in range(tickets):
-        contact = rng.choice(contact_rows)
-        created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
-        modified = created + timedelta(minutes=rng.randint(0, 60 * 24 * 10))
-        status = rng.choice(STATUSES)
-        batch.append(
-            Ticket(
+
+    def tickets_rows():
+        for n in range(tickets):
+            contact = rng.choice(contact_rows)
+            created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
+            modified = created + timedelta(minutes=rng.randint(0, 60 * 24 * 10))
+            status = rng.choice(STATUSES)
+            yield Ticket(
                 connection=connection,
                 desk_id=str(1_000_000 + n),
                 ticket_number=str(n + 1),
@@ -173,13 +144,9 @@ def build_mirror(*, contacts: int, accounts: int, tickets: int):
                 closed_time=modified if status == "Closed" else None,
                 due_date=created + timedelta(hours=rng.randint(4, 24 * 7)),
             )
-        )
-        if len(batch) == 5000:
-            Ticket.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        Ticket.objects.bulk_create(batch)
-    DeskConnection.objects.filter(pk=connection.pk).update(last_synced_at=now)
+
+    bulk_insert(Ticket, tickets_rows())
+    mark_synced(connection)
     return connection, agents, contact_rows, account_rows
 
 
@@ -191,90 +158,61 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_django()
     from django.db import connection as db
-    from django.test import Client
 
-    # The test client's host, without setup_test_environment(): its template instrumentation would be timed
-    # too, and a real server has none.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
-    call_command("migrate", database="sandbox", verbosity=0)
-    from apps.core.models import OrgMembership
     from apps.core.roles import Role
-    from apps.core.services import user_create
 
     started = time.perf_counter()
     desk, agents, contacts, accounts = build_mirror(
         contacts=args.contacts, accounts=args.accounts, tickets=args.tickets
     )
-    with db.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze_mirror()
     print(
         f"{db.vendor}: mirror of {args.contacts:,} contacts, {args.accounts:,} accounts and {args.tickets:,} "
         f"tickets built in {time.perf_counter() - started:.1f} s"
     )
-    user = user_create(
-        username="bench-agent", password="bench-password-1", role=Role.AGENT, email=agents[3].email
+    client = signed_in_client(
+        username="bench-agent", role=Role.AGENT, org_id=desk.org_id, email=agents[3].email
     )
-    OrgMembership.objects.create(user=user, org_id=desk.org_id)
-    client = Client()
-    client.force_login(user)
     contact, account = contacts[1234], accounts[321]
     busiest = max(
         accounts[:200], key=lambda a: sum(1 for c in contacts[:5000] if c.account_desk_id == a.desk_id)
     )
     pages = [
-        ("overview (base)", "/"),
-        ("contacts: default", "/customers/"),
-        ("contacts: search a name", "/customers/?q=novak"),
-        ("contacts: search an email", f"/customers/?q={contact.email}"),
-        ("contacts: search 2 words", "/customers/?q=ada+khan"),
-        ("contacts: account filter", f"/customers/?account={account.desk_id}"),
-        ("contacts: owner filter", f"/customers/?owner={agents[7].desk_id}"),
-        ("contacts: has open tickets", "/customers/?open=yes"),
-        ("contacts: created range", "/customers/?created_from=2026-01-01&created_to=2026-03-31"),
-        ("contacts: sort by account", "/customers/?sort=account"),
-        ("contacts: sort by owner", "/customers/?sort=-owner"),
-        ("contacts: page 100 (50 rows)", "/customers/?per_page=50&page=100"),
-        ("accounts: default", "/customers/accounts/"),
-        ("accounts: search", "/customers/accounts/?q=globex"),
-        ("accounts: plan=Growth", "/customers/accounts/?cf=cf_plan&cf_value=Growth"),
-        ("contact 360°", f"/customers/contacts/{contact.desk_id}/"),
-        ("account 360°", f"/customers/accounts/{account.desk_id}/"),
-        ("account 360° (busiest)", f"/customers/accounts/{busiest.desk_id}/"),
-        ("account 360°: Open, overdue", f"/customers/accounts/{account.desk_id}/?status=Open&overdue=1"),
+        (label, client, path)
+        for label, path in [
+            ("overview (base)", "/"),
+            ("contacts: default", "/customers/"),
+            ("contacts: search a name", "/customers/?q=novak"),
+            ("contacts: search an email", f"/customers/?q={contact.email}"),
+            ("contacts: search 2 words", "/customers/?q=ada+khan"),
+            ("contacts: account filter", f"/customers/?account={account.desk_id}"),
+            ("contacts: owner filter", f"/customers/?owner={agents[7].desk_id}"),
+            ("contacts: has open tickets", "/customers/?open=yes"),
+            ("contacts: created range", "/customers/?created_from=2026-01-01&created_to=2026-03-31"),
+            ("contacts: sort by account", "/customers/?sort=account"),
+            ("contacts: sort by owner", "/customers/?sort=-owner"),
+            ("contacts: page 100 (50 rows)", "/customers/?per_page=50&page=100"),
+            ("accounts: default", "/customers/accounts/"),
+            ("accounts: search", "/customers/accounts/?q=globex"),
+            ("accounts: plan=Growth", "/customers/accounts/?cf=cf_plan&cf_value=Growth"),
+            ("contact 360°", f"/customers/contacts/{contact.desk_id}/"),
+            ("account 360°", f"/customers/accounts/{account.desk_id}/"),
+            ("account 360° (busiest)", f"/customers/accounts/{busiest.desk_id}/"),
+            ("account 360°: Open, overdue", f"/customers/accounts/{account.desk_id}/?status=Open&overdue=1"),
+        ]
     ]
-    for _label, path in pages:
-        measure(client, path, 3)  # warm up templates and caches
-    timings: dict[str, list[float]] = {label: [] for label, _ in pages}
-    for _ in range(args.rounds):
-        for label, path in pages:
-            timings[label] += measure(client, path, 1)
-    queries = {label: count_queries(client, path) for label, path in pages}
-    base = statistics.median(timings[pages[0][0]])
-    base_p95 = statistics.quantiles(timings[pages[0][0]], n=20)[18]
-    print(f"{'page':<32} {'p50 ms':>8} {'p95 ms':>8} {'p50 ×ov':>8} {'p95 ×ov':>8} {'queries':>8}")
-    for label, _path in pages:
-        median = statistics.median(timings[label])
-        p95 = statistics.quantiles(timings[label], n=20)[18]
-        print(
-            f"{label:<32} {median:>8.2f} {p95:>8.2f} {median / base:>8.2f} {p95 / base_p95:>8.2f}"
-            f" {queries[label]:>8}"
-        )
+    timings = interleaved(pages, args.rounds)
+    table = print_ratio_table(pages, timings, width=32)
     for group, prefix in (("contact list", "contacts:"), ("account list", "accounts:"), ("360° pages", "")):
         chosen = [
             t
-            for label, _ in pages[1:]
+            for label, _, _ in pages[1:]
             for t in timings[label]
             if (label.startswith(prefix) if prefix else "360°" in label)
         ]
-        median, p95 = statistics.median(chosen), statistics.quantiles(chosen, n=20)[18]
-        print(f"{'all ' + group:<32} {median:>8.2f} {p95:>8.2f} {median / base:>8.2f} {p95 / base_p95:>8.2f}")
+        table.row("all " + group, chosen)
 
 
 if __name__ == "__main__":

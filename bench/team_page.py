@@ -12,65 +12,35 @@ runs. Not a test: no asserts on time.
 """
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DESKADMIN_DATA_DIR", tempfile.mkdtemp(prefix="deskadmin-bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskadmin.settings_test")
+from bench.common import (
+    analyze_mirror,
+    bench_connection,
+    bench_departments,
+    bulk_insert,
+    interleaved,
+    mark_synced,
+    print_ratio_table,
+    setup_django,
+    signed_in_client,
+)
 
 STATUSES = ["Open"] * 5 + ["On Hold", "Escalated", "Closed", "Closed", "Waiting on Customer"]
 
 
-def measure(client, path: str, count: int, *, cold: bool = False) -> list[float]:
-    """Server time of ``count`` requests; ``cold`` empties the cache first (not timed), so the workload
-    figures are computed again as after any ticket change."""
-    from django.core.cache import cache
-
-    timings = []
-    for _ in range(count):
-        if cold:
-            cache.clear()
-        start = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)  # a broken page is no figure
-    return timings
-
-
-def count_queries(client, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get(path)
-    return len(queries.captured_queries)
-
-
 def build_mirror(agent_count: int, tickets: int):
-    from apps.connections.models import DeskConnection
-    from apps.team.models import Agent, Department, Team
+    from apps.team.models import Agent, Team
     from apps.tickets.models import Ticket, TicketThread
 
     rng = random.Random(7)
-    connection = DeskConnection.objects.create(
-        org_id="900001",
-        org_name="Bench Org",
-        data_center="sandbox",
-        accounts_url="http://127.0.0.1/sandbox/accounts",
-        api_domain="http://127.0.0.1/sandbox/desk",
-        client_id="bench",
-    )
-    departments = [
-        Department.objects.create(connection=connection, desk_id=str(100 + i), name=f"Department {i}")
-        for i in range(8)
-    ]
+    connection = bench_connection()
+    departments = bench_departments(connection, 8)
     agents = Agent.objects.bulk_create(
         [
             Agent(
@@ -98,14 +68,15 @@ def build_mirror(agent_count: int, tickets: int):
             member_ids=members,
         )
     now = datetime.now(UTC)
-    batch, threads = [], []
-    for n in range(tickets):
-        created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
-        modified = min(now, created + timedelta(minutes=rng.randint(0, 60 * 24 * 10)))
-        status = rng.choice(STATUSES)
-        assignee = "" if rng.random() < 0.15 else rng.choice(agents).desk_id
-        batch.append(
-            Ticket(
+    threads = []
+
+    def ticket_rows():
+        for n in range(tickets):
+            created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
+            modified = min(now, created + timedelta(minutes=rng.randint(0, 60 * 24 * 10)))
+            status = rng.choice(STATUSES)
+            assignee = "" if rng.random() < 0.15 else rng.choice(agents).desk_id
+            yield Ticket(
                 connection=connection,
                 desk_id=str(1_000_000 + n),
                 ticket_number=str(n + 1),
@@ -121,12 +92,8 @@ def build_mirror(agent_count: int, tickets: int):
                 closed_time=modified if status == "Closed" else None,
                 due_date=created + timedelta(hours=rng.randint(4, 24 * 7)),
             )
-        )
-        if len(batch) == 5000:
-            Ticket.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        Ticket.objects.bulk_create(batch)
+
+    bulk_insert(Ticket, ticket_rows())
     # The mirrored conversations of the last 30 days' tickets: one incoming thread and a reply each.
     recent = Ticket.objects.filter(connection=connection, created_time__gte=now - timedelta(days=30)).exclude(
         assignee_desk_id=""
@@ -152,7 +119,7 @@ def build_mirror(agent_count: int, tickets: int):
             )
         )
     TicketThread.objects.bulk_create(threads, batch_size=5000)
-    DeskConnection.objects.filter(pk=connection.pk).update(last_synced_at=now)
+    mark_synced(connection)
     return connection, agents, departments, len(threads)
 
 
@@ -163,40 +130,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_django()
     from django.db import connection as db
-    from django.test import Client
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
-    call_command("migrate", database="sandbox", verbosity=0)
-    from apps.core.models import OrgMembership
     from apps.core.roles import Role
-    from apps.core.services import user_create
 
     started = time.perf_counter()
     desk, agents, departments, threads = build_mirror(args.agents, args.tickets)
-    try:
-        from apps.tickets.maintenance import mirror_analyze
-
-        mirror_analyze()
-    except ImportError:
-        with db.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze_mirror()
     print(
         f"{db.vendor}: mirror of {args.agents} agents, {args.tickets:,} tickets and {threads:,} threads built "
         f"in {time.perf_counter() - started:.1f} s"
     )
-    manager = user_create(username="bench-manager", password="bench-password-1", role=Role.MANAGER)
-    OrgMembership.objects.create(user=manager, org_id=desk.org_id)
-    admin = user_create(username="bench-admin", password="bench-password-1", role=Role.ADMIN)
-    client, admin_client = Client(), Client()
-    client.force_login(manager)
-    admin_client.force_login(admin)
+    client = signed_in_client(username="bench-manager", role=Role.MANAGER, org_id=desk.org_id)
+    admin_client = signed_in_client(username="bench-admin", role=Role.ADMIN, org_id=None)
     busy = agents[5].desk_id
     pages = [
         ("overview (base)", client, "/"),
@@ -209,12 +156,7 @@ def main() -> None:
         ("teams", client, "/team/teams/"),
         ("deactivate (admin)", admin_client, f"/team/agents/{busy}/deactivate/"),
     ]
-    for _label, who, path in pages:
-        measure(who, path, 3)  # warm up templates and caches
-    timings: dict[str, list[float]] = {label: [] for label, _, _ in pages}
-    for _ in range(args.rounds):
-        for label, who, path in pages:
-            timings[label] += measure(who, path, 1)
+    timings = interleaved(pages, args.rounds)
     # Cold: the figures computed again (the cache emptied before each request), measured apart so that
     # emptying the cache does not make the warm rows above cold too.
     cold = [
@@ -222,22 +164,8 @@ def main() -> None:
         ("departments, cold", client, "/team/departments/"),
         ("teams, cold", client, "/team/teams/"),
     ]
-    for _ in range(args.rounds):
-        for label, who, path in cold:
-            timings.setdefault(label, [])
-            timings[label] += measure(who, path, 1, cold=True)
-    pages += cold
-    queries = {label: count_queries(who, path) for label, who, path in pages}
-    base = statistics.median(timings[pages[0][0]])
-    base_p95 = statistics.quantiles(timings[pages[0][0]], n=20)[18]
-    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'p50 ×ov':>8} {'p95 ×ov':>8} {'queries':>8}")
-    for label, _who, _path in pages:
-        median = statistics.median(timings[label])
-        p95 = statistics.quantiles(timings[label], n=20)[18]
-        print(
-            f"{label:<28} {median:>8.2f} {p95:>8.2f} {median / base:>8.2f} {p95 / base_p95:>8.2f}"
-            f" {queries[label]:>8}"
-        )
+    timings |= interleaved(cold, args.rounds, warm_up=0, cold=True)
+    print_ratio_table(pages + cold, timings, width=28)
 
 
 if __name__ == "__main__":

@@ -60,9 +60,9 @@ class ListFilters:
     def columns(self) -> dict[str, str]:
         return CONTACT_COLUMNS if self.kind == "contact" else ACCOUNT_COLUMNS
 
-    def to_query(self, **overrides: Any) -> str:
-        """The query string of these filters (defaults left out), with some values replaced."""
-        values: dict[str, Any] = {
+    def _filter_values(self) -> dict[str, str]:
+        """The search and filters as the URL's parameters name them (as strings, the widgets' way)."""
+        return {
             "q": self.query,
             "account": self.account,
             "owner": self.owner,
@@ -72,6 +72,17 @@ class ListFilters:
             "modified_from": self.modified_from.isoformat() if self.modified_from else "",
             "modified_to": self.modified_to.isoformat() if self.modified_to else "",
             "cf": self.cf_field,
+            "cf_value": self.cf_value,
+        }
+
+    def form_initial(self) -> dict[str, str]:
+        """The filter form shown back with the values the URL gave."""
+        return {**self._filter_values(), "sort": self.sort, "per_page": str(self.page_size)}
+
+    def to_query(self, **overrides: Any) -> str:
+        """The query string of these filters (defaults left out), with some values replaced."""
+        values: dict[str, Any] = {
+            **self._filter_values(),
             "cf_value": self.cf_value if self.cf_field else "",
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
             "per_page": "" if self.page_size == DEFAULT_PAGE_SIZE else str(self.page_size),

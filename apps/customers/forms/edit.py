@@ -1,7 +1,8 @@
-"""Contact and account forms: the fields the console creates and edits, named as the Desk client names them.
+"""Contact and account forms: the fields the console creates and edits, named as the Desk client names them,
+and the org's custom fields (``cf_*``, the keys the list's custom-field filter offers), sent as Desk's ``cf``.
 
-Email addresses are checked by Desk, not here: Desk's verdict (``INVALID_DATA`` on ``/email``) lands on the
-field, so the console never accepts or refuses what Desk would not.
+Email addresses are checked by Desk, not here: Desk's verdict (``INVALID_DATA`` on ``/email``, or on
+``/cf/cf_tier``) lands on the field, so the console never accepts or refuses what Desk would not.
 """
 
 from __future__ import annotations
@@ -11,20 +12,34 @@ from typing import Any
 from django import forms
 
 from apps.core.forms import BaseForm
+from apps.customers.selectors.detail import custom_field_label
 from apps.customers.services.stale import customer_seen_read
 
 # Desk's field names (snake_case, from DeskValidationError.fields) -> the form's fields.
 DESK_FIELD_NAMES = {"account_id": "account", "annualrevenue": "annual_revenue"}
+# Contact.json / Account.json: each custom field's value is a string of at most 100 characters.
+CUSTOM_FIELD_MAX_LENGTH = 100
 
 
 class GuardedCustomerForm(BaseForm):
-    """An edit carries what the user saw, to catch changes made meanwhile (the stale-write guard)."""
+    """A create or edit form: the org's custom fields after the entity's own, and, on an edit, what the user
+    saw, to catch changes made meanwhile (the stale-write guard)."""
 
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
     confirm_stale = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    retry_of = forms.CharField(widget=forms.HiddenInput, required=False)  # a create whose answer was lost
+
+    def __init__(self, *args: Any, cf_keys: list[str] | tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cf_keys = list(cf_keys)
+        for key in self.cf_keys:
+            self.fields[key] = _text(CUSTOM_FIELD_MAX_LENGTH, label=custom_field_label(key))
 
     def seen_snapshot(self) -> dict[str, Any] | None:
         return customer_seen_read(self.cleaned_data.get("seen") or "")
+
+    def custom_values(self) -> dict[str, str]:
+        return {key: (self.cleaned_data.get(key) or "").strip() for key in self.cf_keys}
 
 
 def _text(
@@ -71,6 +86,7 @@ class ContactForm(GuardedCustomerForm):
             )
         }
         fields["account_id"] = account_id
+        fields["cf"] = self.custom_values()
         return fields
 
 
@@ -93,7 +109,7 @@ class AccountForm(GuardedCustomerForm):
             raise forms.ValidationError("Give the account a name.")
         return value
 
-    def desk_fields(self) -> dict[str, Any]:
+    def desk_fields(self, **_: Any) -> dict[str, Any]:
         data = self.cleaned_data
         fields: dict[str, Any] = {
             name: (data.get(name) or "").strip()
@@ -109,6 +125,7 @@ class AccountForm(GuardedCustomerForm):
             )
         }
         fields["annual_revenue"] = data.get("annual_revenue")
+        fields["cf"] = self.custom_values()
         return fields
 
 
@@ -116,7 +133,8 @@ def add_desk_errors(form: forms.Form, fields: dict[str, str]) -> bool:
     """Put Desk's field errors on the form's fields (the rest on the form); True if any was placed."""
     placed = False
     for desk_name, message in fields.items():
-        name = DESK_FIELD_NAMES.get(desk_name, desk_name)
+        # A custom field's error names it by its JSON pointer: /cf/cf_tier -> "cf.cf_tier".
+        name = DESK_FIELD_NAMES.get(desk_name, desk_name.removeprefix("cf.").removeprefix("custom_fields."))
         form.add_error(
             name if name in form.fields else None,
             message if name in form.fields else f"{desk_name}: {message}",

@@ -21,25 +21,18 @@ def _valid_id(desk_id: str) -> bool:
     return desk_id.isdigit() and len(desk_id) <= 32
 
 
-def contact_for_user(*, user: User, desk_id: str, connection: DeskConnection | None = None) -> Contact | None:
-    """The mirrored contact with that Desk id in an org the user may see (never another org's)."""
+def record_for_user(
+    model: type[Contact] | type[Account],
+    *,
+    user: User,
+    desk_id: str,
+    connection: DeskConnection | None = None,
+) -> Contact | Account | None:
+    """The mirrored contact or account with that Desk id in an org the user may see (never another org's),
+    the current org's first."""
     if not _valid_id(desk_id):
         return None
-    rows = Contact.objects.filter(
-        desk_id=desk_id, connection__in=connections_for_user(user=user), is_deleted=False
-    ).select_related("connection")
-    if connection is not None:
-        preferred = rows.filter(connection=connection).first()
-        if preferred is not None:
-            return preferred
-    return rows.first()
-
-
-def account_for_user(*, user: User, desk_id: str, connection: DeskConnection | None = None) -> Account | None:
-    """The mirrored account with that Desk id in an org the user may see (never another org's)."""
-    if not _valid_id(desk_id):
-        return None
-    rows = Account.objects.filter(
+    rows = model.objects.filter(
         desk_id=desk_id, connection__in=connections_for_user(user=user), is_deleted=False
     ).select_related("connection")
     if connection is not None:
@@ -91,13 +84,17 @@ class CustomField:
     value: str
 
 
+def custom_field_label(key: str) -> str:
+    """``cf_customer_tier`` -> "Customer tier"."""
+    return key.removeprefix("cf_").replace("_", " ").strip().capitalize() or key
+
+
 def custom_fields(record: Contact | Account) -> list[CustomField]:
-    """Desk's custom fields of a contact or account as label and text ("cf_customer_tier" -> "Customer tier")."""
-    fields = []
-    for key, value in sorted((record.cf or {}).items()):
-        label = key.removeprefix("cf_").replace("_", " ").strip().capitalize() or key
-        fields.append(CustomField(key=key, label=label, value=_text(value)))
-    return fields
+    """Desk's custom fields of a contact or account as label and text."""
+    return [
+        CustomField(key=key, label=custom_field_label(key), value=_text(value))
+        for key, value in sorted((record.cf or {}).items())
+    ]
 
 
 def _text(value: Any) -> str:

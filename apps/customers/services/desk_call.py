@@ -12,7 +12,7 @@ from apps.connections.services import desk_client_for
 from apps.core.models import AuditEntry
 from apps.core.services import audit_record
 from apps.desk.client import DeskClient
-from apps.desk.errors import CreditsExhausted, DeskError, RateLimited
+from apps.desk.errors import CreditsExhausted, DeskError, DeskOutcomeUnknown, RateLimited
 
 
 def customer_desk_call[R](
@@ -26,7 +26,10 @@ def customer_desk_call[R](
     detail: dict[str, Any] | None = None,
 ) -> R:
     """Run ``call(client)`` once on a client of ``connection``; record success or failure (with Desk's
-    message and the credits the client counted) in the audit log. Returns Desk's answer."""
+    message and the credits the client counted) in the audit log. Returns Desk's answer.
+
+    A call whose answer was lost (``DeskOutcomeUnknown``) is recorded with the outcome ``unknown``: Desk may
+    have done it, and a later entry settles it (``services.unknown``)."""
     with desk_client_for(connection) as desk:
         before = desk.credits_spent
         try:
@@ -35,14 +38,17 @@ def customer_desk_call[R](
             spent = isinstance(error, CreditsExhausted) or (
                 isinstance(error, RateLimited) and (error.error_code or "").upper() == "THRESHOLD_EXCEEDED"
             )
+            lost = isinstance(error, DeskOutcomeUnknown)
             audit_record(
                 actor=actor,
                 action=action,
                 org_id=connection.org_id,
                 target_type=target_type,
                 target_id=target_id,
-                outcome=AuditEntry.Outcome.FAILURE,
-                message=error.message,
+                outcome=AuditEntry.Outcome.UNKNOWN if lost else AuditEntry.Outcome.FAILURE,
+                message="Desk's answer was lost; it may have saved this. Checking."
+                if lost
+                else error.message,
                 api_calls=1,
                 credits=0 if spent else max(desk.credits_spent - before, 1),
                 detail={**(detail or {}), "error_code": error.error_code or "", "status": error.status},

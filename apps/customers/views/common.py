@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from apps.connections.selectors import connection_for_request
 from apps.core.htmx import AuthedHttpRequest
 from apps.customers.models import Account, Contact
-from apps.customers.selectors.detail import account_for_user, contact_for_user
+from apps.customers.selectors.detail import record_for_user
 from apps.desk.errors import (
     CreditsExhausted,
     DeskError,
@@ -42,18 +42,14 @@ def no_connection(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "customers/no_connection.html", status=200)
 
 
-def contact_or_404(request: AuthedHttpRequest, desk_id: str) -> Contact:
-    contact = contact_for_user(user=request.user, desk_id=desk_id, connection=connection_for_request(request))
-    if contact is None:
-        raise Http404("No such contact")
-    return contact
-
-
-def account_or_404(request: AuthedHttpRequest, desk_id: str) -> Account:
-    account = account_for_user(user=request.user, desk_id=desk_id, connection=connection_for_request(request))
-    if account is None:
-        raise Http404("No such account")
-    return account
+def record_or_404(request: AuthedHttpRequest, model: type[Contact] | type[Account], desk_id: str) -> Any:
+    """The contact or account in the user's orgs (the current org's first); 404 otherwise."""
+    record = record_for_user(
+        model, user=request.user, desk_id=desk_id, connection=connection_for_request(request)
+    )
+    if record is None:
+        raise Http404(f"No such {model._meta.model_name}")
+    return record
 
 
 def safe_next(request: AuthedHttpRequest) -> str:

@@ -14,7 +14,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apps.connections import crypto
+from apps.connections import crypto, hooks
 from apps.connections.models import ENCRYPTED_FIELDS, DeskConnection
 from apps.connections.tokens import ConnectionTokenProvider
 from apps.core.services import audit_record
@@ -375,13 +375,25 @@ def _revoke_if_unused(*, accounts_url: str, refresh_token_encrypted: str, except
     return True
 
 
-@sensitive_variables()
-def connection_disconnect(*, actor: User, connection: DeskConnection) -> DeskConnection:
-    """Revoke the refresh token at the accounts server, delete the tokens, keep the row and the audit.
+@dataclass
+class Disconnected:
+    connection: DeskConnection
+    # What could not be cleaned up (a revoke Zoho refused, a webhook left on Desk), in sentences for the page.
+    notices: list[str] = field(default_factory=list)
 
-    The token is deleted here even if the revoke fails (the admin asked for it gone); the audit
-    entry says whether Zoho confirmed the revoke.
+
+@sensitive_variables()
+def connection_disconnect(*, actor: User | None, connection: DeskConnection) -> Disconnected:
+    """Run the other apps' pre-disconnect steps (the webhooks app deletes DeskAdmin's webhooks on Desk while
+    the tokens still work), revoke the refresh token at the accounts server, delete the tokens, keep the row
+    and the audit.
+
+    The token is deleted here even if a step or the revoke fails (the admin asked for it gone); the audit
+    entry says whether Zoho confirmed the revoke, and the result's notices say what is left to do by hand.
     """
+    notices = []
+    if connection.status != DeskConnection.Status.DISCONNECTED and connection.has_refresh_token:
+        notices = hooks.run_pre_disconnect(connection=connection, actor=actor)
     with transaction.atomic():
         connection = DeskConnection.objects.select_for_update().get(pk=connection.pk)
         refresh_token = connection.get_refresh_token() if connection.has_refresh_token else ""
@@ -423,10 +435,13 @@ def connection_disconnect(*, actor: User, connection: DeskConnection) -> DeskCon
         message=message,
         api_calls=api_calls,
     )
-    connection.last_error = revoke_error[:500]
     if revoke_error:
+        notices.insert(0, f"Zoho did not confirm the revoke of the refresh token: {revoke_error}")
+    # Kept on the row so the disconnected org's page keeps saying what is left to do.
+    connection.last_error = " ".join(notices)[:500]
+    if notices:
         connection.save(update_fields=["last_error", "updated_at"])
-    return connection
+    return Disconnected(connection=connection, notices=notices)
 
 
 def connection_check(*, actor: User, connection: DeskConnection) -> DeskConnection:

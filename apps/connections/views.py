@@ -293,13 +293,16 @@ def pick_orgs(request: AuthedHttpRequest) -> HttpResponse:
 def disconnect(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(DeskConnection, pk=pk)
     if request.method == "POST":
+        notices: list[str] = []
         if connection.status != DeskConnection.Status.DISCONNECTED:
-            connection = services.connection_disconnect(actor=_actor(request), connection=connection)
+            result = services.connection_disconnect(actor=_actor(request), connection=connection)
+            connection, notices = result.connection, result.notices
         text = f"{connection.org_name} is disconnected; its tokens are deleted."
         if getattr(request, "htmx", False):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("connections:detail", kwargs={"pk": pk})
-            return toast(response, text)
+            return toast(response, " ".join([text, *notices]), level="warning" if notices else "success")
+        # What is left to do by hand is on the org's page itself (connection.last_error), not in a flash.
         messages.success(request, text)
         return redirect("connections:detail", pk=pk)
     return render(request, "connections/disconnect.html", {"connection": connection})

@@ -11,7 +11,10 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.connections.hooks import register_pre_disconnect
         from apps.mirror import freshness
-        from apps.webhooks import health, receivers  # noqa: F401  (receivers connects the signal receivers)
+        from apps.webhooks import health, receivers, services  # noqa: F401  (receivers connects the signal receivers)
 
         freshness.register_push_health(health.push_health)
+        # Disconnecting an org deletes DeskAdmin's webhooks on Desk first (they would post to a 404 forever).
+        register_pre_disconnect(services.subscriptions_remove)

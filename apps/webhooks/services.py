@@ -19,7 +19,7 @@ from apps.connections.models import DeskConnection
 from apps.connections.services import desk_client_for
 from apps.core.services import audit_record
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError, DeskValidationError
+from apps.desk.errors import DeskError, DeskNotFound, DeskValidationError
 from apps.desk.jwks import source_id_for
 from apps.desk.types import Webhook
 from apps.webhooks.models import Delivery, Endpoint, Subscription
@@ -398,6 +398,67 @@ def webhook_delete(*, connection: DeskConnection, actor: User, webhook_id: str) 
     _store_one(endpoint, None, removed=webhook_id)
     # Deleting our own webhook on purpose is not a gap to report: polling takes over, said on the page.
     Subscription.objects.filter(connection=connection, desk_id=webhook_id).delete()
+
+
+WHERE_TO_REMOVE = "in Zoho Desk under Setup → Developer Space → Webhooks"
+
+
+def _delete_if_there(client: DeskClient, webhook_id: str) -> None:
+    with contextlib.suppress(DeskNotFound):  # gone already (deleted on Desk, or a retried delete)
+        client.webhook_delete(webhook_id)
+
+
+def subscriptions_remove(*, connection: DeskConnection, actor: User | None) -> str:
+    """Delete DeskAdmin's webhooks for this org on Desk before it is disconnected (while the tokens still
+    work): the ones it recorded and any other pointing at its receiver (one list call, one delete each).
+
+    Best effort, for apps.connections.hooks: "" when none is left on Desk, else a sentence saying which could
+    not be deleted and where the admin deletes it by hand (Desk would keep posting, and get 404s)."""
+    known = dict(Subscription.objects.filter(connection=connection).values_list("desk_id", "name"))
+    endpoint = Endpoint.objects.filter(connection=connection).first()
+    if not known and (endpoint is None or edition_limit(connection) == 0):
+        return ""  # DeskAdmin never subscribed this org
+    url = receiver_url(endpoint) if endpoint is not None else None
+    targets, left, reason = dict(known), dict(known), ""
+    try:
+        with _desk(connection) as client:
+            try:
+                webhooks = client.webhooks_list()
+            except DeskError as error:
+                reason = str(error)  # cannot see Desk's list: try the recorded ones anyway
+            else:
+                if endpoint is not None:
+                    _store(endpoint, webhooks)
+                targets = {w.id: w.name or known.get(w.id) or OUR_NAME for w in webhooks if w.id in known}
+                targets |= {w.id: w.name or OUR_NAME for w in webhooks if url and w.url == url}
+                left = dict(targets)
+            for webhook_id, name in targets.items():
+                try:
+                    _call(
+                        actor=actor,
+                        action="webhook.delete",
+                        connection=connection,
+                        target_id=webhook_id,
+                        client=client,
+                        call=lambda webhook_id=webhook_id: _delete_if_there(client, webhook_id),
+                        message=f"Webhook “{name}” deleted before disconnecting the org",
+                    )
+                except WebhooksError as error:
+                    reason = str(error.__cause__ or error)
+                    continue
+                left.pop(webhook_id)
+                if endpoint is not None:
+                    _store_one(endpoint, None, removed=webhook_id)
+    except DeskError as error:  # no client at all (the tokens no longer work)
+        reason = str(error)
+    Subscription.objects.filter(connection=connection).exclude(desk_id__in=list(left)).delete()
+    if not left:
+        return ""
+    names = ", ".join(f"“{name}” (id {webhook_id})" for webhook_id, name in sorted(left.items()))
+    return (
+        f"DeskAdmin could not delete its webhook {names} on Desk ({reason}). Delete it {WHERE_TO_REMOVE}: "
+        "until then Desk keeps posting to DeskAdmin, which answers 404."
+    )
 
 
 def delivery_replay(*, delivery: Delivery, actor: User) -> Delivery:

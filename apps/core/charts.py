@@ -33,6 +33,7 @@ class ChartRow:
     x: str = "0"  # columns: left edge in the SVG box (strings: SVG wants "12.5" whatever the locale)
     y: str = "100"  # columns: top edge (the box is 100 high)
     height: str = "0"  # columns: height; bars: their length in percent
+    csv_href: str = ""  # a row may offer the rows behind it as a file (the table gains a "Tickets" column)
 
     @property
     def bar_width(self) -> str:
@@ -54,6 +55,15 @@ class Chart:
         return max(1, len(self.rows)) * COLUMN_WIDTH
 
     @property
+    def has_links(self) -> bool:
+        """Columns that link are drawn as links (focusable), so the SVG is a group rather than one image."""
+        return any(row.href for row in self.rows)
+
+    @property
+    def has_csv(self) -> bool:
+        return any(row.csv_href for row in self.rows)
+
+    @property
     def first(self) -> ChartRow | None:
         return self.rows[0] if self.rows else None
 
@@ -66,13 +76,18 @@ def _number(value: float) -> str:
     return str(number_format(value, decimal_pos=0 if float(value).is_integer() else 1, force_grouping=True))
 
 
-def _rows(
-    data: Iterable[tuple[str, float] | tuple[str, float, str]], display: Callable[[float], str]
-) -> list[ChartRow]:
-    items = [(item[0], float(item[1]), item[2] if len(item) > 2 else "") for item in data]  # type: ignore[misc]
-    largest = max((value for _, value, _ in items), default=0.0)
+# A row: (label, value), (label, value, link) or (label, value, link, CSV link).
+ChartData = Iterable[tuple[str, float] | tuple[str, float, str] | tuple[str, float, str, str]]
+
+
+def _rows(data: ChartData, display: Callable[[float], str]) -> list[ChartRow]:
+    items = [
+        (item[0], float(item[1]), item[2] if len(item) > 2 else "", item[3] if len(item) > 3 else "")  # type: ignore[misc]
+        for item in data
+    ]
+    largest = max((value for _, value, _, _ in items), default=0.0)
     rows = []
-    for index, (label, value, href) in enumerate(items):
+    for index, (label, value, href, csv_href) in enumerate(items):
         percent = round(100 * value / largest, 2) if largest > 0 and value > 0 else 0.0
         rows.append(
             ChartRow(
@@ -81,6 +96,7 @@ def _rows(
                 display=display(value),
                 percent=percent,
                 href=href,
+                csv_href=csv_href,
                 x=f"{index * COLUMN_WIDTH + 1:g}",
                 y=f"{100 - percent:g}",
                 height=f"{percent:g}",
@@ -102,7 +118,7 @@ def _summary(rows: list[ChartRow], value_heading: str) -> str:
 def _chart(
     *,
     title: str,
-    data: Iterable[tuple[str, float] | tuple[str, float, str]],
+    data: ChartData,
     label_heading: str,
     value_heading: str,
     summary: str,
@@ -123,7 +139,7 @@ def _chart(
 def bar_chart(
     *,
     title: str,
-    data: Iterable[tuple[str, float] | tuple[str, float, str]],
+    data: ChartData,
     label_heading: str,
     value_heading: str,
     summary: str = "",
@@ -149,7 +165,7 @@ def bar_chart(
 def column_chart(
     *,
     title: str,
-    data: Iterable[tuple[str, float] | tuple[str, float, str]],
+    data: ChartData,
     label_heading: str,
     value_heading: str,
     summary: str = "",
@@ -165,4 +181,104 @@ def column_chart(
         summary=summary,
         chart_id=chart_id,
         display=display,
+    )
+
+
+# --- two (or more) series side by side: created vs closed per day -----------------------------------------
+@dataclass(frozen=True)
+class SeriesBar:
+    series: str
+    index: int  # which series (its colour: chart-series-<index>)
+    value: float
+    display: str
+    href: str
+    x: str
+    y: str
+    height: str
+    width: str
+
+
+@dataclass(frozen=True)
+class SeriesGroup:
+    label: str
+    bars: tuple[SeriesBar, ...]
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    id: str
+    title: str
+    summary: str
+    label_heading: str
+    series: tuple[str, ...]
+    groups: tuple[SeriesGroup, ...]
+    csv_hrefs: tuple[str, ...] = ()  # per group: the rows behind it as a file (optional)
+
+    @property
+    def width(self) -> int:
+        return max(1, len(self.groups)) * COLUMN_WIDTH
+
+    @property
+    def rows(self) -> tuple[SeriesGroup, ...]:
+        return self.groups
+
+    @property
+    def has_links(self) -> bool:
+        return any(bar.href for group in self.groups for bar in group.bars)
+
+    @property
+    def first(self) -> SeriesGroup | None:
+        return self.groups[0] if self.groups else None
+
+    @property
+    def last(self) -> SeriesGroup | None:
+        return self.groups[-1] if self.groups else None
+
+
+def series_chart(
+    *,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[float], list[str]]],
+    label_heading: str,
+    summary: str = "",
+    chart_id: str = "",
+    display: Callable[[float], str] | None = None,
+) -> SeriesChart:
+    """Columns of several series per label (created and closed per day): ``series`` is (name, values,
+    links) with one value and one link (or "") per label. Drawn with ``core/charts/series.html``; each
+    series has its own colour and a legend, and the numbers are a table with a column per series."""
+    show = display or _number
+    largest = max((v for _, values, _ in series for v in values), default=0.0)
+    bar_width = (COLUMN_WIDTH - 2) / max(1, len(series))
+    groups = []
+    for g, label in enumerate(labels):
+        bars = []
+        for s, (name, values, links) in enumerate(series):
+            value = float(values[g])
+            percent = round(100 * value / largest, 2) if largest > 0 and value > 0 else 0.0
+            bars.append(
+                SeriesBar(
+                    series=name,
+                    index=s + 1,
+                    value=value,
+                    display=show(value),
+                    href=links[g] if g < len(links) else "",
+                    x=f"{g * COLUMN_WIDTH + 1 + s * bar_width:g}",
+                    y=f"{100 - percent:g}",
+                    height=f"{percent:g}",
+                    width=f"{bar_width:g}",
+                )
+            )
+        groups.append(SeriesGroup(label=label, bars=tuple(bars)))
+    if not summary:
+        totals = ", ".join(f"{name} {_number(sum(values))}" for name, values, _ in series)
+        summary = f"Totals: {totals}." if labels else "No data yet."
+    return SeriesChart(
+        id=chart_id or f"chart-{slugify(title)}",
+        title=title,
+        summary=summary,
+        label_heading=label_heading,
+        series=tuple(name for name, _, _ in series),
+        groups=tuple(groups),
     )

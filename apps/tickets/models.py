@@ -53,6 +53,13 @@ class Ticket(MirrorModel):
     # and the ticket number as a number, so both sorts walk an index instead of ranking every row.
     priority_rank = models.PositiveSmallIntegerField(default=0)
     number_value = models.BigIntegerField(default=0)
+    # Stored name keys for the name sorts: the name the queue shows for the assignee, team, department and
+    # contact (apps/tickets/mirror.py sets them on apply and again when one of those is renamed), NULL when
+    # the mirror has no such record (those rows sort last), so each name sort walks its index.
+    assignee_name = models.CharField(max_length=200, null=True, blank=True)
+    team_name = models.CharField(max_length=200, null=True, blank=True)
+    department_name = models.CharField(max_length=200, null=True, blank=True)
+    contact_name = models.CharField(max_length=200, null=True, blank=True)
     cf = models.JSONField(default=dict, blank=True)
     # Plain text the full-text index reads besides the subject: description, contact name and
     # email, and the conversation as far as it is mirrored. Kept by apps/tickets/mirror.py.
@@ -88,6 +95,10 @@ class Ticket(MirrorModel):
             _sort_index("tickets_sort_status_idx", "status"),
             _sort_index("tickets_sort_channel_idx", "channel"),
             _sort_index("tickets_sort_class_idx", "classification"),
+            _sort_index("tickets_sort_assignee_idx", "assignee_name"),
+            _sort_index("tickets_sort_team_idx", "team_name"),
+            _sort_index("tickets_sort_department_idx", "department_name"),
+            _sort_index("tickets_sort_contact_idx", "contact_name"),
             _sort_index("tickets_status_idx", "status", "modified_time"),
             _sort_index("tickets_status_type_idx", "status_type", "modified_time"),
             _sort_index("tickets_priority_idx", "priority", "modified_time"),

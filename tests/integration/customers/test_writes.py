@@ -205,3 +205,44 @@ def _ticket_form_round_trip(world, member, manager_user):
     groot = Contact.objects.get(connection=world.connection, email="groot@guardians.example")
     page = client.get(reverse("customers:contact", args=[groot.desk_id])).content.decode()
     assert "Groot" in page and "I am Groot" in page
+
+
+def test_custom_fields_are_edited_and_created_and_desk_errors_land_on_them(world, member, agent_user):
+    """The org's custom fields (as the list's filter offers them) are on both forms: an edit sends only the one
+    that changed, as Desk's ``cf``; a create sends the filled ones; Desk's error on /cf/cf_x lands on that field."""
+    from apps.customers.forms.edit import AccountForm, add_desk_errors
+    from apps.sandbox.models import Account as SandboxAccount
+
+    agent = member(agent_user)
+    account = Account.objects.filter(connection=world.connection).order_by("desk_id").first()
+    keys = sorted(account.cf)  # the seed gives accounts cf_plan
+    edit = reverse("customers:account_edit", args=[account.desk_id])
+    form = agent.get(edit, headers=HX).content.decode()
+    assert all(f'name="{key}"' in form for key in keys)
+    assert f'value="{account.cf["cf_plan"]}"' in form
+
+    world.clear_log()
+    plan = "Enterprise" if account.cf["cf_plan"] != "Enterprise" else "Growth"
+    fields = {"seen": customer_seen_token(account), "account_name": account.account_name, **account.cf}
+    fields.update(email=account.email, phone=account.phone, website=account.website)
+    fields.update(industry=account.industry, city=account.city, country=account.country)
+    fields.update(description=account.description, annual_revenue=account.annual_revenue or "")
+    response = agent.post(edit, {**fields, "cf_plan": plan}, headers=HX)
+    assert f'data-cf="cf_plan">{plan}<' in response.content.decode()
+    assert world.api_paths() == [f"PATCH /accounts/{account.desk_id}"]
+    assert SandboxAccount.objects.get(pk=int(account.desk_id)).cf["cf_plan"] == plan
+    before = dict(account.cf)
+    account.refresh_from_db()
+    assert account.cf == {**before, "cf_plan": plan}  # the others kept; an empty one not sent
+
+    response = agent.post(
+        reverse("customers:account_new"), {"account_name": "Nova Labs", "cf_plan": "Starter"}
+    )
+    created = Account.objects.get(connection=world.connection, account_name="Nova Labs")
+    assert response["Location"] == reverse("customers:account", args=[created.desk_id])
+    assert created.cf == {"cf_plan": "Starter"}
+
+    # Desk names a custom field's error by its JSON pointer (/cf/cf_plan): it is put on that field.
+    form = AccountForm({"account_name": "X", "cf_plan": "?"}, cf_keys=keys)
+    assert form.is_valid() and add_desk_errors(form, {"cf.cf_plan": "Enter a valid value."})
+    assert form.errors["cf_plan"] == ["Enter a valid value."]

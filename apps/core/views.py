@@ -113,6 +113,8 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "queue_url": _my_queue_url(request.user),
         "team_size": selectors.active_user_count(),
         "roles": selectors.active_users_by_role(),
+        # What other apps add (insights: the cross-org search and a card per org), first on the page.
+        "sections": sections_for("core:dashboard", request),
     }
     return render(request, "core/dashboard.html", context)
 

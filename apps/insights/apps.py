@@ -8,3 +8,11 @@ class InsightsConfig(AppConfig):
     name = "apps.insights"
     label = "insights"
     verbose_name = "Insights (metrics and the overview)"
+
+    def ready(self) -> None:
+        from apps.core.shell import register_section
+        from apps.insights.views import overview
+
+        # The Overview (core:dashboard): the cross-org search box, then one card per org.
+        register_section("core:dashboard", overview.search_section)
+        register_section("core:dashboard", overview.cards_section)

@@ -94,6 +94,10 @@ RULES: dict[str, Rule] = {
     "core:dashboard": Rule(""),
     "core:home": Rule(""),
     "core:audit": Rule("core.view_audit_log"),
+    # insights: the Overview's cards (their poll), the cross-org search, the org switch its links go through
+    "insights:overview_cards": Rule(VIEW),
+    "insights:search": Rule(VIEW),
+    "insights:org_open": Rule(VIEW, params={"pk": "connection"}),
     "core:users": Rule(USERS),
     "core:user_new": Rule(USERS),
     "core:users_access_default": Rule(USERS, "POST"),

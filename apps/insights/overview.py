@@ -1,0 +1,235 @@
+"""The Overview's per-org cards: open, overdue, due within the hour, created and closed today, the median first
+response today, from the mirror (0 API calls), cached per (connection, mirror version, day).
+
+A warm card costs no query: the figures are kept in the cache under the connection's mirror version stamp
+(``apps.mirror.freshness``, bumped by every apply), so any ticket change shows at once and an unchanged
+mirror is never read again. Overdue and due-within-the-hour move with the clock, not only with the mirror:
+the cached entry holds the open tickets' count already overdue when it was computed and the due times of
+the open tickets due in the next two hours, so both figures are exact for any moment of the following hour
+without a query. A cold card is six indexed queries (docs/insights.md, "Overview").
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.connections.models import DeskConnection
+from apps.mirror import freshness
+from apps.tickets.filters import QueueFilters
+from apps.tickets.models import Ticket
+from apps.tickets.selectors.queue import CLOSED, STATES
+
+DUE_SOON_HOURS = 1
+# How far ahead the cached entry keeps open tickets' due times, and how many at most: the entry answers
+# overdue / due-soon exactly until (computed + WINDOW - DUE_SOON_HOURS), or the last kept due time if capped.
+DUE_WINDOW = timedelta(hours=2)
+DUE_TIMES_CAP = 2000
+CACHE_SECONDS = 3600
+CACHE_PREFIX = "insights:overview"
+
+
+@dataclass(frozen=True)
+class OrgFigures:
+    """One org's figures as computed at ``computed_at`` (cached; pickled)."""
+
+    computed_at: datetime
+    day: date
+    open: int
+    overdue_at_computed: int
+    # Due times of open tickets from ``computed_at`` (inclusive), sorted, up to ``due_horizon`` (exclusive).
+    due_times: tuple[datetime, ...]
+    due_horizon: datetime
+    created_today: int
+    closed_today: int
+    first_response_median: float | None  # seconds
+    first_response_count: int
+
+    def overdue(self, now: datetime) -> int:
+        """Open tickets whose due time is before ``now`` (the queue's ``overdue=1``)."""
+        return self.overdue_at_computed + bisect.bisect_left(self.due_times, now)
+
+    def due_soon(self, now: datetime) -> int:
+        """Open tickets due from ``now`` to ``now`` + 1 h, both included (the queue's ``due_within=1``)."""
+        until = now + timedelta(hours=DUE_SOON_HOURS)
+        return bisect.bisect_right(self.due_times, until) - bisect.bisect_left(self.due_times, now)
+
+    def answers_for(self, now: datetime, day: date) -> bool:
+        """Whether this entry gives exact figures at ``now``: the same day, due times known far enough."""
+        return (
+            self.day == day
+            and self.computed_at <= now
+            and now + timedelta(hours=DUE_SOON_HOURS) < self.due_horizon
+        )
+
+
+def day_start(day: date) -> datetime:
+    """Midnight of ``day`` in the console's time zone (as the queue reads ``created_from``)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def first_response_median(
+    connection: DeskConnection, *, since: datetime, until: datetime | None = None
+) -> tuple[float | None, int]:
+    """The median seconds from creation to the first reply (``Ticket.first_response_at``) of the tickets
+    created from ``since`` (to ``until``) that have a reply, and how many there are."""
+    tickets = Ticket.objects.filter(
+        connection=connection, is_deleted=False, created_time__gte=since, first_response_at__isnull=False
+    )
+    if until is not None:
+        tickets = tickets.filter(created_time__lt=until)
+    waits = [
+        max(0.0, (first - created).total_seconds())
+        for created, first in tickets.order_by().values_list("created_time", "first_response_at")
+        if created is not None and first is not None
+    ]
+    return (float(statistics.median(waits)) if waits else None), len(waits)
+
+
+def compute_figures(connection: DeskConnection, *, now: datetime) -> OrgFigures:
+    """The org's figures at ``now``, read from the mirror (six indexed queries)."""
+    day = timezone.localdate(now)
+    start, end = day_start(day), day_start(day + timedelta(days=1))
+    live = Ticket.objects.filter(connection=connection, is_deleted=False).order_by()
+    unclosed = live.exclude(status_type=CLOSED)
+    horizon = now + DUE_WINDOW
+    due_times = [
+        due
+        for due in unclosed.filter(due_date__gte=now, due_date__lt=horizon)
+        .order_by("due_date")
+        .values_list("due_date", flat=True)[: DUE_TIMES_CAP + 1]
+        if due is not None
+    ]
+    if len(due_times) > DUE_TIMES_CAP:
+        horizon = due_times[DUE_TIMES_CAP - 1]
+        due_times = [d for d in due_times[:DUE_TIMES_CAP] if d < horizon]
+    median, answered = first_response_median(connection, since=start, until=end)
+    return OrgFigures(
+        computed_at=now,
+        day=day,
+        open=live.filter(STATES["open"]).count(),
+        overdue_at_computed=unclosed.filter(due_date__lt=now).count(),
+        due_times=tuple(due_times),
+        due_horizon=horizon,
+        created_today=live.filter(created_time__gte=start, created_time__lt=end).count(),
+        closed_today=live.filter(status_type=CLOSED, closed_time__gte=start, closed_time__lt=end).count(),
+        first_response_median=median,
+        first_response_count=answered,
+    )
+
+
+def _cache_key(connection: DeskConnection, version: int, day: date) -> str:
+    return f"{CACHE_PREFIX}:{connection.pk}:{version}:{day.isoformat()}"
+
+
+def versions_of(connections: list[DeskConnection]) -> dict[int, int]:
+    """Each connection's mirror version stamp (a cache read each)."""
+    return {c.pk: freshness.version(c.pk) for c in connections}
+
+
+def figures_for(
+    connections: list[DeskConnection], *, versions: dict[int, int] | None = None, now: datetime | None = None
+) -> dict[int, OrgFigures]:
+    """Each connection's figures at ``now``: from the cache when the mirror has not changed since (one cache
+    read for all of them), else computed and kept."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    versions = versions if versions is not None else versions_of(connections)
+    keys = {c.pk: _cache_key(c, versions[c.pk], day) for c in connections}
+    found: dict[str, Any] = cache.get_many(list(keys.values())) if keys else {}
+    figures: dict[int, OrgFigures] = {}
+    for connection in connections:
+        key = keys[connection.pk]
+        entry = found.get(key)
+        if not isinstance(entry, OrgFigures) or not entry.answers_for(now, day):
+            entry = compute_figures(connection, now=now)
+            cache.set(key, entry, CACHE_SECONDS)
+        figures[connection.pk] = entry
+    return figures
+
+
+# -- what a card shows ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number on a card and the queue URL behind it ("" when the queue has no matching filter)."""
+
+    key: str
+    label: str
+    text: str
+    value: float | int | None
+    url: str
+    note: str = ""
+    alert: bool = False
+
+
+def duration_words(seconds: float | None) -> str:
+    """ "—", "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    if seconds is None:
+        return "—"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def queue_path(**filters: Any) -> str:
+    """The ticket queue's URL for these filters (``QueueFilters``: the queue reads the same URL)."""
+    query = QueueFilters(**filters).to_query()
+    return reverse("tickets:queue") + (f"?{query}" if query else "")
+
+
+def card_figures(figures: OrgFigures, *, now: datetime) -> list[Figure]:
+    """The card's numbers at ``now``, each with the queue URL of exactly the tickets it counts (in the
+    card's org; the view routes it through the org switch when that org is not the current one)."""
+    today = figures.day
+    overdue, due_soon = figures.overdue(now), figures.due_soon(now)
+    answered = figures.first_response_count
+    return [
+        Figure("open", "Open", f"{figures.open:,}", figures.open, queue_path(state="open")),
+        Figure("overdue", "Overdue", f"{overdue:,}", overdue, queue_path(overdue=True), alert=overdue > 0),
+        Figure(
+            "due_soon",
+            "Due within 1 h",
+            f"{due_soon:,}",
+            due_soon,
+            queue_path(due_within_hours=DUE_SOON_HOURS),
+        ),
+        Figure(
+            "created_today",
+            "Created today",
+            f"{figures.created_today:,}",
+            figures.created_today,
+            queue_path(created_from=today, created_to=today),
+        ),
+        Figure(
+            "closed_today",
+            "Closed today",
+            f"{figures.closed_today:,}",
+            figures.closed_today,
+            queue_path(closed_from=today, closed_to=today),
+        ),
+        Figure(
+            "first_response",
+            "Median first response today",
+            duration_words(figures.first_response_median),
+            figures.first_response_median,
+            queue_path(created_from=today, created_to=today, responded="yes") if answered else "",
+            note=f"{answered:,} ticket{'' if answered == 1 else 's'} created today and answered",
+        ),
+    ]

@@ -34,6 +34,7 @@ ACCOUNT_COLUMNS = {
     "modified": "Modified",
 }
 DEFAULT_SORT = "name"
+OPEN_COLUMN = "open"  # the open-ticket count, last, when the tickets app is there to count
 
 
 @dataclass
@@ -55,10 +56,12 @@ class ListFilters:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     problems: list[str] = field(default_factory=list)
+    open_sortable: bool = False  # the tickets app tells the open-ticket counts (apps.customers.hooks)
 
     @property
     def columns(self) -> dict[str, str]:
-        return CONTACT_COLUMNS if self.kind == "contact" else ACCOUNT_COLUMNS
+        columns = CONTACT_COLUMNS if self.kind == "contact" else ACCOUNT_COLUMNS
+        return {**columns, OPEN_COLUMN: "Open tickets"} if self.open_sortable else columns
 
     def _filter_values(self) -> dict[str, str]:
         """The search and filters as the URL's parameters name them (as strings, the widgets' way)."""

@@ -108,7 +108,7 @@ class ListFilterForm(BaseForm):
 
     def filters(self) -> ListFilters:
         """What the URL asks for, every part checked."""
-        filters = ListFilters(kind=self.kind)
+        filters = ListFilters(kind=self.kind, open_sortable="open" in self.fields)
         query = self._get("q")
         if len(query) > MAX_SEARCH_LENGTH:
             self.problems.append(f"The search was cut to {MAX_SEARCH_LENGTH} characters.")

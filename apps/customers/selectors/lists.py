@@ -12,13 +12,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
 from apps.core.orgs import agents_for_org
 from apps.customers import hooks
-from apps.customers.filters import ListFilters
+from apps.customers.filters import OPEN_COLUMN, ListFilters
 from apps.customers.models import Account, Contact
 
 COUNT_CAP = 1_000
@@ -65,6 +77,27 @@ def _common(rows: QuerySet[Any], *, connection: DeskConnection, filters: ListFil
     return rows
 
 
+class _Count(Subquery):
+    """How many rows a correlated queryset has (0 for none), as a column to sort by."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def _sort_annotations(
+    rows: QuerySet[Any], *, connection: DeskConnection, filters: ListFilters
+) -> QuerySet[Any]:
+    """The computed columns a sort needs: the owner's name, or the open-ticket count (one index probe a row)."""
+    column = filters.sort.lstrip("-")
+    if column == "owner":
+        return rows.annotate(owner_name=_owner_order(connection))
+    facts = hooks.ticket_facts()
+    if column == OPEN_COLUMN and facts is not None:
+        open_rows = facts.open_tickets_of_row(connection, filters.kind).order_by().values("pk")
+        return rows.annotate(open_count=_Count(open_rows))
+    return rows
+
+
 def _owner_order(connection: DeskConnection) -> Case:
     """Sort by the owner's name: the org's agents are few, so their names go into the query as values."""
     agents = agents_for_org(connection.org_id)
@@ -108,8 +141,7 @@ def contacts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
             "account_name"
         )[:1]
         rows = rows.annotate(account_name=Subquery(names))
-    elif column == "owner":
-        rows = rows.annotate(owner_name=_owner_order(connection))
+    rows = _sort_annotations(rows, connection=connection, filters=filters)
     return _ordered(
         rows,
         orderings={
@@ -120,6 +152,7 @@ def contacts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
             "owner": ["owner_name", "desk_id"],
             "created": ["created_time", "desk_id"],
             "modified": ["modified_time", "desk_id"],
+            OPEN_COLUMN: ["open_count", "desk_id"],
         },
         sort=filters.sort,
     )
@@ -136,8 +169,7 @@ def accounts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
             | Q(website__icontains=term)
         )
     rows = _common(rows, connection=connection, filters=filters)
-    if filters.sort.lstrip("-") == "owner":
-        rows = rows.annotate(owner_name=_owner_order(connection))
+    rows = _sort_annotations(rows, connection=connection, filters=filters)
     return _ordered(
         rows,
         orderings={
@@ -149,6 +181,7 @@ def accounts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
             "owner": ["owner_name", "desk_id"],
             "created": ["created_time", "desk_id"],
             "modified": ["modified_time", "desk_id"],
+            OPEN_COLUMN: ["open_count", "desk_id"],
         },
         sort=filters.sort,
     )

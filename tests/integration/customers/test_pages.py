@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -55,6 +56,17 @@ def _contact_list(world, member, agent_user):
     for column in ("name", "email", "phone", "account", "owner", "created", "modified"):
         for sort in (column, f"-{column}"):
             assert client.get(url, {"sort": sort}).status_code == 200
+    # The open-ticket column sorts too: the contact with the most open tickets first, and none last.
+    open_counts = Counter(
+        Ticket.objects.filter(connection=world.connection, is_deleted=False)
+        .exclude(status_type="Closed")
+        .exclude(contact_desk_id="")
+        .values_list("contact_desk_id", flat=True)
+    )
+    assert open_counts[_ids(client.get(url, {"sort": "-open"}).content.decode())[0]] == max(
+        open_counts.values()
+    )
+    assert open_counts[_ids(client.get(url, {"sort": "open"}).content.decode())[0]] == 0
     first = client.get(url, {"sort": "email", "per_page": "25"}).content.decode()
     second = client.get(url, {"sort": "email", "per_page": "25", "page": "2"}).content.decode()
     assert set(_ids(first)).isdisjoint(_ids(second))
@@ -82,7 +94,7 @@ def _account_list(world, member, agent_user):
     plan = one.cf["cf_plan"]
     html = client.get(url, {"cf": "cf_plan", "cf_value": plan, "per_page": "100"}).content.decode()
     assert _rows(html, "account") == min(100, sum(1 for a in accounts if a.cf.get("cf_plan") == plan))
-    for column in ("name", "email", "phone", "website", "industry", "owner", "created", "modified"):
+    for column in ("name", "email", "phone", "website", "industry", "owner", "created", "modified", "open"):
         assert client.get(url, {"sort": f"-{column}", "open": "no"}).status_code == 200
     assert world.api_calls() == 0
 

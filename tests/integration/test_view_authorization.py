@@ -87,6 +87,7 @@ ORG_KINDS = {
 ORG_KINDS |= {"contact", "account"}
 VIEW, MANAGE, USERS = "core.view_tickets", "core.manage_connections", "core.manage_users"
 WEBHOOKS = "core.manage_webhooks"
+INSIGHTS = "core.view_insights"
 TICKET = {"desk_id": "ticket"}
 
 RULES: dict[str, Rule] = {
@@ -94,6 +95,11 @@ RULES: dict[str, Rule] = {
     "core:dashboard": Rule(""),
     "core:home": Rule(""),
     "core:audit": Rule("core.view_audit_log"),
+    # insights: the page, its polled metrics, a chart's CSV, the drill-down (queue redirect or ticket CSV)
+    "insights:dashboard": Rule(INSIGHTS),
+    "insights:metrics": Rule(INSIGHTS),
+    "insights:chart_csv": Rule(INSIGHTS),
+    "insights:drill": Rule(INSIGHTS),
     # insights: the Overview's cards (their poll), the cross-org search, the org switch its links go through
     "insights:overview_cards": Rule(VIEW),
     "insights:search": Rule(VIEW),

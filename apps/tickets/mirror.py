@@ -6,17 +6,20 @@ Registered with ``apps.mirror`` in ``TicketsConfig.ready()``; the sync engine fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from apps.connections.models import DeskConnection
 from apps.customers.models import Contact
 from apps.desk import types as desk
 from apps.mirror import apply as mirror
 from apps.mirror.apply import ApplyResult, DeskItem, flag, moment, number, plain_text, text
+from apps.mirror.models import MirrorModel
+from apps.team.models import Agent, Department, Team
 from apps.tickets import maintenance
 from apps.tickets.models import SlaPolicy, Ticket, TicketAttachment, TicketComment, TicketTag, TicketThread
 
@@ -167,8 +170,81 @@ def _tickets_before_save(connection: DeskConnection, rows: Sequence[Ticket]) -> 
             "desk_id", "first_name", "last_name", "email"
         )
     }
+    names = {
+        key: _names_of(connection, model, {getattr(row, id_field) for row in rows})
+        for key, (model, id_field) in NAME_KEYS.items()
+        if model is not Contact
+    }
+    names["contact_name"] = {desk_id: contact.display_name for desk_id, contact in contacts.items()}
     for row in rows:
         row.search_text = ticket_search_text(row, contacts.get(row.contact_desk_id))
+        for key, (_model, id_field) in NAME_KEYS.items():
+            setattr(row, key, _fit_name(names[key].get(getattr(row, id_field))))
+
+
+# The stored name keys the name sorts walk (``Ticket.assignee_name`` …): the name the queue shows for the
+# record a ticket points at (the model's ``__str__``), NULL when the mirror has none. Set on apply, and again
+# on the ticket rows of an agent, team, department or contact when it is saved (renamed).
+NAME_KEYS: dict[str, tuple[type[MirrorModel], str]] = {
+    "assignee_name": (Agent, "assignee_desk_id"),
+    "team_name": (Team, "team_desk_id"),
+    "department_name": (Department, "department_desk_id"),
+    "contact_name": (Contact, "contact_desk_id"),
+}
+_NAME_LENGTH = 200
+
+
+def _fit_name(name: str | None) -> str | None:
+    return name[:_NAME_LENGTH] if name else None
+
+
+def _names_of(connection: DeskConnection, model: type[MirrorModel], desk_ids: set[str]) -> dict[str, str]:
+    desk_ids.discard("")
+    if not desk_ids:
+        return {}
+    return {
+        str(row.desk_id): str(row)
+        for row in model._default_manager.filter(connection=connection, desk_id__in=desk_ids)
+    }
+
+
+def _shown_name_sql(model: type[MirrorModel]) -> Coalesce:
+    """The name as SQL, as ``str(record)`` gives it."""
+    if model is Contact:
+        full = Trim(Concat(F("first_name"), Value(" "), F("last_name")))
+        return Coalesce(NullIf(full, Value("")), NullIf(F("email"), Value("")), F("desk_id"))
+    fallbacks = [NullIf(F("email"), Value(""))] if model is Agent else []
+    return Coalesce(NullIf(F("name"), Value("")), *fallbacks, F("desk_id"))
+
+
+def refresh_sort_names(connection: DeskConnection) -> int:
+    """Set every ticket's stored name keys from the mirror in one statement (after a bulk load that skipped
+    the apply, e.g. a bench's seed). How many tickets were updated."""
+    updates = {}
+    for key, (model, id_field) in NAME_KEYS.items():
+        named = model._default_manager.filter(connection=OuterRef("connection"), desk_id=OuterRef(id_field))
+        updates[key] = Subquery(named.annotate(shown=_shown_name_sql(model)).values("shown")[:1])
+    return Ticket.objects.filter(connection=connection).update(**updates)
+
+
+def _names_saved(key: str) -> Callable[[DeskConnection, Sequence[Any]], None]:
+    """Listener for saved agents / teams / departments / contacts: the live tickets that point at a record
+    whose shown name changed get the new name key (one indexed UPDATE per renamed record)."""
+    _model, id_field = NAME_KEYS[key]
+
+    def saved(connection: DeskConnection, rows: Sequence[Any]) -> None:
+        for row in rows:
+            name = _fit_name(str(row))
+            Ticket.objects.filter(connection=connection, is_deleted=False, **{id_field: row.desk_id}).exclude(
+                **{key: name}
+            ).update(**{key: name})
+
+    saved.__name__ = f"tickets_{key}_saved"
+    return saved
+
+
+_NAME_ENTITIES = {Agent: "agents", Team: "teams", Department: "departments", Contact: "contacts"}
+_NAME_LISTENERS = {key: _names_saved(key) for key in NAME_KEYS}
 
 
 def _threads_saved(connection: DeskConnection, rows: Sequence[TicketThread]) -> None:
@@ -209,7 +285,7 @@ def register() -> None:
             desk.Ticket,
             _ticket_columns,
             before_save=_tickets_before_save,
-            extra_update_fields=("search_text", "first_response_at"),
+            extra_update_fields=("search_text", "first_response_at", *NAME_KEYS),
         ),
         mirror.MirrorEntity("sla_policies", SlaPolicy, desk.SlaPolicy, _sla_columns),
         mirror.MirrorEntity("threads", TicketThread, desk.Thread, _thread_columns),
@@ -218,6 +294,8 @@ def register() -> None:
     ):
         mirror.register(spec)
     mirror.on_saved("contacts", _contacts_saved)
+    for key, listener in _NAME_LISTENERS.items():
+        mirror.on_saved(_NAME_ENTITIES[NAME_KEYS[key][0]], listener)
     mirror.on_saved("threads", _threads_saved)
     # Planner statistics after an initial sync or a large apply (apps/tickets/maintenance.py).
     mirror.on_saved("tickets", maintenance.tickets_saved)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,13 +46,6 @@ from apps.tickets.models import Ticket
 from apps.tickets.selectors.search import search_terms, tickets_search
 from apps.tickets.selectors.tags import tickets_with_tag
 
-# Sort key -> (mirror model, the ticket's id field, the model's name field).
-NAME_SORTS: dict[str, tuple[type[Model], str, str]] = {
-    "assignee_name": (Agent, "assignee_desk_id", "name"),
-    "team_name": (Team, "team_desk_id", "name"),
-    "department_name": (Department, "department_desk_id", "name"),
-    "contact_name": (Contact, "contact_desk_id", "last_name"),
-}
 # A queue row needs none of the big text columns; leaving them out keeps a page cheap.
 QUEUE_DEFERRED = ("raw", "description", "search_text", "conversation_text", "cf", "resolution")
 # What a queue row reads (``values()``: no model instances for a page of rows).
@@ -259,8 +252,7 @@ def _filtered(
     tickets = _insights_filtered(tickets, filters, now=now)
     if filters.query:
         tickets = _search(tickets, connection=connection, query=filters.query)
-
-    return _annotate_sort(tickets, connection=connection, column=COLUMNS[filters.sort.lstrip("-")])
+    return tickets
 
 
 def _insights_filtered(
@@ -293,21 +285,9 @@ def _insights_filtered(
     return tickets
 
 
-def _annotate_sort(
-    tickets: QuerySet[Ticket], *, connection: DeskConnection, column: Column
-) -> QuerySet[Ticket]:
-    if column.order_field in NAME_SORTS:
-        # Sort by the name people see, looked up in the mirror only when this column is the sort.
-        model, id_field, name_field = NAME_SORTS[column.order_field]
-        names = model._default_manager.filter(connection=connection, desk_id=OuterRef(id_field)).values(
-            name_field
-        )[:1]
-        tickets = tickets.annotate(**{column.order_field: Subquery(names)})
-    return tickets
-
-
 def sort_key_for(filters: QueueFilters) -> SortKey:
-    """The queue's order: the sorted column's field (stored keys for priority and number), then the id."""
+    """The queue's order: the sorted column's field (stored keys for priority, number and the names), then the
+    id."""
     column = COLUMNS[filters.sort.lstrip("-")]
     return SortKey(column.order_field, descending=filters.sort.startswith("-"), nullable=column.nullable)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -111,10 +111,10 @@ def chart_csv(request: AuthedHttpRequest) -> HttpResponse:
     if not chosen:
         raise Http404("No org")
     page = build_page(connections=chosen, choice=choice)
-    name = request.GET.get("chart", "")
+    name = request.GET.get("chart", "volume")
     table = page.tables.get(name)
     if table is None:
-        raise Http404("No such chart")
+        return HttpResponseBadRequest("No such chart.", content_type="text/plain")
     return table_csv(table, f"insights-{name}-{choice.scope.start}-{choice.scope.end}.csv")
 
 
@@ -122,10 +122,15 @@ def chart_csv(request: AuthedHttpRequest) -> HttpResponse:
 @permission_required("core.view_insights", raise_exception=True)
 @require_GET
 def drill(request: AuthedHttpRequest) -> HttpResponse:
-    """A number's tickets: the queue of its org with the number's filter (the org becomes the current
-    one, as the org switcher would make it), or with ``export=csv`` the tickets as a streamed CSV."""
-    wanted = parse_id(request.GET.get("org", ""))
-    connection = next((c for c in connections_for_request(request) if str(c.pk) == wanted), None)
+    """A number's tickets: the queue of its org (``org``, else the current one) with the number's filter
+    (the org becomes the current one, as the org switcher would make it), or with ``export=csv`` the
+    tickets as a streamed CSV. An org the user may not see is not found."""
+    wanted = request.GET.get("org", "")
+    connection = (
+        next((c for c in connections_for_request(request) if str(c.pk) == parse_id(wanted)), None)
+        if wanted
+        else connection_for_request(request)
+    )
     if connection is None:
         raise Http404("No such org")
     params = request.GET.copy()

@@ -37,7 +37,7 @@ def test_page_renders_every_chart_with_its_numbers_csv_and_freshness(manager, co
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Type"].startswith("text/csv")
     assert rows[0] == ["status", "tickets"] and ["Closed", "3"] in rows
-    assert manager.get(reverse("insights:chart_csv") + "?chart=nope").status_code == 404
+    assert manager.get(reverse("insights:chart_csv") + "?chart=nope").status_code == 400
 
 
 def test_polled_fragment_answers_204_until_the_mirror_changes(manager, connection):

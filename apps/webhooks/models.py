@@ -29,6 +29,9 @@ class Endpoint(models.Model):
     # The org's webhooks as Desk listed them last (ours and others'), so the page never calls Desk to show them.
     desk_webhooks = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Creates whose answer was lost and which could not be looked for yet ({"url", "name", "known", "sent_at"}):
+    # the next create of the same webhook looks first, so a retry never makes a second one.
+    lost_creates = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"webhook endpoint of connection {self.connection_id}"

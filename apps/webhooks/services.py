@@ -19,7 +19,7 @@ from apps.connections.models import DeskConnection
 from apps.connections.services import desk_client_for
 from apps.core.services import audit_record
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError, DeskNotFound, DeskValidationError
+from apps.desk.errors import DeskError, DeskNotFound, DeskOutcomeUnknown, DeskValidationError
 from apps.desk.jwks import source_id_for
 from apps.desk.types import Webhook
 from apps.webhooks.models import Delivery, Endpoint, Subscription
@@ -112,11 +112,33 @@ def _call[R](
     client: DeskClient,
     call: Callable[[], R],
     message: str,
+    raise_lost: bool = False,
 ) -> R:
-    """One audited Desk call; Desk's refusal becomes a WebhooksError with its field errors."""
+    """One audited Desk call; Desk's refusal becomes a WebhooksError with its field errors. A lost answer
+    (``DeskOutcomeUnknown``) is audited as unknown; it is raised as it is with ``raise_lost`` (a create: the
+    caller looks for what it made), else it becomes a WebhooksError asking to check Desk's list (a change or a
+    delete is safe to send again)."""
     before = client.credits_spent
     try:
         result = call()
+    except DeskOutcomeUnknown as error:
+        audit_record(
+            actor=actor,
+            action=action,
+            org_id=connection.org_id,
+            target_type="webhook",
+            target_id=target_id,
+            outcome="unknown",
+            message=f"{message}? Desk's answer was lost: {error}"[:500],
+            api_calls=1,
+            credits=client.credits_spent - before,
+        )
+        if raise_lost:
+            raise
+        raise WebhooksError(
+            "Desk's answer was lost: Desk may or may not have done it. Refresh the list to see what Desk has; "
+            "doing it again is safe."
+        ) from error
     except DeskError as error:
         audit_record(
             actor=actor,
@@ -209,6 +231,120 @@ def _check_quota(connection: DeskConnection, endpoint: Endpoint, *, enabling: bo
         )
 
 
+# -- creates whose answer was lost ----------------------------------------------------------------------------
+# A webhook has no content to compare but its URL and name: after a lost answer one list call looks for a
+# webhook with both that was not in Desk's list before the send. Found: "unknown → saved" (the write counts
+# as done); not found: "unknown → not saved" (sending again is safe). When even the list fails, the try is
+# remembered on the endpoint and the next create of the same webhook looks first.
+
+LOST_NOT_SAVED = "Desk's answer was lost and Desk did not save the webhook; nothing was made. Send it again."
+
+
+def _lost_create_settle(
+    *,
+    actor: User | None,
+    action: str,
+    connection: DeskConnection,
+    endpoint: Endpoint,
+    lost: dict[str, Any],
+    webhooks: list[Webhook],
+) -> Webhook | None:
+    """Settle one remembered try against Desk's list: the webhook it made, or None (audited either way)."""
+    known = set(lost.get("known") or [])
+    found = next(
+        (
+            w
+            for w in webhooks
+            if w.url == lost["url"] and (w.name or "") == lost["name"] and w.id not in known
+        ),
+        None,
+    )
+    endpoint.lost_creates = [x for x in endpoint.lost_creates if x["url"] != lost["url"]]
+    endpoint.save(update_fields=["lost_creates"])
+    audit_record(
+        actor=actor,
+        action=action,
+        org_id=connection.org_id,
+        target_type="webhook",
+        target_id=found.id if found is not None else "",
+        outcome="success" if found is not None else "failure",
+        message="unknown → saved" if found is not None else "unknown → not saved",
+        detail={"name": lost["name"], "sent_at": lost.get("sent_at", "")},
+    )
+    return found
+
+
+def _lost_create_look(
+    *,
+    actor: User | None,
+    action: str,
+    connection: DeskConnection,
+    endpoint: Endpoint,
+    client: DeskClient,
+    lost: dict[str, Any],
+) -> Webhook | None:
+    """One list call to settle a try whose answer was lost. When the list fails too, the try stays
+    remembered and the admin is told to refresh before sending again."""
+    if lost not in endpoint.lost_creates:
+        endpoint.lost_creates = [*endpoint.lost_creates, lost]
+        endpoint.save(update_fields=["lost_creates"])
+    try:
+        webhooks = client.webhooks_list()
+    except DeskError as error:
+        raise WebhooksError(
+            "Desk's answer was lost and Desk could not be asked whether it saved the webhook "
+            f"({error}). Nothing is sent again until Desk says: try again in a moment, DeskAdmin looks first."
+        ) from error
+    _store(endpoint, webhooks)
+    return _lost_create_settle(
+        actor=actor, action=action, connection=connection, endpoint=endpoint, lost=lost, webhooks=webhooks
+    )
+
+
+def _create_once(
+    *,
+    actor: User | None,
+    action: str,
+    connection: DeskConnection,
+    endpoint: Endpoint,
+    client: DeskClient,
+    url: str,
+    name: str,
+    known: set[str],
+    send: Callable[[], Webhook],
+    message: str,
+) -> Webhook:
+    """Create a webhook, at most once: an earlier try of the same webhook whose answer was lost is looked for
+    first (found: returned, nothing sent); a lost answer now is looked for at once."""
+    earlier = next((x for x in endpoint.lost_creates if x["url"] == url and x["name"] == name), None)
+    if earlier is not None:
+        found = _lost_create_look(
+            actor=actor, action=action, connection=connection, endpoint=endpoint, client=client, lost=earlier
+        )
+        if found is not None:
+            return found
+        known = {w["id"] for w in endpoint.desk_webhooks}
+    lost = {"url": url, "name": name, "known": sorted(known), "sent_at": timezone.now().isoformat()}
+    try:
+        return _call(
+            actor=actor,
+            action=action,
+            connection=connection,
+            target_id="",
+            client=client,
+            call=send,
+            message=message,
+            raise_lost=True,
+        )
+    except DeskOutcomeUnknown:
+        found = _lost_create_look(
+            actor=actor, action=action, connection=connection, endpoint=endpoint, client=client, lost=lost
+        )
+    if found is None:
+        raise WebhooksError(LOST_NOT_SAVED)
+    return found
+
+
 @dataclass
 class EnsureResult:
     outcome: str  # "created", "enabled" or "present"
@@ -230,6 +366,15 @@ def subscription_ensure(*, connection: DeskConnection, actor: User | None) -> En
         except DeskError as error:
             raise WebhooksError(f"Zoho Desk did not list the webhooks: {error}") from error
         _store(endpoint, webhooks)
+        for lost in [x for x in endpoint.lost_creates if x["url"] == url]:
+            _lost_create_settle(
+                actor=actor,
+                action="webhook.subscribe",
+                connection=connection,
+                endpoint=endpoint,
+                lost=lost,
+                webhooks=webhooks,
+            )
         ours = next((w for w in webhooks if w.url == url), None)
         if ours is not None and ours.is_enabled and set(wanted) <= set(ours.subscriptions or {}):
             outcome, webhook = "present", ours
@@ -249,13 +394,16 @@ def subscription_ensure(*, connection: DeskConnection, actor: User | None) -> En
             outcome = "enabled"
         else:
             _check_quota(connection, endpoint, enabling=True, creating=True)
-            webhook = _call(
+            webhook = _create_once(
                 actor=actor,
                 action="webhook.subscribe",
                 connection=connection,
-                target_id="",
+                endpoint=endpoint,
                 client=client,
-                call=lambda: client.webhook_create(
+                url=url,
+                name=OUR_NAME,
+                known={w.id for w in webhooks},
+                send=lambda: client.webhook_create(
                     name=OUR_NAME,
                     url=url,
                     subscriptions=wanted,
@@ -308,13 +456,16 @@ def webhook_create(*, connection: DeskConnection, actor: User, values: WebhookVa
     endpoint = endpoint_for(connection)
     _check_quota(connection, endpoint, enabling=values.is_enabled, creating=True)
     with _desk(connection) as client:
-        webhook = _call(
+        webhook = _create_once(
             actor=actor,
             action="webhook.create",
             connection=connection,
-            target_id="",
+            endpoint=endpoint,
             client=client,
-            call=lambda: client.webhook_create(
+            url=values.url,
+            name=values.name,
+            known={w["id"] for w in endpoint.desk_webhooks},
+            send=lambda: client.webhook_create(
                 name=values.name,
                 url=values.url,
                 subscriptions=values.subscriptions,

@@ -33,6 +33,11 @@ SORT_INDEXES = {
     "due": "tickets_sort_due_idx",
     "created": "tickets_sort_created_idx",
     "modified": "tickets_sort_modified_idx",
+    # The name sorts walk the stored name keys the mirror keeps (apps/tickets/mirror.py NAME_KEYS).
+    "assignee": "tickets_sort_assignee_idx",
+    "team": "tickets_sort_team_idx",
+    "department": "tickets_sort_department_idx",
+    "contact": "tickets_sort_contact_idx",
 }
 FILTER_INDEXES = {
     "status=Open": "tickets_status_idx",
@@ -71,6 +76,10 @@ def mirror(django_db_setup, django_db_blocker):
                 assignee_desk_id=["700", "701", "702", ""][n % 4],
                 department_desk_id=["11", "12"][n % 2],
                 team_desk_id=["22", "23", ""][n % 3],
+                assignee_name=["Ann", "Bo", "Cy", None][n % 4],
+                team_name=["Blue", "Red", None][n % 3],
+                department_name=["Sales", "Support"][n % 2],
+                contact_name=f"Contact {n % 17}" if n % 6 else None,
                 due_date=T0 + timedelta(hours=n % 50) if n % 5 else None,
                 created_time=T0 - timedelta(hours=n),
                 modified_time=T0 + timedelta(minutes=n % 90),

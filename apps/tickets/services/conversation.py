@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.models import AuditEntry
+from apps.core.services import audit_record
 from apps.customers.models import Contact
 from apps.desk.client import DeskClient
 from apps.desk.errors import DeskError, DeskOutcomeUnknown
@@ -171,20 +173,36 @@ def ticket_reply_send(
         upload_ids = []
         for upload in files:
             upload.seek(0)
-            uploaded = desk_call_audited(
-                actor=actor,
-                action="ticket.reply.upload",
-                connection=connection,
-                target_id=ticket.desk_id,
-                client=desk,
-                call=functools.partial(
-                    desk.upload,
-                    filename=upload.name or "file",
-                    content=cast("IO[bytes]", upload.file),
-                    content_type=upload.content_type or "application/octet-stream",
-                ),
-                detail={"name": upload.name, "size": upload.size},
-            )
+            try:
+                uploaded = desk_call_audited(
+                    actor=actor,
+                    action="ticket.reply.upload",
+                    connection=connection,
+                    target_id=ticket.desk_id,
+                    client=desk,
+                    call=functools.partial(
+                        desk.upload,
+                        filename=upload.name or "file",
+                        content=cast("IO[bytes]", upload.file),
+                        content_type=upload.content_type or "application/octet-stream",
+                    ),
+                    detail={"name": upload.name, "size": upload.size},
+                )
+            except DeskOutcomeUnknown:
+                # An upload is on no ticket until a reply names it, and this reply is stopped here: whatever
+                # Desk kept, the ticket has no such file, so the unknown entry is settled at once (no look:
+                # Desk has no list of uploads). Sending the reply again uploads the file again.
+                audit_record(
+                    actor=actor,
+                    action="ticket.reply.upload",
+                    org_id=connection.org_id,
+                    target_type="ticket",
+                    target_id=ticket.desk_id,
+                    outcome=AuditEntry.Outcome.FAILURE,
+                    message="unknown → not saved (the reply was not sent, so the file is on no ticket)",
+                    detail={"name": upload.name, "size": upload.size},
+                )
+                raise
             upload_ids.append(str(uploaded.id))
         if upload_ids:
             reply["attachment_ids"] = upload_ids

@@ -3,7 +3,9 @@ initial sync or a large apply, so the queue's plans (docs/tickets.md, "Speed") a
 
 A listener on the tickets entity (``apps.mirror.apply.on_saved``) adds up the rows applied per connection; once
 they reach ``ANALYZE_AFTER_ROWS`` and at least half the rows counted at the previous run (so an initial sync of
-100,000 tickets analyzes about eight times, not once per page), the tables are analyzed after the commit.
+100,000 tickets analyzes about eight times, not once per page), a background task (``tasks.mirror_analyze_task``,
+run by the db_worker) is queued after the commit to analyze the tables: no request (a webhook, a write, a page)
+waits for the statistics, it only counts rows and, when due, queues the task.
 """
 
 from __future__ import annotations
@@ -50,16 +52,29 @@ def _after_commit(connection_id: int, rows: int) -> None:
     state["pending"] += rows
     due = state["pending"] >= max(ANALYZE_AFTER_ROWS, state["base"] // 2)
     if due:
+        from apps.tickets.tasks import mirror_analyze_task  # tasks imports this module
+
         try:
-            mirror_analyze()
-        except Exception:  # statistics are an optimisation: never fail a sync over them
-            logger.exception("ANALYZE of the ticket mirror failed")
+            mirror_analyze_task.enqueue()
+        except Exception:  # statistics are an optimisation: never fail a sync or a page over them
+            logger.exception("Queueing the ANALYZE of the ticket mirror failed")
             return
         state = {"pending": 0, "base": state["base"] + state["pending"]}
     cache.set(key, state, _STATE_TTL)
 
 
+def mirror_analyze_run() -> dict[str, Any]:
+    """What the task runs: the statistics refreshed (outside a transaction, so PostgreSQL also vacuums)."""
+    try:
+        mirror_analyze()
+    except Exception:  # logged, not raised: the next large apply queues another run
+        logger.exception("ANALYZE of the ticket mirror failed")
+        return {"analyzed": False}
+    return {"analyzed": True, "tables": list(TABLES)}
+
+
 def tickets_saved(connection: DeskConnection, rows: Sequence[Any]) -> None:
-    """Listener for applied tickets: count them, and analyze after the commit once enough have changed."""
+    """Listener for applied tickets: count them, and queue the analyze task after the commit once enough
+    have changed."""
     count, connection_id = len(rows), connection.pk
     transaction.on_commit(lambda: _after_commit(connection_id, count))

@@ -1,5 +1,5 @@
-"""Background tasks (django.tasks, run by `manage.py db_worker`): bulk actions on tickets, and the look
-for writes whose answer was lost."""
+"""Background tasks (django.tasks, run by `manage.py db_worker`): bulk actions on tickets, the look for writes
+whose answer was lost, and the planner statistics of the ticket mirror after a large apply."""
 
 from __future__ import annotations
 
@@ -35,3 +35,12 @@ def unknown_writes_reconcile_task() -> dict[str, Any]:
     if remaining:
         unknown_writes_queue_reconcile()
     return {"unknown": remaining}
+
+
+@task(queue_name="default")
+def mirror_analyze_task() -> dict[str, Any]:
+    """Refresh the ticket tables' planner statistics (``ANALYZE`` / ``VACUUM (ANALYZE)``), queued by
+    ``maintenance.tickets_saved`` once enough tickets changed, so no request pays for it."""
+    from apps.tickets.maintenance import mirror_analyze_run
+
+    return mirror_analyze_run()

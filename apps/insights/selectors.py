@@ -168,6 +168,7 @@ def build_page(
         data=[(_day(d), trend.get(d, 0), link("trend", d)) for d in days],
         label_heading="Day",
         value_heading="Tickets not closed at the day's end",
+        summary=_trend_summary([(d, trend.get(d, 0)) for d in days]),
     )
     tables["trend"] = Table(["day", "open_at_end_of_day"], [[d.isoformat(), trend.get(d, 0)] for d in days])
 
@@ -398,6 +399,17 @@ def _agent_rows(
             )
     rows.sort(key=lambda r: (-r["open"], -r["closed"], r["name"].lower()))
     return rows
+
+
+def _trend_summary(points: list[tuple[date, int]]) -> str:
+    if not points:
+        return "No data yet."
+    first, last = points[0], points[-1]
+    top = max(points, key=lambda p: p[1])
+    return (
+        f"{last[1]:,} not closed at the end of {_day(last[0])} ({last[1] - first[1]:+,} since {_day(first[0])}); "
+        f"highest {top[1]:,} on {_day(top[0])}."
+    )
 
 
 def _day(day: date) -> str:

@@ -32,6 +32,7 @@ from apps.core.orgs import agents_for_org
 from apps.customers import hooks
 from apps.customers.filters import OPEN_COLUMN, ListFilters
 from apps.customers.models import Account, Contact
+from apps.customers.selectors.search import text_match
 
 COUNT_CAP = 1_000
 MAX_TERMS = 8
@@ -122,18 +123,11 @@ def contacts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
     if filters.account:
         rows = rows.filter(account_desk_id=filters.account)
     for term in search_terms(filters.query):
+        # Each term matches the contact, or the name of its account.
         accounts = Account.objects.filter(
-            connection=connection, is_deleted=False, account_name__icontains=term
+            text_match(Account, term, name_only=True), connection=connection, is_deleted=False
         ).values("desk_id")
-        rows = rows.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(secondary_email__icontains=term)
-            | Q(phone__icontains=term)
-            | Q(mobile__icontains=term)
-            | Q(account_desk_id__in=accounts)
-        )
+        rows = rows.filter(text_match(Contact, term) | Q(account_desk_id__in=accounts))
     rows = _common(rows, connection=connection, filters=filters)
     column = filters.sort.lstrip("-")
     if column == "account":
@@ -162,12 +156,7 @@ def accounts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
     """The accounts of a list, filtered and sorted, from the mirror only."""
     rows = Account.objects.filter(connection=connection, is_deleted=False).defer("raw", "description")
     for term in search_terms(filters.query):
-        rows = rows.filter(
-            Q(account_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(phone__icontains=term)
-            | Q(website__icontains=term)
-        )
+        rows = rows.filter(text_match(Account, term))
     rows = _common(rows, connection=connection, filters=filters)
     rows = _sort_annotations(rows, connection=connection, filters=filters)
     return _ordered(

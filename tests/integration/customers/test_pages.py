@@ -33,6 +33,10 @@ def _contact_list(world, member, agent_user):
     for query in (someone.last_name, someone.email, someone.phone, account.account_name):
         html = client.get(url, {"q": query}).content.decode()
         assert f'data-contact="{someone.desk_id}"' in html, query
+    # Full-text: a word's start finds it; search syntax in the box is just text.
+    html = client.get(url, {"q": someone.last_name[:3], "per_page": "100"}).content.decode()
+    assert f'data-contact="{someone.desk_id}"' in html
+    assert client.get(url, {"q": '"NEAR( x* OR -:^'}).status_code == 200
     assert "No contacts match" in client.get(url, {"q": "zzqx-nobody"}).content.decode()
     # Filters: account, owner, open tickets, created range, a custom field.
     html = client.get(url, {"account": account.desk_id}).content.decode()

@@ -33,10 +33,7 @@ def test_demo_admin_signs_in_and_sees_the_dashboard_shell(page, live_server, log
     expect(page.locator("#alerts[role=alert]")).to_be_attached()
     expect(page.get_by_text("connection.create")).to_be_visible()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
-    page.emulate_media(color_scheme="dark")
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-dark.png"), full_page=True)
+    # docs/screenshots/dashboard*.png come from tests/browser/test_overview.py (an Overview with org cards).
     assert console_errors == []  # the strict CSP blocked nothing the page needs
 
 

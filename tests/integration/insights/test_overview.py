@@ -16,7 +16,7 @@ from apps.connections.selectors import SESSION_KEY
 from apps.core.models import OrgMembership
 from apps.core.roles import Role
 from apps.customers.models import Contact
-from apps.insights.overview import card_figures, compute_figures, figures_for
+from apps.insights.overview import card_figures, compute_figures, figures_for, overdue_count
 from apps.mirror import freshness
 from apps.tickets.models import Ticket
 from tests.conftest import PASSWORD
@@ -108,6 +108,22 @@ def test_card_figures_by_hand_with_the_day_in_the_console_time_zone(connection):
     # Past the due times it keeps, or on another day, it is computed again.
     assert not figures.answers_for(NOW + timedelta(hours=1, minutes=1), figures.day)
     assert not figures.answers_for(NOW, figures.day + timedelta(days=1))
+
+
+def test_overdue_is_the_same_counted_directly_or_as_the_complement(connection):
+    for n in range(5):  # an old mirror: most tickets past due and closed
+        ticket(connection, f"9{n}", status_type="Closed", due_date=NOW - timedelta(days=n + 1))
+    ticket(connection, "1", due_date=NOW - timedelta(minutes=1))  # the one overdue
+    ticket(connection, "2", due_date=NOW + timedelta(minutes=1))
+    ticket(connection, "3", status_type="On Hold")  # no due time
+    live = Ticket.objects.filter(connection=connection, is_deleted=False)
+    complement = overdue_count(live, now=NOW, total=8, unclosed=3)  # 6 past due > 2 later or none
+    direct = live.exclude(status_type="Closed").filter(due_date__lt=NOW).count()
+    assert complement == direct == 1
+    ticket(connection, "4", due_date=NOW + timedelta(days=1))
+    for n in range(5):  # now fewer are past due than not: counted directly
+        ticket(connection, f"8{n}", status_type="Closed")
+    assert overdue_count(live, now=NOW, total=14, unclosed=4) == 1
 
 
 def test_warm_cards_read_the_cache_and_a_mirror_change_is_seen_at_once(connection, django_assert_num_queries):

@@ -230,6 +230,16 @@ def agent_for_connection(*, connection: DeskConnection, desk_id: str) -> Agent |
     return Agent.objects.filter(connection=connection, desk_id=desk_id).first()
 
 
+def agents_to_hand_off_to(*, connection: DeskConnection, agent: Agent) -> list[Agent]:
+    """Who may take over a leaving agent's tickets: the org's other active agents who accepted the invitation."""
+    return list(
+        Agent.objects.filter(connection=connection, is_deleted=False, status="ACTIVE")
+        .exclude(desk_id=agent.desk_id)
+        .exclude(is_confirmed=False)
+        .order_by("name", "desk_id")
+    )
+
+
 def agent_detail(*, connection: DeskConnection, agent: Agent) -> AgentRow:
     departments = departments_of(connection)
     dept_ids = [str(d) for d in agent.associated_department_ids or []]

@@ -1,6 +1,7 @@
 """What the tickets app adds to the team pages (registered in TicketsConfig.ready()): the workload figures
 from the ticket mirror, an agent's queue and 30-day activity, the offer to reassign an agent's open tickets
-as a bulk job before they are deactivated, and a department's SLA policies. All reads, 0 API calls.
+as a bulk job before they are deleted, and a department's SLA policies (all reads, 0 API calls); and the
+handoff the team app's one-step "reassign and deactivate" runs (``apps.team.handoff``): a bulk job.
 
 Every figure comes from one grouped query over the org's tickets (never one query per agent), and each
 count links to the ticket queue with the same filter, built by ``QueueFilters`` so the two always agree.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import CharField, Count, Max, Q, Value
 from django.db.models.functions import Concat, TruncDate
@@ -23,11 +25,14 @@ from django.utils import timezone
 
 from apps.connections.models import DeskConnection
 from apps.core.shell import PageSection, register_section
+from apps.team.handoff import Handoff, OpenTickets, register_handoff_provider
 from apps.team.models import Agent, Department
 from apps.team.workload import WorkloadColumn, WorkloadTable, figures_for, register_workload_provider
+from apps.tickets import credits
 from apps.tickets.filters import QueueFilters
 from apps.tickets.models import SlaPolicy, Ticket, TicketThread
-from apps.tickets.selectors.queue import tickets_for_queue
+from apps.tickets.selectors.queue import ticket_ids_for_queue, tickets_for_queue
+from apps.tickets.services import bulk as bulk_services
 
 CLOSED = "Closed"
 DUE_SOON_HOURS = 1
@@ -354,6 +359,63 @@ def agent_reassign_offer(
     return PageSection("tickets/team/reassign_offer.html", context)
 
 
+class TicketHandoff:
+    """The team app's handoff: an agent's open tickets counted in the mirror, and reassigned by a bulk job
+    (the same job, credit check and progress page as the queue's bulk "Assign")."""
+
+    def _filters(self, connection: DeskConnection, agent: Agent) -> QueueFilters | None:
+        statuses = _open_statuses(connection, agent)
+        return QueueFilters(assignee=agent.desk_id, statuses=statuses) if statuses else None
+
+    def open_tickets(self, connection: DeskConnection, agent: Agent) -> OpenTickets:
+        filters = self._filters(connection, agent)
+        if filters is None:
+            return OpenTickets(count=0, queue_url="")
+        count = tickets_for_queue(connection=connection, filters=filters).count()
+        return OpenTickets(count=count, queue_url=reverse("tickets:queue") + "?" + filters.to_query())
+
+    def reassign(self, *, actor: User, connection: DeskConnection, agent: Agent, to_agent_id: str) -> Handoff:
+        from apps.tickets.views.bulk import bulk_refusal  # the refusal's wording lives with the bulk page
+
+        filters = self._filters(connection, agent)
+        ids = (
+            ticket_ids_for_queue(
+                connection=connection,
+                filters=filters,
+                me_agent_id="",
+                limit=bulk_services.BULK_MAX_TICKETS + 1,
+            )
+            if filters is not None
+            else []
+        )
+        if not ids:
+            return Handoff(count=0)
+        job = bulk_services.bulk_job_create(
+            actor=actor,
+            connection=connection,
+            action="assign",
+            params={
+                "assignee_id": to_agent_id,
+                "team_id": "",
+                "status": "",
+                "priority": "",
+                "resolution": "",
+            },
+            ticket_ids=ids,
+        )
+        url = reverse("tickets:bulk", args=[job.pk])
+        cost = credits.bulk_cost(org_id=connection.org_id, tickets=job.total, edition=connection.edition)
+        if not cost.affordable:
+            refusal = bulk_refusal(cost)
+            bulk_services.bulk_job_refuse(actor=actor, job=job, message=refusal, credits_needed=cost.credits)
+            return Handoff(count=job.total, url=url, refusal=refusal)
+        bulk_services.bulk_job_start(actor=actor, job=job)
+        return Handoff(count=job.total, url=url)
+
+
+HANDOFF = TicketHandoff()
+
+
 def department_sla(
     request: HttpRequest, *, connection: DeskConnection, department: Department
 ) -> PageSection:
@@ -369,6 +431,6 @@ def register() -> None:
     """Called from TicketsConfig.ready()."""
     register_workload_provider(WORKLOAD)
     register_section("team:agent", agent_overview)
-    register_section("team:agent_deactivate", agent_reassign_offer)
+    register_handoff_provider(HANDOFF)  # deactivating offers "reassign to X and deactivate" in one step
     register_section("team:agent_delete", agent_reassign_offer)
     register_section("team:department", department_sla)

@@ -1,6 +1,6 @@
 """The team pages in Chromium against the sandbox, one scenario (one seeded org): a manager sorts agents by
 overdue and opens one (0 Desk calls; screenshots of both pages), then an admin invites an agent and
-deactivates one after seeing their open tickets."""
+deactivates one, handing their open tickets to a colleague in the same step."""
 
 import re
 from pathlib import Path
@@ -127,10 +127,14 @@ def test_manager_sorts_and_opens_an_agent_then_admin_invites_and_deactivates(
         .count()
     )
     expect(page.locator("[data-open-count]")).to_have_text(str(open_count))
-    expect(page.get_by_role("button", name="Review the bulk reassignment")).to_be_visible()
+    # One step: who takes over their open tickets, then "Reassign and deactivate"; the bulk job shows the outcome.
+    successor = page.locator('select[name="reassign_to"] option').nth(1)
+    page.get_by_label("Reassign their open tickets to").select_option(successor.get_attribute("value"))
     page.locator("[data-confirm-action]").click()
-    expect(page.get_by_role("status")).to_contain_text("Deactivated")
+    page.wait_for_url(re.compile(r"/tickets/bulk/\d+/"))
+    expect(page.locator("#toasts")).to_contain_text("Deactivated")
+    assert world.api_paths()[-1] == f"POST /agents/{leaving.desk_id}/deactivate"
+    page.goto(f"{live_server.url}/team/agents/{leaving.desk_id}/")
     expect(page.locator("[data-agent-status]")).to_have_text("Deactivated")
     expect(page.get_by_role("button", name="Activate")).to_be_visible()
-    assert world.api_paths()[-1] == f"POST /agents/{leaving.desk_id}/deactivate"
     assert console_errors == []

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model, password_validation
 from apps.core.forms import ROLE_CHOICES, BaseForm
 from apps.core.roles import Role
 from apps.desk.errors import DeskValidationError
-from apps.team.models import Department
+from apps.team.models import Agent, Department
 from apps.team.selectors import AGENT_SORTS, STATUS_LABELS, AgentFilters
 from apps.team.services import ROLE_PERMISSION_TYPES
 
@@ -91,6 +91,19 @@ class AgentEditForm(DeskErrorsMixin, BaseForm):
     def __init__(self, *args: Any, departments: list[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["departments"].choices = department_choices(departments)  # type: ignore[attr-defined]
+
+
+class AgentHandoffForm(BaseForm):
+    """Deactivate in one step: the agent's open tickets go to ``reassign_to`` first (a bulk job)."""
+
+    reassign_to = forms.ChoiceField(label="Reassign their open tickets to", required=False)
+
+    def __init__(self, *args: Any, others: list[Agent], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reassign_to"].choices = [  # type: ignore[attr-defined]
+            ("", "Nobody (unassigned)"),
+            *((a.desk_id, str(a)) for a in others),
+        ]
 
 
 class ConsoleUserInviteForm(BaseForm):

@@ -1,7 +1,10 @@
-"""Agent admin (admins): invite, edit, deactivate (after the offer to reassign), activate, delete, and a
-Desk agent made a console user. Each write is one Desk call through apps.team.services."""
+"""Agent admin (admins): invite, edit, deactivate (their open tickets reassigned in the same step), activate,
+delete (after the offer to reassign), and a Desk agent made a console user. Each write is one Desk call
+through apps.team.services; a reassignment is the tickets app's bulk job (apps.team.handoff)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,9 +19,10 @@ from apps.core.roles import Role
 from apps.core.shell import sections_for
 from apps.desk.errors import DeskError, DeskValidationError
 from apps.team import services
-from apps.team.forms.agents import AgentEditForm, AgentInviteForm, ConsoleUserInviteForm
+from apps.team.forms.agents import AgentEditForm, AgentHandoffForm, AgentInviteForm, ConsoleUserInviteForm
+from apps.team.handoff import handoff_provider
 from apps.team.models import Agent, Department
-from apps.team.selectors import agent_detail, agent_display_name, departments_of
+from apps.team.selectors import agent_detail, agent_display_name, agents_to_hand_off_to, departments_of
 from apps.team.views.common import MANAGE_AGENTS, agent_or_404, desk_error_message, no_connection
 
 
@@ -99,10 +103,11 @@ def agent_edit(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
 def _confirm_page(
     request: AuthedHttpRequest,
     *,
-    connection,
+    connection: DeskConnection,
     agent: Agent,
     action: str,
-    error: str = "",  # type: ignore[no-untyped-def]
+    error: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     context = {
         "connection": connection,
@@ -111,28 +116,95 @@ def _confirm_page(
         "action": action,
         "error": error,
         "sections": sections_for(f"team:agent_{action}", request, connection=connection, agent=agent),
+        **(extra or {}),
     }
     return render(request, "team/agent_confirm.html", context, status=422 if error else 200)
+
+
+def _handoff_context(request: AuthedHttpRequest, connection: DeskConnection, agent: Agent) -> dict[str, Any]:
+    """The agent's open tickets and, when someone may reassign them, the one-step form."""
+    provider = handoff_provider()
+    if provider is None:
+        return {}
+    open_tickets = provider.open_tickets(connection, agent)
+    form = None
+    if open_tickets.count and request.user.has_perm("core.bulk_edit_tickets"):
+        others = agents_to_hand_off_to(connection=connection, agent=agent)
+        form = AgentHandoffForm(request.POST or None, others=others)
+    return {"open_tickets": open_tickets, "handoff_form": form}
 
 
 @login_required
 @permission_required(MANAGE_AGENTS, raise_exception=True)
 def agent_deactivate(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
-    """GET: what deactivating means, with the agent's open tickets and the offer to reassign them first."""
+    """GET: what deactivating means, with the agent's open tickets and, in the same form, who takes them over.
+
+    POST with ``reassign``: the open tickets' reassignment is started first (a bulk job: its credit check,
+    progress and outcome are the bulk page's, where this redirects), then the agent is deactivated. Without
+    ``reassign``: only the deactivation (their tickets stay theirs)."""
     connection, agent = agent_or_404(request, desk_id)
+    extra = _handoff_context(request, connection, agent)
     if request.method != "POST":
-        return _confirm_page(request, connection=connection, agent=agent, action="deactivate")
+        return _confirm_page(request, connection=connection, agent=agent, action="deactivate", extra=extra)
+    if agent.status == "DISABLED":
+        messages.info(request, f"{agent} is already deactivated.")
+        return redirect("team:agent", desk_id=agent.desk_id)
+    form = extra.get("handoff_form")
+    handoff = None
+    if request.POST.get("reassign") == "1" and form is not None:
+        if not form.is_valid():
+            return _confirm_page(
+                request,
+                connection=connection,
+                agent=agent,
+                action="deactivate",
+                extra=extra,
+                error="Choose who takes over their open tickets from the list.",
+            )
+        to_agent_id = form.cleaned_data["reassign_to"]
+        provider = handoff_provider()
+        assert provider is not None  # a form is only offered with one
+        handoff = provider.reassign(
+            actor=request.user, connection=connection, agent=agent, to_agent_id=to_agent_id
+        )
+        if not handoff.started:  # nothing changed: neither reassigned nor deactivated
+            return _confirm_page(
+                request,
+                connection=connection,
+                agent=agent,
+                action="deactivate",
+                extra=extra,
+                error=handoff.refusal,
+            )
+    name = agent_display_name(agent)
     try:
         services.agent_deactivate(actor=request.user, agent=agent)
-    except services.AgentActionRefused as refused:
-        messages.info(request, str(refused))
     except DeskError as error:
-        return _confirm_page(
-            request, connection=connection, agent=agent, action="deactivate", error=desk_error_message(error)
+        if handoff is None or not handoff.count:
+            return _confirm_page(
+                request,
+                connection=connection,
+                agent=agent,
+                action="deactivate",
+                error=desk_error_message(error),
+                extra=extra,
+            )
+        messages.error(
+            request,
+            f"{name} was not deactivated: {desk_error_message(error)} Their open tickets are being reassigned "
+            "all the same; deactivate them again from their page.",
         )
-    else:
-        messages.success(request, f"Deactivated {agent_display_name(agent)} in Desk.")
-    return redirect("team:agent", desk_id=agent.desk_id)
+        return redirect(handoff.url)
+    if handoff is None or not handoff.count:
+        messages.success(request, f"Deactivated {name} in Desk.")
+        return redirect("team:agent", desk_id=agent.desk_id)
+    to_name = dict(form.fields["reassign_to"].choices).get(to_agent_id, "nobody") if form else "nobody"
+    messages.success(
+        request,
+        f"Deactivated {name} in Desk. Their {handoff.count} open ticket{'s' if handoff.count != 1 else ''} "
+        f"{'are' if handoff.count != 1 else 'is'} being reassigned to {to_name}: the outcome is below.",
+    )
+    return redirect(handoff.url)
 
 
 @login_required

@@ -1,5 +1,5 @@
 """Agent admin against the sandbox: one Desk call each, the mirror and audit log updated, Desk's refusals
-shown as clear messages, and deactivation offered after reassigning the agent's open tickets as a bulk job."""
+shown as clear messages, and deactivation with the agent's open tickets reassigned in the same step (a bulk job)."""
 
 import pytest
 from django.urls import reverse
@@ -133,7 +133,7 @@ def test_desk_refusing_to_delete_is_explained_then_an_agent_becomes_a_console_us
     assert reverse("team:agent_console_user", args=[agent.desk_id]) not in users
 
 
-def test_deactivate_offers_to_reassign_open_tickets_first(world, member, admin_user):
+def test_deactivate_reassigns_open_tickets_and_deactivates_in_one_step(world, member, admin_user):
     client = member(admin_user)
     open_tickets = (
         Ticket.objects.filter(connection=world.connection, is_deleted=False)
@@ -142,45 +142,36 @@ def test_deactivate_offers_to_reassign_open_tickets_first(world, member, admin_u
     )
     leaving_id = open_tickets.values_list("assignee_desk_id", flat=True).first()
     leaving = Agent.objects.get(connection=world.connection, desk_id=leaving_id)
-    count = open_tickets.filter(assignee_desk_id=leaving_id).count()
+    ids = sorted(open_tickets.filter(assignee_desk_id=leaving_id).values_list("desk_id", flat=True))
     successor = (
         Agent.objects.filter(connection=world.connection, status="ACTIVE", is_deleted=False)
         .exclude(desk_id=leaving_id)
         .exclude(is_confirmed=False)
         .first()
     )
+    url = reverse("team:agent_deactivate", args=[leaving.desk_id])
+    world.clear_log()
 
-    page = client.get(reverse("team:agent_deactivate", args=[leaving.desk_id])).content.decode()
-    assert f"data-open-count>{count}<" in page and "Review the bulk reassignment" in page
-    filter_query = page.split('name="filter_query" value="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    page = client.get(url).content.decode()
+    assert f"data-open-count>{len(ids)}<" in page and f'<option value="{successor.desk_id}">' in page
+    assert client.post(url, {"reassign": "1", "reassign_to": "not-an-agent"}).status_code == 422
+    assert world.api_calls() == 0
 
-    # The offer's form is the queue's bulk action: review, then start (one Desk call per ticket).
-    review = client.post(
-        reverse("tickets:bulk_create"),
-        {
-            "all_matching": "1",
-            "filter_query": filter_query,
-            "action": "assign",
-            "assignee": successor.desk_id,
-            "team": "",
-        },
-    )
-    assert review.status_code == 302
-    job_url = review["Location"]
-    job_id = int(job_url.rstrip("/").rsplit("/", 1)[1])
-    client.post(reverse("tickets:bulk_start", args=[job_id]))
-    moved = [world.sandbox_ticket(t.desk_id) for t in open_tickets.filter(assignee_desk_id=successor.desk_id)]
-    assert len(moved) >= count
+    # One form: the reassignment runs as the queue's bulk "Assign" (one Desk call per ticket), then the
+    # deactivation; the bulk job's page shows the outcome.
+    done = client.post(url, {"reassign": "1", "reassign_to": successor.desk_id}, follow=True)
+    assert done.redirect_chain[-1][0].startswith("/tickets/bulk/")
+    shown = done.content.decode()
+    assert f"Deactivated {leaving}" in shown and f"being reassigned to {successor}" in shown
+    assert sorted(p for p in world.api_paths() if p.startswith("PATCH")) == [
+        f"PATCH /tickets/{i}" for i in ids
+    ]
+    assert world.api_paths()[-1] == f"POST /agents/{leaving.desk_id}/deactivate"
+    assert all(world.sandbox_ticket(i).assignee_id == int(successor.desk_id) for i in ids)
     assert (
         not Ticket.objects.filter(connection=world.connection, assignee_desk_id=leaving_id, is_deleted=False)
         .exclude(status_type="Closed")
         .exists()
     )
-
-    after = client.get(reverse("team:agent_deactivate", args=[leaving.desk_id])).content.decode()
-    assert 'data-open-count="0"' in after
-    world.clear_log()
-    assert client.post(reverse("team:agent_deactivate", args=[leaving.desk_id])).status_code == 302
-    assert world.api_paths() == [f"POST /agents/{leaving.desk_id}/deactivate"]
     leaving.refresh_from_db()
     assert leaving.status == "DISABLED"

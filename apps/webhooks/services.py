@@ -5,6 +5,7 @@ through the connection's client; Desk's answer updates the page's snapshot; each
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -591,7 +592,7 @@ def subscriptions_remove(*, connection: DeskConnection, actor: User | None) -> s
                         connection=connection,
                         target_id=webhook_id,
                         client=client,
-                        call=lambda webhook_id=webhook_id: _delete_if_there(client, webhook_id),
+                        call=functools.partial(_delete_if_there, client, webhook_id),
                         message=f"Webhook “{name}” deleted before disconnecting the org",
                     )
                 except WebhooksError as error:

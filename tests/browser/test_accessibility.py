@@ -357,6 +357,16 @@ def _charts(page) -> None:
     )
 
 
+def _search_results(page) -> None:
+    """The cross-org search with results: a ticket found by its number, grouped under its org."""
+    from apps.tickets.models import Ticket
+
+    number = Ticket.objects.filter(is_deleted=False).order_by("desk_id").first().ticket_number
+    page.get_by_role("searchbox").fill(number)
+    page.keyboard.press("Enter")
+    page.locator("[data-search-org]").first.wait_for()
+
+
 # What a page shows after an action (htmx content, dialogs, open menus, a form's errors): label, view, action.
 STATES = [
     ("queue with the ticket drawer open", "tickets:queue", _open_drawer),
@@ -365,6 +375,7 @@ STATES = [
     ("overview with the shortcuts dialog", "core:dashboard", _shortcuts),
     ("new ticket sent empty (field errors)", "tickets:new", _submit_empty),
     ("the shared charts (bar, columns with their table)", "core:dashboard", _charts),
+    ("cross-org search with results", "insights:search", _search_results),
     (
         "toasts of every level and the reconnect banner (last: it changes the org)",
         "tickets:queue",

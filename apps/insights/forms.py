@@ -123,7 +123,7 @@ class InsightsForm(BaseForm):
                         f"A custom range is at most {MAX_DAYS} days; its last {MAX_DAYS} are shown."
                     )
                     start = end - timedelta(days=MAX_DAYS - 1)
-        if chosen != "custom":
+        if chosen != "custom" or start is None or end is None:
             end = today
             start = today - timedelta(days=RANGE_DAYS[chosen] - 1)
         scope = Scope(

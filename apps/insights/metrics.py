@@ -186,6 +186,8 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
     for created_time, first, assignee in created.filter(first_response_at__isnull=False).values_list(
         "created_time", "first_response_at", "assignee_desk_id"
     ):
+        if created_time is None or first is None:
+            continue
         seconds = max(0.0, (first - created_time).total_seconds())
         figures.frt.setdefault(_local_day(created_time, tz), []).append(seconds)
         frt_by_agent.setdefault(assignee or "unassigned", []).append(seconds)
@@ -207,6 +209,8 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
     for created_time, closed_time in closed.filter(created_time__isnull=False).values_list(
         "created_time", "closed_time"
     ):
+        if created_time is None or closed_time is None:
+            continue
         figures.resolution.setdefault(_local_day(closed_time, tz), []).append(
             max(0.0, (closed_time - created_time).total_seconds())
         )
@@ -246,15 +250,13 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
         .values("author_desk_id")
         .annotate(n=Count("id"))
     )
-    for row in replies:
-        agent = figures.agents.setdefault(
-            row["author_desk_id"], {"open": 0, "overdue": 0, "closed": 0, "replies": 0}
-        )
-        agent["replies"] = row["n"]
-    for agent_id, seconds in frt_by_agent.items():
+    for author, n in replies.values_list("author_desk_id", "n"):
+        agent = figures.agents.setdefault(author, {"open": 0, "overdue": 0, "closed": 0, "replies": 0})
+        agent["replies"] = n
+    for agent_id, waits in frt_by_agent.items():
         agent = figures.agents.setdefault(agent_id, {"open": 0, "overdue": 0, "closed": 0, "replies": 0})
-        agent["frt"] = statistics.median(seconds)
-        agent["frt_count"] = len(seconds)
+        agent["frt"] = statistics.median(waits)
+        agent["frt_count"] = len(waits)
     figures.agent_names = {
         a.desk_id: a.name or f"{a.first_name} {a.last_name}".strip() or a.email
         for a in Agent.objects.filter(connection=connection, desk_id__in=list(figures.agents)).only(

@@ -3,6 +3,7 @@ links to the queue behind it (through ``insights:drill``), with a CSV of each ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -181,8 +182,8 @@ def build_page(
         slots = scope.days
         labels = [_day(d) for d in slots]
         heading = "Day"
-    created = [figures.created.get(s, 0) for s in slots]
-    closed = [figures.closed.get(s, 0) for s in slots]
+    created = [float(figures.created.get(s, 0)) for s in slots]
+    closed = [float(figures.closed.get(s, 0)) for s in slots]
     charts["volume"] = series_chart(
         title="Created and closed per " + ("hour" if scope.is_one_day else "day"),
         chart_id="chart-volume",
@@ -280,7 +281,9 @@ def build_page(
 
     # Distributions of the tickets created in the range.
     channel_names = {c.lower(): c for c in CHANNELS}
-    for key, title, source, label_of, linkable in (
+    label_of: Callable[[str], str]
+    linkable: Callable[[str], bool]
+    for key, title, counts, label_of, linkable in (
         (
             "channel",
             "By channel",
@@ -298,14 +301,14 @@ def build_page(
             lambda v: bool(v) and v.isdigit(),
         ),
     ):
-        data = [
+        data: list[tuple[str, float, str, str]] = [
             (
                 label_of(v) or "(none)",
-                n,
+                float(n),
                 link(key, _link_value(key, v, channel_names)) if linkable(v) else "",
                 link(key, _link_value(key, v, channel_names), export=True) if linkable(v) else "",
             )
-            for v, n in source.items()
+            for v, n in counts.items()
         ]
         charts[f"by_{key}"] = bar_chart(
             title=f"{title}: tickets created in the range",
@@ -314,7 +317,7 @@ def build_page(
             label_heading=key.capitalize(),
             value_heading="Tickets",
         )
-        tables[f"by_{key}"] = Table([key, "tickets"], [[row[0], row[1]] for row in data])
+        tables[f"by_{key}"] = Table([key, "tickets"], [[row[0], int(row[1])] for row in data])
 
     # Per agent (one org: links; several: each org's agents, named with the org).
     agents = _agent_rows(per, connections, scope, single)

@@ -153,7 +153,8 @@ def _first_response_medians(connection: DeskConnection, *, now: datetime) -> dic
         .order_by()
         .values_list("assignee_desk_id", "created_time", "first_response_at")
     ):
-        waits.setdefault(assignee, []).append(max(0.0, (first - created).total_seconds()))
+        if created is not None and first is not None:
+            waits.setdefault(assignee, []).append(max(0.0, (first - created).total_seconds()))
     return {agent: float(statistics.median(seconds)) for agent, seconds in waits.items()}
 
 

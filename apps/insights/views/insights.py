@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -148,7 +149,7 @@ def chart_csv(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 @permission_required("core.view_insights", raise_exception=True)
 @require_GET
-def drill(request: AuthedHttpRequest) -> HttpResponse:
+def drill(request: AuthedHttpRequest) -> HttpResponseBase:
     """A number's tickets: the queue of its org (``org``, else the current one) with the number's filter
     (the org becomes the current one, as the org switcher would make it), or with ``export=csv`` the
     tickets as a streamed CSV. An org the user may not see is not found."""

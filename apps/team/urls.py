@@ -14,8 +14,8 @@ urlpatterns = [
     path("agents/<str:desk_id>/activate/", admin.agent_activate, name="agent_activate"),
     path("agents/<str:desk_id>/delete/", admin.agent_delete, name="agent_delete"),
     path("agents/<str:desk_id>/console-user/", admin.agent_console_user, name="agent_console_user"),
-    path("departments/", groups.departments, name="departments"),
-    path("departments/<str:desk_id>/", groups.department, name="department"),
-    path("teams/", groups.teams, name="teams"),
-    path("teams/<str:desk_id>/", groups.team, name="team"),
+    path("departments/", groups.group_list, {"kind": "departments"}, name="departments"),
+    path("departments/<str:desk_id>/", groups.group_page, {"kind": "departments"}, name="department"),
+    path("teams/", groups.group_list, {"kind": "teams"}, name="teams"),
+    path("teams/<str:desk_id>/", groups.group_page, {"kind": "teams"}, name="team"),
 ]

@@ -124,9 +124,11 @@ def test_contact_create_edit_stale_429_and_trash(world, member, agent_user, mana
 
 
 def test_account_writes_and_the_ticket_form_round_trip(world, member, agent_user, manager_user):
-    """Accounts: Desk's duplicate-name error on the field, create, edit inline, trash. Then the ticket form:
-    pre-filled from a contact, "New contact…" and back, and a contact Desk makes with a ticket usable at once."""
+    """Accounts: Desk's duplicate-name error on the field, create, edit inline, trash; custom fields on both
+    forms. Then the ticket form: pre-filled from a contact, "New contact…" and back, and a contact Desk makes
+    with a ticket usable at once."""
     _account_writes(world, member, agent_user, manager_user)
+    _custom_fields(world, member, agent_user)
     _ticket_form_round_trip(world, member, manager_user)
 
 
@@ -207,7 +209,7 @@ def _ticket_form_round_trip(world, member, manager_user):
     assert "Groot" in page and "I am Groot" in page
 
 
-def test_custom_fields_are_edited_and_created_and_desk_errors_land_on_them(world, member, agent_user):
+def _custom_fields(world, member, agent_user):
     """The org's custom fields (as the list's filter offers them) are on both forms: an edit sends only the one
     that changed, as Desk's ``cf``; a create sends the filled ones; Desk's error on /cf/cf_x lands on that field."""
     from apps.customers.forms.edit import AccountForm, add_desk_errors

@@ -7,6 +7,13 @@ source "$(dirname "$0")/setup.sh" runtime
 export DESKADMIN_PROFILE="${DESKADMIN_PROFILE:-embedded}"
 BIND="${BIND:-127.0.0.1:8000}"
 
+# Metrics: the web process and the task worker each write their counters to memory-mapped files in one folder
+# and /metrics adds them up (prometheus-client's multiprocess mode, docs/operations.md). Like production's
+# volume it starts empty: files left by an earlier run would count its requests again.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/metrics}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -type f -name '*.db' -delete
+
 python manage.py migrate --noinput -v 0
 python manage.py collectstatic --noinput -v 0
 python manage.py demo_setup

@@ -339,7 +339,8 @@ def agent_overview(request: HttpRequest, *, connection: DeskConnection, agent: A
 def agent_reassign_offer(
     request: HttpRequest, *, connection: DeskConnection, agent: Agent
 ) -> PageSection | None:
-    """Before deactivating or deleting: how many open tickets the agent has, and a bulk job to reassign them."""
+    """Before deleting: how many open tickets the agent has, and a bulk job to reassign them (deactivating
+    reassigns in the same step, through ``TicketHandoff``)."""
     statuses = _open_statuses(connection, agent)
     filters = QueueFilters(assignee=agent.desk_id, statuses=statuses)
     count = tickets_for_queue(connection=connection, filters=filters).count() if statuses else 0

@@ -151,6 +151,17 @@ def agent_deactivate(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
         return redirect("team:agent", desk_id=agent.desk_id)
     form = extra.get("handoff_form")
     handoff = None
+    open_tickets = extra.get("open_tickets")
+    if request.POST.get("reassign") == "1" and form is None and open_tickets and open_tickets.count:
+        # Asked to reassign without the right to run bulk actions (the form was not offered): change nothing.
+        return _confirm_page(
+            request,
+            connection=connection,
+            agent=agent,
+            action="deactivate",
+            extra=extra,
+            error="Reassigning tickets needs the right to run bulk actions; nothing was changed.",
+        )
     if request.POST.get("reassign") == "1" and form is not None:
         if not form.is_valid():
             return _confirm_page(
@@ -198,11 +209,12 @@ def agent_deactivate(request: AuthedHttpRequest, desk_id: str) -> HttpResponse:
     if handoff is None or not handoff.count:
         messages.success(request, f"Deactivated {name} in Desk.")
         return redirect("team:agent", desk_id=agent.desk_id)
-    to_name = dict(form.fields["reassign_to"].choices).get(to_agent_id, "nobody") if form else "nobody"
+    to_name = dict(form.fields["reassign_to"].choices).get(to_agent_id, "") if form and to_agent_id else ""
+    tickets = f"Their {handoff.count} open ticket{'s' if handoff.count != 1 else ''}"
+    being = "are being" if handoff.count != 1 else "is being"
+    whereto = f"reassigned to {to_name}" if to_name else "unassigned"
     messages.success(
-        request,
-        f"Deactivated {name} in Desk. Their {handoff.count} open ticket{'s' if handoff.count != 1 else ''} "
-        f"{'are' if handoff.count != 1 else 'is'} being reassigned to {to_name}: the outcome is below.",
+        request, f"Deactivated {name} in Desk. {tickets} {being} {whereto}: the outcome is below."
     )
     return redirect(handoff.url)
 

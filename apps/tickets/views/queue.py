@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from apps.connections.selectors import connection_for_request, mirror_freshness
@@ -42,8 +43,15 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     context = {
         "connection": connection,
         "filters": filters,
-        "filter_form": QueueFilterForm.for_display(filters, choices=choices, me_agent_id=me),
-        "bulk_form": BulkActionForm(initial={"filter_query": query_string}, choices=choices)
+        # The filter bar and the bulk form's fields are cached fragments (``fragment_key``, the query, the
+        # count): the forms are built only when a fragment is written, not on every view.
+        "fragment_key": f"{connection.pk}:{version}:{me}",
+        "filter_form": SimpleLazyObject(
+            lambda: QueueFilterForm.for_display(filters, choices=choices, me_agent_id=me)
+        ),
+        "bulk_form": SimpleLazyObject(
+            lambda: BulkActionForm(initial={"filter_query": query_string}, choices=choices)
+        )
         if can_bulk
         else None,
         "view_form": SavedViewForm(initial={"query": query_string}),

@@ -168,3 +168,17 @@ def test_a_name_sort_pages_through_every_ticket_once_names_in_order_unknown_last
     assert walked == expected_order(connection, field, descending=sort.startswith("-"))
     first = Ticket.objects.get(connection=connection, desk_id=walked[0])
     assert getattr(first, field) is not None
+
+
+def test_a_renamed_agent_shows_at_once_in_the_cached_filter_bar_and_the_rows(
+    names, django_capture_on_commit_callbacks
+):
+    connection, client = names
+    url = reverse("tickets:queue")
+    first = client.get(url, {"sort": "assignee"}).content.decode()
+    assert ">Zoe Quinn</option>" in first and ">Zoe Quinn</td>" in first
+    with django_capture_on_commit_callbacks(execute=True):
+        mirror_apply_agent(connection, {"id": "700", "name": "Zoe Adams", "modifiedTime": modified(9)})
+    again = client.get(url, {"sort": "assignee"}).content.decode()
+    assert ">Zoe Adams</option>" in again and ">Zoe Adams</td>" in again
+    assert "Zoe Quinn" not in again

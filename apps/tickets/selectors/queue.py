@@ -28,7 +28,6 @@ from apps.core.paging import (
     keyset_page,
 )
 from apps.core.selectors import agent_desk_id_for
-from apps.customers.models import Contact
 from apps.mirror import freshness
 from apps.team.models import Agent, Department, Team
 from apps.tickets.columns import (
@@ -68,6 +67,11 @@ ROW_FIELDS = (
     "is_over_due",
     "created_time",
     "modified_time",
+    # The names shown, as the mirror stores them for the name sorts (apps/tickets/mirror.py NAME_KEYS).
+    "assignee_name",
+    "team_name",
+    "department_name",
+    "contact_name",
 )
 STATUSES_CACHE_SECONDS = 120
 # The filter lists (departments, agents, teams) per connection: until the mirror changes (its version stamp
@@ -467,21 +471,7 @@ def _slug(value: str) -> str:
 def rows_for(
     *, connection: DeskConnection, tickets: list[dict[str, Any]], choices: QueueChoices
 ) -> list[QueueRow]:
-    """A page's rows: Desk ids resolved to names (one query for the page's contacts, the rest from the
-    cached lists)."""
-    agents = {a.desk_id: str(a) for a in choices.agents}
-    teams = {t.desk_id: str(t) for t in choices.teams}
-    departments = {d.desk_id: str(d) for d in choices.departments}
-    contact_ids = {t["contact_desk_id"] for t in tickets if t["contact_desk_id"]}
-    contacts = {
-        desk_id: " ".join(p for p in (first, last) if p) or email or desk_id
-        # Unordered: the contacts' default order (by name) would make the planner walk the name index.
-        for desk_id, first, last, email in Contact.objects.filter(
-            connection=connection, desk_id__in=contact_ids
-        )
-        .order_by()
-        .values_list("desk_id", "first_name", "last_name", "email")
-    }
+    """A page's rows: the names come with the rows (the mirror's stored name keys), so no lookup per page."""
     # One reverse() for the page, not one per row: the queue renders up to 100 rows.
     url_pattern = reverse("tickets:detail", kwargs={"desk_id": "0"})[:-2]
     rows = []
@@ -495,10 +485,10 @@ def rows_for(
                 overdue=bool(t["is_over_due"] and t["due_date"] and not closed),
                 status_class=_slug(t["status_type"]),
                 priority_class=t["priority"].lower(),
-                assignee=agents.get(t["assignee_desk_id"], ""),
-                team=teams.get(t["team_desk_id"], ""),
-                department=departments.get(t["department_desk_id"], ""),
-                contact=contacts.get(t["contact_desk_id"], ""),
+                assignee=t["assignee_name"] or "",
+                team=t["team_name"] or "",
+                department=t["department_name"] or "",
+                contact=t["contact_name"] or "",
             )
         )
     return rows

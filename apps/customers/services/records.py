@@ -60,6 +60,11 @@ def _same(before: Any, after: Any) -> bool:
     return (before or "") == (after or "")
 
 
+def cf_text(value: Any) -> str:
+    """A custom field's value as its form field shows it (so an untouched one, whatever its type, is not sent)."""
+    return "" if value is None else str(value)
+
+
 def record_create_values(writes: RecordWrites, fields: dict[str, Any]) -> dict[str, Any]:
     """What a create sends: the known fields that are filled in, and the custom fields that are."""
     values = {k: v for k, v in fields.items() if k in writes.fields and v not in ("", None)}
@@ -125,7 +130,7 @@ def record_changes(writes: RecordWrites, record: Record, fields: dict[str, Any])
         elif not _same(before, value):
             changes[name] = value or ""
     current = record.cf or {}
-    custom = {k: v or "" for k, v in (fields.get("cf") or {}).items() if not _same(current.get(k), v)}
+    custom = {k: v or "" for k, v in (fields.get("cf") or {}).items() if cf_text(current.get(k)) != (v or "")}
     if custom:
         changes["cf"] = custom
     return changes

@@ -26,7 +26,13 @@ from apps.customers.forms.filters import ListFilterForm
 from apps.customers.models import Account, Contact
 from apps.customers.selectors.detail import custom_fields
 from apps.customers.selectors.lists import CF_KEY, account_choices, custom_field_keys, owner_names, page_of
-from apps.customers.services.records import RecordWrites, record_create, record_move_to_trash, record_update
+from apps.customers.services.records import (
+    RecordWrites,
+    cf_text,
+    record_create,
+    record_move_to_trash,
+    record_update,
+)
 from apps.customers.services.stale import StaleCustomer, customer_seen_token
 from apps.customers.services.unknown import CreateNotSaved, CreateOutcomeUnknown
 from apps.customers.views.common import (
@@ -173,7 +179,7 @@ def _refused(form: GuardedCustomerForm, error: DeskError, entity: Entity) -> Non
 def _edit_initial(entity: Entity, record: Record, cf_keys: list[str]) -> dict[str, Any]:
     initial = {name: getattr(record, name) for name in entity.form.base_fields if hasattr(record, name)}
     current = record.cf or {}
-    initial.update({key: "" if current.get(key) is None else str(current[key]) for key in cf_keys})
+    initial.update({key: cf_text(current.get(key)) for key in cf_keys})
     return {**initial, **entity.edit_initial(record), "seen": customer_seen_token(record)}
 
 

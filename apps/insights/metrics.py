@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, ExtractHour, Lower, TruncDate
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from apps.mirror import freshness
 from apps.team.models import Agent, Department
 from apps.tickets.filters import QueueFilters
 from apps.tickets.models import Ticket, TicketThread
-from apps.tickets.selectors.queue import CLOSED, STATES, open_at_q, sla_q, tickets_for_queue
+from apps.tickets.selectors.queue import CLOSED, STATES, sla_q, tickets_for_queue
 
 SLA_STATES = ("met", "breached", "at_risk", "pending", "none")
 SLA_KINDS = ("response", "resolution")
@@ -149,21 +149,69 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
     range_start, range_end = start_of(scope.start), start_of(scope.end + timedelta(days=1))
     tickets = _base(connection, scope, now)
 
-    # Backlog now, and the org's open tickets at the end of each day of the trend (one query each).
-    figures.backlog = tickets.aggregate(
-        open=Count("id", filter=STATES["open"]),
-        on_hold=Count("id", filter=STATES["on_hold"]),
-        unclosed=Count("id", filter=STATES["unclosed"]),
-        overdue=Count("id", filter=Q(due_date__lt=now) & ~Q(status_type=CLOSED)),
-    )
+    # Backlog now and per agent: one grouped query over the scope's tickets (by owner, as the team pages do:
+    # SQLite then reads the table once in order), summed here. It also gives the trend's starting point.
     days = trend_days(scope)
-    counts = tickets.aggregate(
-        **{
-            f"d{i}": Count("id", filter=open_at_q(start_of(day + timedelta(days=1))))
-            for i, day in enumerate(days)
-        }
+    window_start, window_end = start_of(days[0]), start_of(days[-1] + timedelta(days=1))
+    never_open = Q(status_type=CLOSED, closed_time__isnull=True)
+    owner = Concat("assignee_desk_id", Value(""), output_field=CharField())
+    totals_now = dict.fromkeys(("open", "on_hold", "unclosed", "overdue", "entered", "left"), 0)
+    for row in (
+        tickets.annotate(owner=owner)
+        .values("owner")
+        .annotate(
+            open=Count("id", filter=STATES["open"]),
+            on_hold=Count("id", filter=STATES["on_hold"]),
+            unclosed=Count("id", filter=STATES["unclosed"]),
+            overdue=Count("id", filter=Q(due_date__lt=now) & ~Q(status_type=CLOSED)),
+            closed=Count(
+                "id",
+                filter=Q(status_type=CLOSED, closed_time__gte=range_start, closed_time__lt=range_end),
+            ),
+            # Before the trend's first day: tickets that had entered the backlog, and those that had left.
+            entered=Count("id", filter=Q(created_time__lt=window_start) & ~never_open),
+            left=Count(
+                "id",
+                filter=Q(status_type=CLOSED, closed_time__lt=window_start, created_time__lt=window_start),
+            ),
+        )
+    ):
+        for key in totals_now:
+            totals_now[key] += row[key]
+        if row["unclosed"] or row["overdue"] or row["closed"]:
+            figures.agents[row["owner"] or "unassigned"] = {
+                "open": row["unclosed"],
+                "overdue": row["overdue"],
+                "closed": row["closed"],
+                "replies": 0,
+            }
+    figures.backlog = {key: totals_now[key] for key in ("open", "on_hold", "unclosed", "overdue")}
+
+    # The trend: open at the end of day D (``open_at_q``) = tickets that entered the backlog before then
+    # minus those that left it before then. A ticket enters at its creation (a closed one without a closing
+    # time never does) and leaves at the later of its closing and creation times; so the counts before the
+    # window (above) plus the window's entries and exits per day give every day without a scan per day.
+    day_of = TruncDate("created_time", tzinfo=tz)
+    in_window = Q(created_time__gte=window_start, created_time__lt=window_end)
+    entered = _by_day(tickets.filter(in_window).exclude(never_open), day_of)
+    left = _by_day(
+        tickets.filter(
+            status_type=CLOSED,
+            closed_time__gte=window_start,
+            closed_time__lt=window_end,
+            created_time__lte=F("closed_time"),
+        ),
+        TruncDate("closed_time", tzinfo=tz),
     )
-    figures.trend = [(day, counts[f"d{i}"]) for i, day in enumerate(days)]
+    for day, n in _by_day(
+        tickets.filter(in_window, status_type=CLOSED, closed_time__lt=F("created_time")), day_of
+    ).items():
+        left[day] = left.get(day, 0) + n
+    open_now = totals_now["entered"] - totals_now["left"]
+    figures.trend = []
+    for day in days:
+        open_now += entered.get(day, 0) - left.get(day, 0)
+        figures.trend.append((day, open_now))
 
     # Created and closed per day (per hour for one day), by the local day of the time.
     created = tickets.filter(created_time__gte=range_start, created_time__lt=range_end)
@@ -215,27 +263,7 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
             max(0.0, (closed_time - created_time).total_seconds())
         )
 
-    # Per agent: open, overdue (now), closed in the range, replies sent in the range, median first reply.
-    owner = Concat("assignee_desk_id", Value(""), output_field=CharField())
-    for row in (
-        tickets.annotate(owner=owner)
-        .values("owner")
-        .annotate(
-            open=Count("id", filter=STATES["unclosed"]),
-            overdue=Count("id", filter=Q(due_date__lt=now) & ~Q(status_type=CLOSED)),
-            closed=Count(
-                "id",
-                filter=Q(status_type=CLOSED, closed_time__gte=range_start, closed_time__lt=range_end),
-            ),
-        )
-    ):
-        if row["open"] or row["overdue"] or row["closed"]:
-            figures.agents[row["owner"] or "unassigned"] = {
-                "open": row["open"],
-                "overdue": row["overdue"],
-                "closed": row["closed"],
-                "replies": 0,
-            }
+    # Per agent: replies sent in the range and the median first reply (open, overdue, closed: above).
     replies = (
         TicketThread.objects.filter(
             connection=connection,
@@ -275,6 +303,10 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
         )
     )
     return figures
+
+
+def _by_day(tickets: QuerySet[Ticket], bucket: Any) -> dict[date, int]:
+    return {row["b"]: row["n"] for row in tickets.annotate(b=bucket).values("b").annotate(n=Count("id"))}
 
 
 def _grouped(tickets: QuerySet[Ticket], column: str) -> dict[str, int]:

@@ -135,3 +135,24 @@ def test_every_number_drills_down_to_that_many_tickets(mirror, scope):
             assert _count(mirror, agent["frt_url"]) == agent["frt_count"]
     assert checked > 30
     assert parse_qs(urlsplit(page.export_url).query)["export"] == ["csv"]
+
+
+def test_trend_counts_odd_closings_as_the_queue_does(mirror):
+    """A closed ticket without a closing time is never open; one closed "before" its creation leaves at its
+    creation: the trend's running count still equals the queue's ``open_on`` count each day."""
+    from apps.insights.metrics import drill_filters
+    from apps.tickets.models import Ticket
+    from tests.integration.insights.mirror import utc
+
+    for desk_id, created, closed in (("9101", utc(26, 12), None), ("9102", utc(27, 12), utc(25, 12))):
+        Ticket.objects.create(
+            connection=mirror, desk_id=desk_id, status="Closed", status_type="Closed",
+            created_time=created, closed_time=closed,
+        )  # fmt: skip
+    scope = Scope(START, END)
+    f = compute(mirror, scope, now=NOW)
+    queue = [
+        tickets_for_queue(connection=mirror, filters=drill_filters(scope, "trend", day), now=NOW).count()
+        for day, _ in f.trend
+    ]
+    assert [n for _, n in f.trend] == queue == [1, 2, 1, 1, 3, 3, 4]

@@ -176,8 +176,9 @@ def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFi
             ),
         )
     ):
+        values: dict[str, Any] = dict(row)
         for key in totals_now:
-            totals_now[key] += row[key]
+            totals_now[key] += values[key]
         if row["unclosed"] or row["overdue"] or row["closed"]:
             figures.agents[row["owner"] or "unassigned"] = {
                 "open": row["unclosed"],

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -45,6 +46,9 @@ from apps.insights.search import (
 
 # How often an open Overview asks whether its cards changed (a 204 when nothing did).
 POLL_SECONDS = 10
+# The cards' API budgets are read together from one short-lived cache entry each (the budget itself is
+# several cache reads per org); the top bar's meter reads the current org's live.
+BUDGET_SECONDS = 5
 
 
 def org_link(url: str, *, connection: DeskConnection, direct: bool) -> str:
@@ -52,7 +56,16 @@ def org_link(url: str, *, connection: DeskConnection, direct: bool) -> str:
     org switch, so it opens in the org it was shown for whichever org is current when it is followed."""
     if direct:
         return url
-    return reverse("insights:org_open", args=[connection.pk]) + "?" + urlencode({"next": url})
+    return org_switch_path(connection.pk) + "?" + urlencode({"next": url})
+
+
+def org_switch_path(pk: int) -> str:
+    return reverse("insights:org_open", args=[pk])
+
+
+def _through(switch: str, url: str) -> str:
+    """``url`` behind the org switch ``switch`` (its path and "?"), or as it is without one."""
+    return switch + urlencode({"next": url}) if switch and url else url
 
 
 def cards_stamp(connections: list[DeskConnection], versions: dict[int, int], now: datetime) -> str:
@@ -63,6 +76,21 @@ def cards_stamp(connections: list[DeskConnection], versions: dict[int, int], now
         for c in connections
     )
     return f"{now:%Y%m%d%H%M}:{orgs}"
+
+
+def budgets_for(connections: list[DeskConnection]) -> dict[int, ApiUsage | None]:
+    """Each org's API budget (``api_usage_for``, as the top bar's meter), at most ``BUDGET_SECONDS`` old."""
+    keys = {c.pk: f"insights:overview:budget:{c.pk}" for c in connections}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    budgets: dict[int, ApiUsage | None] = {}
+    for connection in connections:
+        usage = found.get(keys[connection.pk])
+        if not isinstance(usage, ApiUsage):
+            usage = api_usage_for(connection)
+            if usage is not None:
+                cache.set(keys[connection.pk], usage, BUDGET_SECONDS)
+        budgets[connection.pk] = usage
+    return budgets
 
 
 @dataclass(frozen=True)
@@ -83,20 +111,26 @@ def cards_context(request: HttpRequest, *, now: datetime | None = None) -> dict[
     versions = versions_of(connections)
     figures = figures_for(connections, versions=versions, now=now)
     direct = len(connections) == 1
-    cards = [
-        OrgCard(
-            connection=connection,
-            is_current=current is not None and current.pk == connection.pk and not direct,
-            figures=[
-                replace(f, url=org_link(f.url, connection=connection, direct=direct)) if f.url else f
-                for f in card_figures(figures[connection.pk], now=now)
-            ],
-            freshness=mirror_freshness(connection, now=now),
-            budget=api_usage_for(connection),
-            queue_url=org_link(reverse("tickets:queue"), connection=connection, direct=direct),
+    budgets = budgets_for(connections)
+    queue = reverse("tickets:queue")
+    cards = []
+    for connection in connections:
+        switch = (
+            "" if direct else org_switch_path(connection.pk) + "?"
+        )  # reversed once per card, not per figure
+        cards.append(
+            OrgCard(
+                connection=connection,
+                is_current=current is not None and current.pk == connection.pk and not direct,
+                figures=[
+                    replace(f, url=_through(switch, f.url))
+                    for f in card_figures(figures[connection.pk], now=now)
+                ],
+                freshness=mirror_freshness(connection, now=now),
+                budget=budgets[connection.pk],
+                queue_url=_through(switch, queue),
+            )
         )
-        for connection in connections
-    ]
     # The line above the cards speaks for the least fresh org: every figure is at least that fresh.
     ages = [c.freshness for c in cards if c.freshness.age_seconds is not None]
     oldest = max(ages, key=lambda f: f.age_seconds or 0) if ages else None

@@ -115,9 +115,8 @@ def cards_context(request: HttpRequest, *, now: datetime | None = None) -> dict[
     queue = reverse("tickets:queue")
     cards = []
     for connection in connections:
-        switch = (
-            "" if direct else org_switch_path(connection.pk) + "?"
-        )  # reversed once per card, not per figure
+        # The org switch reversed once per card, not once per figure.
+        switch = "" if direct else org_switch_path(connection.pk) + "?"
         cards.append(
             OrgCard(
                 connection=connection,

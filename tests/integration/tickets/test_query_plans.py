@@ -141,3 +141,91 @@ def test_a_search_walks_the_recency_index_on_sqlite_and_never_joins_the_table_to
     else:
         assert explained.count("tickets_ticket") == 1, explained  # no self-join
         assert "search_vector" in explained
+
+
+# -- the customers' 360° pages (apps/tickets/customer_sections.py) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def customers_mirror(django_db_setup, django_db_blocker):
+    """2,000 tickets, the first 1,200 in the customer indexes without an account and from one web-form contact
+    (as a real org's mail and form tickets), analyzed as the mirror does: SQLite's sampled statistics then take
+    any account or contact for a thousand tickets, no better than (connection, is_deleted)."""
+    with django_db_blocker.unblock():
+        connection = DeskConnection.objects.create(
+            org_id="82002",
+            org_name="Plans Customers Org",
+            data_center="us",
+            accounts_url="https://accounts.zoho.com",
+            api_domain="https://desk.zoho.com",
+            client_id="1000.C",
+        )
+        Ticket.objects.bulk_create(
+            Ticket(
+                connection=connection,
+                desk_id=str(20000 + n),
+                ticket_number=str(n),
+                number_value=number_value(str(n)),
+                subject=f"Subject {n}",
+                status=["Open", "On Hold", "Closed"][n % 3],
+                status_type=["Open", "On Hold", "Closed"][n % 3],
+                account_desk_id="" if n < 1200 else f"A{n % 25:02}",
+                contact_desk_id="C0000" if n < 1200 else f"C{1 + n % 100:04}",
+                due_date=T0 + timedelta(hours=n % 50),
+                created_time=T0 - timedelta(hours=n),
+                modified_time=T0 + timedelta(minutes=n % 90),
+            )
+            for n in range(2000)
+        )
+        mirror_analyze()
+    yield connection
+    with django_db_blocker.unblock():
+        connection.delete()
+
+
+def customer_plans(section, column: str, **record) -> list[str]:
+    """The plan of every query a customer section runs on the tickets table by the customer's column."""
+    from django.contrib.auth.models import User
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    request = RequestFactory().get("/", {"status": "Open", "overdue": "1"} if "account" in record else {})
+    request.user = User.objects.create_superuser("plans-admin", "plans@example.org", "x")
+    with CaptureQueriesContext(db) as captured:
+        assert section(request, **record) is not None
+    plans = []
+    for query in captured.captured_queries:
+        if 'FROM "tickets_ticket" WHERE' not in query["sql"] or f'"{column}"' not in query["sql"]:
+            continue
+        with db.cursor() as cursor:
+            if db.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {query['sql']}")
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plans.append(
+                "\n".join(str(row[-1] if db.vendor == "sqlite" else row[0]) for row in cursor.fetchall())
+            )
+    return plans
+
+
+def test_the_account_page_reads_its_tickets_by_the_account_index(customers_mirror):
+    from apps.customers.models import Account
+    from apps.tickets.customer_sections import account_tickets_section
+
+    account = Account.objects.create(connection=customers_mirror, desk_id="A07", account_name="Acme")
+    plans = customer_plans(account_tickets_section, "account_desk_id", account=account)
+    assert len(plans) >= 4  # the page, its count, the counts, the chart's rows
+    for explained in plans:
+        assert "tickets_account_idx" in explained, explained
+
+
+def test_the_contact_page_reads_its_tickets_by_the_contact_index(customers_mirror):
+    from apps.customers.models import Contact
+    from apps.tickets.customer_sections import contact_tickets_section
+
+    contact = Contact.objects.create(connection=customers_mirror, desk_id="C0042", last_name="Novak")
+    plans = customer_plans(contact_tickets_section, "contact_desk_id", contact=contact)
+    assert len(plans) >= 3  # the shown tickets, the counts, the excerpts' tickets
+    for explained in plans:
+        assert "tickets_contact_idx" in explained, explained

@@ -11,16 +11,13 @@ from django.tasks import task
 def unknown_creates_reconcile_task() -> dict[str, Any]:
     """Look again for every contact or account create not settled yet (services.unknown); queue the next look
     while some remain."""
-    from django.core.cache import cache
-
     from apps.customers.services.unknown import (
         RECONCILE_QUEUED,
         unknown_creates_queue_reconcile,
         unknown_creates_reconcile,
     )
+    from apps.mirror.unknown import reconcile_task_run
 
-    cache.delete(RECONCILE_QUEUED)
-    remaining = unknown_creates_reconcile()
-    if remaining:
-        unknown_creates_queue_reconcile()
-    return {"unknown": remaining}
+    return reconcile_task_run(
+        flag=RECONCILE_QUEUED, reconcile=unknown_creates_reconcile, queue=unknown_creates_queue_reconcile
+    )

@@ -22,19 +22,16 @@ def bulk_job_run(job_id: int) -> dict[str, Any]:
 def unknown_writes_reconcile_task() -> dict[str, Any]:
     """Look again for every write whose answer was lost and is not settled yet (services.unknown); queue
     the next look while some remain."""
-    from django.core.cache import cache
-
+    from apps.mirror.unknown import reconcile_task_run
     from apps.tickets.services.unknown import (
         RECONCILE_QUEUED,
         unknown_writes_queue_reconcile,
         unknown_writes_reconcile,
     )
 
-    cache.delete(RECONCILE_QUEUED)
-    remaining = unknown_writes_reconcile()
-    if remaining:
-        unknown_writes_queue_reconcile()
-    return {"unknown": remaining}
+    return reconcile_task_run(
+        flag=RECONCILE_QUEUED, reconcile=unknown_writes_reconcile, queue=unknown_writes_queue_reconcile
+    )
 
 
 @task(queue_name="default")

@@ -14,23 +14,19 @@ own ``UnknownCreate`` rows (the customers app may not import tickets):
 4. before a create is sent, an unsettled earlier try of the same draft (or the try the form's retry names)
    is settled first, so a retry never makes a second copy.
 
-The timings are the tickets' settings (``TICKETS_UNKNOWN_CHECK_DELAY``, ``…_SETTLE_SECONDS``,
-``…_WINDOW_SECONDS``, ``…_RECHECK_SECONDS``): one policy for every lost answer.
+The steps, the errors, the timing (the settings ``TICKETS_UNKNOWN_CHECK_DELAY``, ``…_SETTLE_SECONDS``,
+``…_WINDOW_SECONDS``, ``…_RECHECK_SECONDS``) and the matching helpers are the ones the tickets' writes use, in
+``apps.mirror.unknown``: one policy for every lost answer. This module says what a create looks for and what
+settling it does (Desk's copy mirrored, the audit entry).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
@@ -40,8 +36,9 @@ from apps.core.services import audit_record
 from apps.customers.models import Account, Contact, UnknownCreate
 from apps.desk import types as desk
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError
 from apps.mirror import apply as mirror
+from apps.mirror import unknown as lost
+from apps.mirror.unknown import normal_words as _normal
 
 State = UnknownCreate.State
 LOOK_PAGE = 20  # the newest records one look walks, a page at a time ...
@@ -51,46 +48,26 @@ MATCHED = {"contact": ("last_name", "first_name", "email"), "account": ("account
 ENTITY = {"contact": "contacts", "account": "accounts"}
 
 
-class CreateOutcomeUnknown(DeskError):
+class CreateOutcomeUnknown(lost.OutcomeUnknown):
     """Desk's answer was lost and looking has not settled it yet: the draft is kept, nothing is resent."""
 
-    def __init__(self, write: UnknownCreate) -> None:
-        super().__init__(
-            "Desk may have saved this — checking. Your draft is kept; nothing is sent again until Desk says.",
-            error_code="OUTCOME_UNKNOWN",
-        )
-        self.write = write
+    write: UnknownCreate
 
 
-class CreateNotSaved(DeskError):
+class CreateNotSaved(lost.NotSaved):
     """Desk's answer was lost and Desk does not have the record: sending it again is safe."""
 
-    def __init__(self, write: UnknownCreate) -> None:
-        super().__init__(
-            "Desk's answer was lost and Desk did not save this. Your draft is kept; send it again.",
-            error_code="NOT_SAVED",
-        )
-        self.write = write
-
-
-def _normal(value: Any) -> str:
-    return " ".join(str(value or "").split()).lower()
+    write: UnknownCreate
 
 
 def write_fingerprint(*, kind: str, connection: DeskConnection, payload: dict[str, Any]) -> str:
     """The same draft in the same org gives the same fingerprint (whitespace and case aside)."""
-    normal = {k: _normal(v) if isinstance(v, str) else v for k, v in payload.items()}
-    raw = json.dumps([kind, connection.pk, normal], sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _window() -> timedelta:
-    return timedelta(seconds=float(settings.TICKETS_UNKNOWN_WINDOW_SECONDS))
+    return lost.fingerprint(kind, connection.pk, payload=payload, normal=_normal)
 
 
 def known_ids(model: type[Contact] | type[Account], *, connection: DeskConnection) -> list[str]:
     """The records of this kind the mirror has from the last window: none of these can be the new one."""
-    since = timezone.now() - _window()
+    since = timezone.now() - lost.window()
     rows = model.objects.filter(connection=connection, created_time__gte=since)
     return list(rows.order_by().values_list("desk_id", flat=True)[: LOOK_MAX * 2])
 
@@ -104,16 +81,20 @@ def unknown_create_record(
     known: list[str],
     sent_at: datetime,
 ) -> UnknownCreate:
-    return UnknownCreate.objects.create(
+    return lost.record(
+        UnknownCreate,
         connection=connection,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        kind=kind,
+        actor=actor,
         fingerprint=write_fingerprint(kind=kind, connection=connection, payload=payload),
         payload=payload,
-        known_ids=known,
+        known=known,
         sent_at=sent_at,
-        message="Desk's answer was lost; it may have saved this.",
+        kind=kind,
     )
+
+
+def _saved_with_id(write: UnknownCreate) -> bool:
+    return write.state == State.SAVED and bool(write.result_desk_id)
 
 
 def unknown_creates_before_send(
@@ -122,82 +103,41 @@ def unknown_creates_before_send(
     """Settle earlier tries of this draft before it is sent again: returns the Desk id of the record Desk
     already has (nothing must be sent), raises ``CreateOutcomeUnknown`` while a try cannot be settled yet,
     returns None when sending is safe."""
-    fingerprint = write_fingerprint(kind=kind, connection=connection, payload=payload)
-    wanted = Q(state=State.UNKNOWN)
-    if retry_of and str(retry_of).isdecimal():
-        wanted |= Q(pk=int(str(retry_of)))
-    earlier = list(
-        UnknownCreate.objects.filter(
-            wanted, connection=connection, fingerprint=fingerprint, sent_at__gte=timezone.now() - _window()
-        ).select_related("connection")
+    saved = lost.earlier_tries_settled(
+        UnknownCreate,
+        connection=connection,
+        fingerprint=write_fingerprint(kind=kind, connection=connection, payload=payload),
+        retry_of=retry_of,
+        check=unknown_create_check,
+        pending=CreateOutcomeUnknown,
+        saved=_saved_with_id,
     )
-    for write in earlier:
-        unknown_create_check(write)
-    for write in earlier:
-        if write.state == State.SAVED and write.result_desk_id:
-            return write.result_desk_id
-    for write in earlier:
-        if write.state == State.UNKNOWN:
-            raise CreateOutcomeUnknown(write)
-    return None
+    return saved.result_desk_id if saved is not None else None
 
 
 def unknown_create_settle_now(write: UnknownCreate) -> str:
     """Right after the lost answer: wait briefly, look once. Returns the saved record's Desk id (mirrored);
     raises ``CreateNotSaved`` or ``CreateOutcomeUnknown`` (a background look is queued then)."""
-    delay = float(settings.TICKETS_UNKNOWN_CHECK_DELAY)
-    if delay > 0:
-        time.sleep(delay)
-    unknown_create_check(write)
-    if write.state == State.SAVED:
-        return write.result_desk_id
-    if write.state == State.NOT_SAVED:
-        raise CreateNotSaved(write)
-    unknown_creates_queue_reconcile()
-    raise CreateOutcomeUnknown(write)
+    lost.settle_now(
+        write,
+        check=unknown_create_check,
+        queue_reconcile=unknown_creates_queue_reconcile,
+        not_saved=CreateNotSaved,
+        pending=CreateOutcomeUnknown,
+    )
+    return write.result_desk_id
 
 
 def unknown_create_check(write: UnknownCreate) -> None:
     """Look for the create's record in Desk once and settle it if the look is conclusive. A look that fails
     (Desk down, rate-limited) leaves it unknown; of several concurrent lookers only one records the outcome."""
-    if write.state != State.UNKNOWN:
-        return
-    with desk_client_for(write.connection) as api:
-        before = api.credits_spent
-        try:
-            found = _look(write, api)
-        except DeskError as error:
-            UnknownCreate.objects.filter(pk=write.pk).update(
-                checks=F("checks") + 1,
-                checked_at=timezone.now(),
-                message=f"Could not look yet: {error.message}"[:500],
-            )
-            write.refresh_from_db()
-            return
-        spent = max(0, api.credits_spent - before)
-    settle_by = write.sent_at + timedelta(seconds=float(settings.TICKETS_UNKNOWN_SETTLE_SECONDS))
-    if found is not None:
-        _settle(write, State.SAVED, found=found, credits=spent)
-    elif timezone.now() >= settle_by:
-        _settle(write, State.NOT_SAVED, found=None, credits=spent)
-    else:
-        UnknownCreate.objects.filter(pk=write.pk).update(checks=F("checks") + 1, checked_at=timezone.now())
-        write.refresh_from_db()
+    lost.check(write, look=_look, settled=_settled, open_client=desk_client_for)
 
 
 def unknown_creates_reconcile(*, connection: DeskConnection | None = None) -> int:
     """Look once for every create still unknown (sent at least the check delay ago); returns how many are
     still unknown afterwards."""
-    wait = timedelta(seconds=float(settings.TICKETS_UNKNOWN_CHECK_DELAY))
-    rows = UnknownCreate.objects.filter(state=State.UNKNOWN, sent_at__lte=timezone.now() - wait)
-    if connection is not None:
-        rows = rows.filter(connection=connection)
-    for write in rows.select_related("connection").order_by("sent_at", "id"):
-        unknown_create_check(write)
-    remaining = UnknownCreate.objects.filter(state=State.UNKNOWN)
-    if connection is not None:
-        remaining = remaining.filter(connection=connection)
-    return remaining.count()
+    return lost.reconcile(UnknownCreate, check=unknown_create_check, connection=connection)
 
 
 RECONCILE_QUEUED = "customers:unknown-creates-reconcile-queued"
@@ -205,32 +145,14 @@ RECONCILE_QUEUED = "customers:unknown-creates-reconcile-queued"
 
 def unknown_creates_queue_reconcile() -> None:
     """One background look later on (at most one queued at a time), where the task backend can wait."""
-    from django.tasks import default_task_backend
-
     from apps.customers.tasks import unknown_creates_reconcile_task
 
-    if not getattr(default_task_backend, "supports_defer", False):
-        return  # tests' immediate backend: the form's retry settles it
-    recheck = int(settings.TICKETS_UNKNOWN_RECHECK_SECONDS)
-    if not cache.add(RECONCILE_QUEUED, 1, timeout=recheck * 4):
-        return
-    unknown_creates_reconcile_task.using(run_after=timezone.now() + timedelta(seconds=recheck)).enqueue()
+    lost.queue_reconcile(flag=RECONCILE_QUEUED, task=unknown_creates_reconcile_task)
 
 
-def _settle(write: UnknownCreate, state: str, *, found: desk.DeskObject | None, credits: int) -> None:
-    desk_id = str(getattr(found, "id", "") or "")
-    now = timezone.now()
-    won = UnknownCreate.objects.filter(pk=write.pk, state=State.UNKNOWN).update(
-        state=state,
-        resolved_at=now,
-        checked_at=now,
-        checks=F("checks") + 1,
-        result_desk_id=desk_id,
-        message="Desk had saved it." if state == State.SAVED else "Desk did not save it.",
-    )
-    write.refresh_from_db()
-    if not won:
-        return  # another looker settled it a moment ago and recorded it
+def _settled(
+    write: UnknownCreate, state: str, found: desk.DeskObject | None, desk_id: str, credits: int
+) -> None:
     if found is not None:
         mirror.apply_objects(write.connection, ENTITY[write.kind], [found])
     saved = state == State.SAVED
@@ -248,24 +170,31 @@ def _settle(write: UnknownCreate, state: str, *, found: desk.DeskObject | None, 
     )
 
 
+def _newest(write: UnknownCreate, api: DeskClient) -> Iterator[desk.Contact | desk.Account]:
+    """Desk's newest records of the create's kind, newest first."""
+    if write.kind == UnknownCreate.Kind.CONTACT:
+        return api.contacts_list(sort_by="-createdTime", page_size=LOOK_PAGE, max_items=LOOK_MAX)
+    return api.accounts_list(sort_by="-createdTime", page_size=LOOK_PAGE, max_items=LOOK_MAX)
+
+
 def _look(write: UnknownCreate, api: DeskClient) -> desk.DeskObject | None:
     """The oldest record among Desk's newest (made since shortly before the send) that has the draft's
     content and is not a known id, fetched whole; None if there is none."""
-    newest: Iterator[desk.Contact] | Iterator[desk.Account]
-    if write.kind == UnknownCreate.Kind.CONTACT:
-        newest = api.contacts_list(sort_by="-createdTime", page_size=LOOK_PAGE, max_items=LOOK_MAX)
-    else:
-        newest = api.accounts_list(sort_by="-createdTime", page_size=LOOK_PAGE, max_items=LOOK_MAX)
-    since = write.sent_at - _window()
     known = set(map(str, write.known_ids or []))
     payload = write.payload or {}
     wanted = {name: _normal(payload[name]) for name in MATCHED[write.kind] if payload.get(name)}
-    match: desk.Contact | desk.Account | None = None
-    for item in newest:
-        if item.created_time is not None and item.created_time < since:
-            break
-        if str(item.id) not in known and all(_normal(getattr(item, n, "")) == v for n, v in wanted.items()):
-            match = item  # keep walking: the oldest match is this create's (a later one is someone's copy)
+
+    def created(item: desk.Contact | desk.Account) -> datetime | None:
+        return item.created_time
+
+    def matches(item: desk.Contact | desk.Account) -> bool:
+        return str(item.id) not in known and all(
+            _normal(getattr(item, n, "")) == v for n, v in wanted.items()
+        )
+
+    match = lost.first_match(
+        _newest(write, api), since=write.sent_at - lost.window(), when=created, matches=matches
+    )
     if match is None:
         return None
     if write.kind == UnknownCreate.Kind.CONTACT:

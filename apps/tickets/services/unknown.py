@@ -18,22 +18,18 @@ would make a second ticket, a second comment, a second email to the customer. So
 
 Bulk jobs' changes (PATCH, safe to resend) reconcile the same way: the ticket is read and the change is
 saved when Desk's fields already say what the job asked for.
+
+The steps, the timing and the matching helpers are shared with the customers' creates (``apps.mirror.unknown``);
+this module says what a ticket write looks for and what settling it does (mirror, bulk item, audit entry).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-import time
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
@@ -41,9 +37,11 @@ from apps.core.models import AuditEntry
 from apps.core.services import audit_record
 from apps.desk import types as desk
 from apps.desk.client import DeskClient
-from apps.desk.errors import DeskError
-from apps.mirror.apply import plain_text
-from apps.tickets.credits import credits_spent
+from apps.mirror import unknown as lost
+from apps.mirror.unknown import field_equal as _field_equal
+from apps.mirror.unknown import first_match as _first_match
+from apps.mirror.unknown import normal_text as _normal
+from apps.mirror.unknown import same_start as _same_start
 from apps.tickets.mirror import mirror_apply_conversation, mirror_apply_ticket
 from apps.tickets.models import BulkJob, BulkJobItem, Ticket, TicketComment, TicketThread, UnknownWrite
 from apps.tickets.services.desk_call import desk_client
@@ -56,26 +54,16 @@ LOOK_PAGE = 20
 LOOK_MAX = 100
 
 
-class WriteOutcomeUnknown(DeskError):
+class WriteOutcomeUnknown(lost.OutcomeUnknown):
     """Desk's answer was lost and looking has not settled it yet: the draft is kept, nothing is resent."""
 
-    def __init__(self, write: UnknownWrite) -> None:
-        super().__init__(
-            "Desk may have saved this — checking. Your draft is kept; nothing is sent again until Desk says.",
-            error_code="OUTCOME_UNKNOWN",
-        )
-        self.write = write
+    write: UnknownWrite
 
 
-class WriteNotSaved(DeskError):
+class WriteNotSaved(lost.NotSaved):
     """Desk's answer was lost and Desk does not have the object: sending it again is safe."""
 
-    def __init__(self, write: UnknownWrite) -> None:
-        super().__init__(
-            "Desk's answer was lost and Desk did not save this. Your draft is kept; send it again.",
-            error_code="NOT_SAVED",
-        )
-        self.write = write
+    write: UnknownWrite
 
 
 class AlreadySaved(Exception):
@@ -94,13 +82,9 @@ def write_fingerprint(
 ) -> str:
     """The same draft to the same place gives the same fingerprint (whitespace aside; a reply's file names,
     kept for the page, are not part of it)."""
-    normal = {
-        key: _normal(value) if isinstance(value, str) else value
-        for key, value in payload.items()
-        if key != "attachments"
-    }
-    raw = json.dumps([kind, connection.pk, ticket_desk_id, normal], sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return lost.fingerprint(
+        kind, connection.pk, ticket_desk_id, payload=payload, normal=_normal, leave_out="attachments"
+    )
 
 
 def known_ids(
@@ -112,7 +96,7 @@ def known_ids(
     if kind == Kind.REPLY and ticket is not None:
         return list(TicketThread.objects.filter(ticket=ticket).values_list("desk_id", flat=True))
     if kind == Kind.CREATE:
-        since = timezone.now() - timedelta(seconds=settings.TICKETS_UNKNOWN_WINDOW_SECONDS)
+        since = timezone.now() - lost.window()
         return list(
             Ticket.objects.filter(
                 connection=connection,
@@ -135,20 +119,20 @@ def unknown_write_record(
     sent_at: datetime,
     bulk_item: BulkJobItem | None = None,
 ) -> UnknownWrite:
-    return UnknownWrite.objects.create(
+    return lost.record(
+        UnknownWrite,
         connection=connection,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        kind=kind,
-        action=action,
-        ticket_desk_id=ticket_desk_id,
+        actor=actor,
         fingerprint=write_fingerprint(
             kind=kind, connection=connection, ticket_desk_id=ticket_desk_id, payload=payload
         ),
         payload=payload,
-        known_ids=known,
+        known=known,
         sent_at=sent_at,
+        kind=kind,
+        action=action,
+        ticket_desk_id=ticket_desk_id,
         bulk_item=bulk_item,
-        message="Desk's answer was lost; it may have saved this.",
     )
 
 
@@ -166,27 +150,18 @@ def unknown_writes_before_send(
     Raises ``AlreadySaved`` when Desk has it (an unsettled try turned out saved, or the page's retry names
     a try that was), ``WriteOutcomeUnknown`` while one still cannot be settled; returns when sending is safe.
     """
-    fingerprint = write_fingerprint(
-        kind=kind, connection=connection, ticket_desk_id=ticket_desk_id, payload=payload
+    saved = lost.earlier_tries_settled(
+        UnknownWrite,
+        connection=connection,
+        fingerprint=write_fingerprint(
+            kind=kind, connection=connection, ticket_desk_id=ticket_desk_id, payload=payload
+        ),
+        retry_of=retry_of,
+        check=lambda write: unknown_write_check(write, client=client),
+        pending=WriteOutcomeUnknown,
     )
-    since = timezone.now() - timedelta(seconds=settings.TICKETS_UNKNOWN_WINDOW_SECONDS)
-    wanted = Q(state=State.UNKNOWN)
-    if retry_of and str(retry_of).isdecimal():
-        wanted |= Q(pk=int(str(retry_of)))
-    earlier = list(
-        UnknownWrite.objects.filter(
-            wanted, connection=connection, fingerprint=fingerprint, sent_at__gte=since
-        )
-    )
-    for write in earlier:
-        if write.state == State.UNKNOWN:
-            unknown_write_check(write, client=client)
-    for write in earlier:
-        if write.state == State.SAVED:
-            raise AlreadySaved(write)
-    for write in earlier:
-        if write.state == State.UNKNOWN:
-            raise WriteOutcomeUnknown(write)
+    if saved is not None:
+        raise AlreadySaved(saved)
 
 
 def unknown_write_settle_now(
@@ -195,19 +170,20 @@ def unknown_write_settle_now(
     """Right after the lost answer: wait briefly, look once. Returns when it was saved (Desk's object, or
     None when another looker settled it first: ``write.result_desk_id`` names it); raises ``WriteNotSaved``
     or ``WriteOutcomeUnknown`` otherwise (a background look is queued then)."""
-    delay = float(settings.TICKETS_UNKNOWN_CHECK_DELAY)
-    if delay > 0:
-        time.sleep(delay)
-    found = unknown_write_check(write, client=client)
-    if write.state == State.SAVED:
-        return found
-    if write.state == State.NOT_SAVED:
-        raise WriteNotSaved(write)
-    unknown_writes_queue_reconcile()
-    raise WriteOutcomeUnknown(write)
+    return lost.settle_now(
+        write,
+        check=lambda write: unknown_write_check(write, client=client),
+        queue_reconcile=unknown_writes_queue_reconcile,
+        not_saved=WriteNotSaved,
+        pending=WriteOutcomeUnknown,
+    )
 
 
 # --- looking and settling -------------------------------------------------------------------------------
+
+
+def _background_client(connection: DeskConnection) -> DeskClient:
+    return desk_client(connection, priority="background")
 
 
 def unknown_write_check(write: UnknownWrite, *, client: DeskClient | None = None) -> desk.DeskObject | None:
@@ -216,34 +192,7 @@ def unknown_write_check(write: UnknownWrite, *, client: DeskClient | None = None
     Returns Desk's object when it is found (the write is SAVED then). A look that fails (Desk down,
     rate-limited) leaves the write unknown. Only one of several concurrent lookers records the outcome.
     """
-    if write.state != State.UNKNOWN:
-        return None
-    owned = client is None
-    desk_api = client or desk_client(write.connection, priority="background")
-    before = credits_spent(desk_api)
-    try:
-        found = _look(write, desk_api)
-    except DeskError as error:
-        UnknownWrite.objects.filter(pk=write.pk).update(
-            checks=F("checks") + 1,
-            checked_at=timezone.now(),
-            message=f"Could not look yet: {error.message}"[:500],
-        )
-        write.refresh_from_db()
-        return None
-    finally:
-        spent = max(0, (credits_spent(desk_api) or 0) - (before or 0))
-        if owned:
-            desk_api.close()
-    if found is not None:
-        _settle(write, State.SAVED, found=found, credits=spent)
-        return found if write.state == State.SAVED else None
-    if timezone.now() >= write.sent_at + timedelta(seconds=float(settings.TICKETS_UNKNOWN_SETTLE_SECONDS)):
-        _settle(write, State.NOT_SAVED, found=None, credits=spent)
-    else:
-        UnknownWrite.objects.filter(pk=write.pk).update(checks=F("checks") + 1, checked_at=timezone.now())
-        write.refresh_from_db()
-    return None
+    return lost.check(write, look=_look, settled=_settled, open_client=_background_client, client=client)
 
 
 def unknown_writes_reconcile(
@@ -251,18 +200,9 @@ def unknown_writes_reconcile(
 ) -> int:
     """Look once for every write still unknown (sent at least ``older_than`` seconds ago, the check delay by
     default); returns how many are still unknown afterwards."""
-    wait = float(settings.TICKETS_UNKNOWN_CHECK_DELAY if older_than is None else older_than)
-    rows = UnknownWrite.objects.filter(
-        state=State.UNKNOWN, sent_at__lte=timezone.now() - timedelta(seconds=wait)
+    return lost.reconcile(
+        UnknownWrite, check=unknown_write_check, connection=connection, older_than=older_than
     )
-    if connection is not None:
-        rows = rows.filter(connection=connection)
-    for write in rows.select_related("connection").order_by("sent_at", "id"):
-        unknown_write_check(write)
-    remaining = UnknownWrite.objects.filter(state=State.UNKNOWN)
-    if connection is not None:
-        remaining = remaining.filter(connection=connection)
-    return remaining.count()
 
 
 RECONCILE_QUEUED = "tickets:unknown-writes-reconcile-queued"
@@ -270,33 +210,14 @@ RECONCILE_QUEUED = "tickets:unknown-writes-reconcile-queued"
 
 def unknown_writes_queue_reconcile() -> None:
     """One background look later on (at most one queued at a time), where the task backend can wait."""
-    from django.tasks import default_task_backend
-
     from apps.tickets.tasks import unknown_writes_reconcile_task
 
-    if not getattr(default_task_backend, "supports_defer", False):
-        return  # tests' immediate backend: the page's own checks and the caller settle it
-    recheck = int(settings.TICKETS_UNKNOWN_RECHECK_SECONDS)
-    if not cache.add(RECONCILE_QUEUED, 1, timeout=recheck * 4):
-        return  # one is queued already
-    run_after = timezone.now() + timedelta(seconds=recheck)
-    unknown_writes_reconcile_task.using(run_after=run_after).enqueue()
+    lost.queue_reconcile(flag=RECONCILE_QUEUED, task=unknown_writes_reconcile_task)
 
 
-def _settle(write: UnknownWrite, state: str, *, found: desk.DeskObject | None, credits: int) -> None:
-    desk_id = str(getattr(found, "id", "") or "")
-    now = timezone.now()
-    won = UnknownWrite.objects.filter(pk=write.pk, state=State.UNKNOWN).update(
-        state=state,
-        resolved_at=now,
-        checked_at=now,
-        checks=F("checks") + 1,
-        result_desk_id=desk_id,
-        message="Desk had saved it." if state == State.SAVED else "Desk did not save it.",
-    )
-    write.refresh_from_db()
-    if not won:
-        return  # another looker settled it a moment ago and recorded it
+def _settled(
+    write: UnknownWrite, state: str, found: desk.DeskObject | None, desk_id: str, credits: int
+) -> None:
     connection = write.connection
     ticket = (
         Ticket.objects.filter(connection=connection, desk_id=write.ticket_desk_id).first()
@@ -353,7 +274,7 @@ def _settle_bulk_item(write: UnknownWrite, state: str) -> None:
 
 def _look(write: UnknownWrite, api: DeskClient) -> desk.DeskObject | None:
     payload = write.payload or {}
-    since = write.sent_at - timedelta(seconds=settings.TICKETS_UNKNOWN_WINDOW_SECONDS)
+    since = write.sent_at - lost.window()
     known = set(map(str, write.known_ids or []))
     if write.kind == Kind.COMMENT:
         comments = api.comments_list(
@@ -413,37 +334,3 @@ def _look(write: UnknownWrite, api: DeskClient) -> desk.DeskObject | None:
         same = all(_field_equal(getattr(current, name, None), value) for name, value in wanted.items())
         return current if same else None
     return None
-
-
-def _first_match[T](
-    items: Iterable[T], *, since: datetime, when: Callable[[T], datetime | None], matches: Callable[[T], bool]
-) -> T | None:
-    """The oldest matching item among the newest ones (walked newest first until older than ``since``)."""
-    found: T | None = None
-    for item in items:
-        moment = when(item)
-        if moment is not None and moment < since:
-            break
-        if matches(item):
-            found = item  # keep walking: the oldest match is the write's (a later one is a copy)
-    return found
-
-
-def _normal(text: str) -> str:
-    return " ".join(plain_text(text or "").split()).strip()
-
-
-def _same_start(summary: str, content: str, *, length: int = 60) -> bool:
-    """Desk's thread summary is the start of the message as plain text: compare letters and digits only."""
-    a = re.sub(r"\W+", "", _normal(summary).lower())[:length]
-    b = re.sub(r"\W+", "", _normal(content).lower())[:length]
-    if not a or not b:
-        return False
-    n = min(len(a), len(b))
-    return a[:n] == b[:n]
-
-
-def _field_equal(current: Any, wanted: Any) -> bool:
-    if wanted in (None, ""):
-        return current in (None, "")
-    return str(current or "").strip().lower() == str(wanted).strip().lower()

@@ -5,9 +5,14 @@ Registered with ``apps.mirror`` in ``CustomersConfig.ready()``; the sync engine 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
 from apps.connections.models import DeskConnection
+from apps.customers import maintenance
 from apps.customers.models import Account, Contact
 from apps.desk import types as desk
 from apps.mirror import apply as mirror
@@ -55,10 +60,70 @@ def _account_columns(a: desk.Account) -> dict[str, Any]:
     }
 
 
+# --- the contact's stored account name (what "sort by account" walks: customers_contact_acctsort_idx) -------
+_NAME_LENGTH = Contact._meta.get_field("account_name").max_length or 200
+
+
+def _shown(account: Account) -> str:
+    """The account as the contact list shows it (``str(account)``: its name, else its Desk id)."""
+    return str(account)[:_NAME_LENGTH]
+
+
+def _contacts_before_save(connection: DeskConnection, rows: Sequence[Contact]) -> None:
+    """Each contact's ``account_name`` from the mirror's account (one query a batch); NULL without one."""
+    account_ids = {row.account_desk_id for row in rows if row.account_desk_id}
+    names = (
+        {
+            a.desk_id: _shown(a)
+            for a in Account.objects.filter(connection=connection, desk_id__in=account_ids)
+            .order_by()
+            .only("desk_id", "account_name")
+        }
+        if account_ids
+        else {}
+    )
+    for row in rows:
+        row.account_name = names.get(row.account_desk_id)
+
+
+def _accounts_saved(connection: DeskConnection, rows: Sequence[Account]) -> None:
+    """A created or renamed account: its contacts get its name (one indexed UPDATE per account, writing only
+    the contacts whose stored name differs, so an unchanged name writes nothing)."""
+    for account in rows:
+        name = _shown(account)
+        Contact.objects.filter(connection=connection, account_desk_id=account.desk_id).exclude(
+            account_name=name
+        ).update(account_name=name)
+
+
+def refresh_account_names(connection: DeskConnection) -> int:
+    """Set every contact's stored account name from the mirror in one statement (after a bulk load that skipped
+    the apply, e.g. a bench's seed). How many contacts were updated."""
+    names = (
+        Account.objects.filter(connection=OuterRef("connection"), desk_id=OuterRef("account_desk_id"))
+        .annotate(shown=Coalesce(NullIf(F("account_name"), Value("")), F("desk_id")))
+        .values("shown")[:1]
+    )
+    return Contact.objects.filter(connection=connection).update(account_name=Subquery(names))
+
+
 def register() -> None:
     """Called from CustomersConfig.ready()."""
-    mirror.register(mirror.MirrorEntity("contacts", Contact, desk.Contact, _contact_columns))
+    mirror.register(
+        mirror.MirrorEntity(
+            "contacts",
+            Contact,
+            desk.Contact,
+            _contact_columns,
+            before_save=_contacts_before_save,
+            extra_update_fields=("account_name",),
+        )
+    )
     mirror.register(mirror.MirrorEntity("accounts", Account, desk.Account, _account_columns))
+    mirror.on_saved("accounts", _accounts_saved)
+    # Planner statistics after an initial sync or a large apply (apps/customers/maintenance.py).
+    for name in ("contacts", "accounts"):
+        mirror.on_saved(name, maintenance.customers_saved)
 
 
 def mirror_apply_contact(connection: DeskConnection, desk_contact: DeskItem) -> ApplyResult:

@@ -44,6 +44,10 @@ class Contact(MirrorModel):
     phone = models.CharField(max_length=50, blank=True, default="")
     mobile = models.CharField(max_length=50, blank=True, default="")
     account_desk_id = models.CharField(max_length=32, blank=True, default="")
+    # The stored sort key "sort by account" walks: the name of the account the mirror has for
+    # ``account_desk_id`` (NULL without one), set on apply and again on its contacts when an account is saved
+    # (apps/customers/mirror.py), so the list never looks an account up per row.
+    account_name = models.CharField(max_length=200, null=True, blank=True)
     title = models.CharField(max_length=100, blank=True, default="")
     type = models.CharField(max_length=50, blank=True, default="")
     description = models.TextField(blank=True, default="")
@@ -71,6 +75,10 @@ class Contact(MirrorModel):
             ),
             models.Index(fields=["connection", "created_time"], name="customers_contact_created_idx"),
             models.Index(fields=["connection", "owner_desk_id"], name="customers_contact_owner_idx"),
+            models.Index(
+                fields=["connection", "is_deleted", "account_name", "desk_id"],
+                name="customers_contact_acctsort_idx",
+            ),
         ]
 
     def __str__(self) -> str:

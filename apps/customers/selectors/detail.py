@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import F
+from django.db.models.lookups import Exact
 
 from apps.connections.models import DeskConnection
 from apps.connections.selectors import connections_for_user
@@ -68,10 +70,30 @@ class AccountContacts:
     total: int
 
 
+class _UnlikelyExact(Exact):
+    """``column = value`` that the SQLite planner is told rarely holds (``unlikely(…)``): the same rows, but the
+    plan reads the index that serves the column.
+
+    Without it SQLite's planner, with no statistics or sampled ones (the first entries of
+    customers_contact_account_idx are the contacts without an account, ``account_desk_id = ''``), took an
+    account for as many contacts as the org has and walked customers_contact_sort_idx over every contact
+    for the name order (20–40 ms at 20,000 contacts, against ~0.1 ms through the account's index). PostgreSQL
+    has no ``unlikely()`` and plans from full statistics: there the condition is compiled as it is. (The
+    tickets' customer sections do the same: apps/tickets/customer_sections.py.)"""
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        sql, params = self.as_sql(compiler, connection)
+        return f"unlikely({sql})", params
+
+
 def contacts_of_account(account: Account, *, limit: int = ACCOUNT_CONTACTS_SHOWN) -> AccountContacts:
-    rows = Contact.objects.filter(
-        connection_id=account.connection_id, account_desk_id=account.desk_id, is_deleted=False
-    ).defer("raw", "description")
+    """The account's contacts by name (the first ``limit``) and how many it has, read through
+    customers_contact_account_idx."""
+    rows = (
+        Contact.objects.filter(connection_id=account.connection_id, is_deleted=False)
+        .filter(_UnlikelyExact(F("account_desk_id"), account.desk_id))
+        .defer("raw", "description")
+    )
     return AccountContacts(
         contacts=list(rows.order_by("last_name", "first_name", "desk_id")[:limit]), total=rows.count()
     )

@@ -18,7 +18,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -129,12 +128,7 @@ def contacts_for_list(*, connection: DeskConnection, filters: ListFilters) -> Qu
         ).values("desk_id")
         rows = rows.filter(text_match(Contact, term) | Q(account_desk_id__in=accounts))
     rows = _common(rows, connection=connection, filters=filters)
-    column = filters.sort.lstrip("-")
-    if column == "account":
-        names = Account.objects.filter(connection=connection, desk_id=OuterRef("account_desk_id")).values(
-            "account_name"
-        )[:1]
-        rows = rows.annotate(account_name=Subquery(names))
+    # "account" sorts by the stored account name the mirror keeps (customers_contact_acctsort_idx).
     rows = _sort_annotations(rows, connection=connection, filters=filters)
     return _ordered(
         rows,

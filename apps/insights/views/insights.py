@@ -4,28 +4,25 @@ streamed CSV. All reads from the mirror (0 API calls)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.connections.models import DeskConnection
-from apps.connections.selectors import SESSION_KEY, connection_for_request, connections_for_request
+from apps.connections.selectors import connection_for_request, connections_for_request
 from apps.core.htmx import AuthedHttpRequest
-from apps.core.parsing import parse_id
 from apps.insights import metrics
 from apps.insights.export import stream_csv, table_csv, ticket_rows
 from apps.insights.forms import ALL, RANGES, InsightsChoice, InsightsForm
+from apps.insights.refresh import Rendered, metrics_block
 from apps.insights.selectors import build_page, filter_options
+from apps.insights.views.switch import open_in_org, visible_org
 from apps.tickets.forms.queue import QueueFilterForm
 from apps.tickets.selectors.queue import tickets_for_queue
 
@@ -48,50 +45,40 @@ def _chosen(request: AuthedHttpRequest) -> tuple[InsightsChoice, list[DeskConnec
     return choice, chosen, available
 
 
-def _freshness(connections: list[DeskConnection], now) -> dict:
+def _freshness(connections: list[DeskConnection], as_of) -> dict:
+    """When the figures were computed, and how long ago the least fresh org synced."""
     synced = [c.last_synced_at for c in connections if c.last_synced_at is not None]
     oldest = min(synced) if synced else None
     return {
-        "as_of": timezone.localtime(now),
-        "synced_seconds": int((now - oldest).total_seconds()) if oldest else None,
+        "as_of": timezone.localtime(as_of),
+        "synced_seconds": max(0, int((timezone.now() - oldest).total_seconds())) if oldest else None,
     }
 
 
-def _metrics_body(choice: InsightsChoice, chosen: list[DeskConnection], *, now, stamp: str) -> SafeString:
-    """The metrics' HTML, rendered once per (mirror versions, minute, filters) whoever asks: it holds no
-    user's data beyond the orgs in the key (every user who may see them sees the same figures and links)."""
-    key = (
-        "insights:html:"
-        + hashlib.sha1(f"{stamp}|{choice.query()}".encode(), usedforsecurity=False).hexdigest()
-    )
-    html = cache.get(key)
-    if html is None:
-        page = build_page(connections=chosen, choice=choice, now=now)
-        html = render_to_string(
-            "insights/_metrics_body.html",
-            {
-                "page": page,
-                "choice": choice,
-                "csv_base": reverse("insights:chart_csv") + "?" + choice.query(),
-            },
-        )
-        cache.set(key, html, metrics.CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by our own template, every value escaped there
-
-
-def _context(request: AuthedHttpRequest, choice: InsightsChoice, chosen: list[DeskConnection]) -> dict:
-    now = timezone.now()
-    stamp = metrics.stamp(chosen, now)
+def _context(
+    request: AuthedHttpRequest,
+    choice: InsightsChoice,
+    chosen: list[DeskConnection],
+    block: Rendered | None = None,
+    stale: bool = False,
+) -> dict:
+    """The metrics block's context: the latest block computed for these filters (``refresh``), with the time
+    it was computed and its stamp (the poll sends it back, so a newer block is swapped in when there is one).
+    """
+    if block is None:
+        block, stale = metrics_block(chosen, choice)
     return {
         "choice": choice,
-        "body": _metrics_body(choice, chosen, now=now, stamp=stamp),
+        # rendered by our own template (refresh.render_now), every value escaped there
+        "body": mark_safe(block.html),  # noqa: S308
         "single_org": chosen[0] if len(chosen) == 1 else None,
-        "stamp": stamp,
+        "stamp": block.stamp,
+        "updating": stale,
         "poll_url": reverse("insights:metrics") + "?" + choice.query(),
         "poll_seconds": POLL_SECONDS,
         "time_zone": settings.TIME_ZONE,
         "all_orgs": len(chosen) > 1 or choice.org == ALL,
-        **_freshness(chosen, now),
+        **_freshness(chosen, block.as_of),
     }
 
 
@@ -122,13 +109,18 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
 @permission_required("core.view_insights", raise_exception=True)
 @require_GET
 def metrics_fragment(request: AuthedHttpRequest) -> HttpResponse:
-    """The polled metrics: 204 (nothing to swap) while the stamp is the one the page has."""
+    """The polled metrics: 204 (nothing to swap) while the page shows the newest block there is: the mirrors'
+    stamp did not move, or it did and the recompute it queued has not finished yet."""
     choice, chosen, _ = _chosen(request)
     if not chosen:
         return HttpResponse(status=204)
-    if request.GET.get("since") and request.GET["since"] == metrics.stamp(chosen, timezone.now()):
+    since = request.GET.get("since", "")
+    if since and since == metrics.stamp(chosen, timezone.now()):
         return HttpResponse(status=204)
-    return render(request, "insights/_metrics.html", _context(request, choice, chosen))
+    block, stale = metrics_block(chosen, choice)
+    if since and block.stamp == since:
+        return HttpResponse(status=204)
+    return render(request, "insights/_metrics.html", _context(request, choice, chosen, block, stale))
 
 
 @login_required
@@ -154,11 +146,7 @@ def drill(request: AuthedHttpRequest) -> HttpResponseBase:
     (the org becomes the current one, as the org switcher would make it), or with ``export=csv`` the
     tickets as a streamed CSV. An org the user may not see is not found."""
     wanted = request.GET.get("org", "")
-    connection = (
-        next((c for c in connections_for_request(request) if str(c.pk) == parse_id(wanted)), None)
-        if wanted
-        else connection_for_request(request)
-    )
+    connection = visible_org(request, wanted) if wanted else connection_for_request(request)
     if connection is None:
         raise Http404("No such org")
     params = request.GET.copy()
@@ -168,5 +156,4 @@ def drill(request: AuthedHttpRequest) -> HttpResponseBase:
     if request.GET.get("export") == "csv":
         tickets = tickets_for_queue(connection=connection, filters=filters)
         return stream_csv(ticket_rows(tickets), f"tickets-{connection.org_id}.csv")
-    request.session[SESSION_KEY] = connection.pk
-    return HttpResponseRedirect(reverse("tickets:queue") + "?" + filters.to_query())
+    return open_in_org(request, connection, reverse("tickets:queue") + "?" + filters.to_query())

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,16 +20,13 @@ from django.views.decorators.http import require_GET
 
 from apps.connections.models import DeskConnection
 from apps.connections.selectors import (
-    SESSION_KEY,
     Freshness,
     api_usage_for,
     connection_for_request,
     connections_for_request,
-    connections_for_user,
     mirror_freshness,
 )
 from apps.core.htmx import AuthedHttpRequest
-from apps.core.parsing import safe_next_url
 from apps.core.shell import PageSection
 from apps.desk.budget import ApiUsage
 from apps.insights.overview import Figure, card_figures, figures_for, versions_of
@@ -43,6 +40,7 @@ from apps.insights.search import (
     clean_query,
     search_orgs,
 )
+from apps.insights.views.switch import open_in_org, visible_org
 
 # How often an open Overview asks whether its cards changed (a 204 when nothing did).
 POLL_SECONDS = 10
@@ -241,11 +239,6 @@ def search(request: AuthedHttpRequest) -> HttpResponse:
 @permission_required("core.view_tickets", raise_exception=True)
 @require_GET
 def org_open(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """Make ``pk`` the current org (as the top bar's switcher does) and go to ``next``, a page of that org:
-    the Overview's links into another org's queue, tickets and contacts. 404 for an org the user may not see.
-    """
-    connection = get_object_or_404(connections_for_user(user=request.user), pk=pk)
-    request.session[SESSION_KEY] = connection.pk
-    return HttpResponseRedirect(
-        safe_next_url(request, request.GET.get("next", ""), fallback=reverse("core:dashboard"))
-    )
+    """Make ``pk`` the current org and go to ``next``, a page of that org: the Overview's links into another
+    org's queue, tickets and contacts (``switch.open_in_org``). 404 for an org the user may not see."""
+    return open_in_org(request, visible_org(request, pk), request.GET.get("next", ""))

@@ -43,13 +43,18 @@ class Rendered:
     as_of: datetime
 
 
-def _key(kind: str, connections: Sequence[DeskConnection] | Sequence[int], choice: InsightsChoice) -> str:
+def _key(
+    kind: str, connections: Sequence[DeskConnection] | Sequence[int], choice: InsightsChoice, query: str = ""
+) -> str:
+    """The cache key of a filter set's block (``latest``) or of its queued recompute (``lock``): the orgs,
+    the page's query string (the task is handed the view's own, so both name the same entry) and the range's
+    days (a new day is a new filter set)."""
     orgs = ",".join(str(c if isinstance(c, int) else c.pk) for c in connections)
-    text = f"{orgs}|{choice.query()}|{choice.scope.start}|{choice.scope.end}"
+    text = f"{orgs}|{query or choice.query()}|{choice.scope.start}|{choice.scope.end}"
     return f"insights:{kind}:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def render_now(connections: Sequence[DeskConnection], choice: InsightsChoice) -> Rendered:
+def render_now(connections: Sequence[DeskConnection], choice: InsightsChoice, query: str = "") -> Rendered:
     """Compute and render the block now and keep it as the latest. The stamp is read first, so a change
     made while computing leaves the entry older than the mirror (and it is computed again), never newer."""
     now = timezone.now()
@@ -60,7 +65,7 @@ def render_now(connections: Sequence[DeskConnection], choice: InsightsChoice) ->
         {"page": page, "choice": choice, "csv_base": reverse("insights:chart_csv") + "?" + choice.query()},
     )
     rendered = Rendered(stamp=stamp, html=html, as_of=now)
-    cache.set(_key("latest", connections, choice), rendered, LATEST_SECONDS)
+    cache.set(_key("latest", connections, choice, query), rendered, LATEST_SECONDS)
     return rendered
 
 
@@ -92,9 +97,9 @@ def refresh(connection_ids: list[int], query: str) -> Rendered | None:
     try:
         if len(connections) != len(connection_ids):
             return None  # an org was removed meanwhile: the next view decides again
-        return render_now(connections, choice)
+        return render_now(connections, choice, query)
     finally:
-        cache.delete(_key("lock", connection_ids, choice))
+        cache.delete(_key("lock", connection_ids, choice, query))
 
 
 def metrics_block(connections: Sequence[DeskConnection], choice: InsightsChoice) -> tuple[Rendered, bool]:

@@ -31,6 +31,15 @@ def manager(connection, manager_user):
     return signed_in(manager_user)
 
 
+@pytest.fixture(autouse=True)
+def one_minute(monkeypatch):
+    """The stamp's minute held still, so a minute turning during a test does not move it."""
+    from apps.insights import metrics
+
+    stamp, held = metrics.stamp, timezone.now()
+    monkeypatch.setattr(metrics, "stamp", lambda connections, now: stamp(connections, held))
+
+
 @pytest.fixture
 def queued(settings):
     """A task backend that keeps what is queued and runs nothing (as the db_worker before it picks it up)."""
@@ -97,6 +106,19 @@ def test_a_busy_org_gets_the_last_block_at_once_and_one_queued_recompute(manager
     freshness.bump(connection.pk)
     manager.get(PAGE)
     assert len(_ours(queued)) == 1
+
+
+def test_the_task_refreshes_the_very_block_the_view_reads_whatever_the_url(manager, connection, queued):
+    url = reverse("insights:dashboard") + (
+        "?org=abc&range=custom&start=2026-12-01&end=2026-11-02&channel=%20email%20&agent=unassigned&x=1"
+    )
+    assert manager.get(url).status_code == 200
+    _new_ticket(connection)
+    assert "newer figures are being computed" in manager.get(url).content.decode()
+    assert len(_ours(queued)) == 1
+    _run(queued)
+    assert "newer figures are being computed" not in manager.get(url).content.decode()
+    assert not _ours(queued)
 
 
 def test_every_filter_set_has_its_own_block_and_its_first_view_computes_inline(manager, connection, queued):

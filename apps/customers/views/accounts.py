@@ -17,7 +17,9 @@ ACCOUNT = Entity(
     writes=ACCOUNTS,
     form=AccountForm,
     for_list=accounts_for_list,
-    rows=lambda connection, records: account_rows(connection=connection, accounts=records),
+    rows=lambda connection, records, owners: account_rows(
+        connection=connection, accounts=records, owners=owners
+    ),
     name=lambda account: account.account_name,
     desk_fields=lambda form, connection: form.desk_fields(),
     page_extra=lambda account: {"contacts": contacts_of_account(account)},

@@ -56,7 +56,9 @@ CONTACT = Entity(
     writes=CONTACTS,
     form=ContactForm,
     for_list=contacts_for_list,
-    rows=lambda connection, records: contact_rows(connection=connection, contacts=records),
+    rows=lambda connection, records, owners: contact_rows(
+        connection=connection, contacts=records, owners=owners
+    ),
     name=lambda contact: contact.display_name,
     desk_fields=_desk_fields,
     new_initial=_new_initial,

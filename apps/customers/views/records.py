@@ -62,7 +62,8 @@ class Entity:
     writes: RecordWrites
     form: type[GuardedCustomerForm]
     for_list: Callable[..., QuerySet[Any]]  # (connection=, filters=) -> the list's rows
-    rows: Callable[[DeskConnection, list[Any]], list[Any]]  # a page's records -> its table rows
+    # (connection, a page's records, the org's owner names) -> its table rows
+    rows: Callable[[DeskConnection, list[Any], dict[str, str]], list[Any]]
     name: Callable[[Any], str]
     # The form's cleaned data as the Desk client takes it; None when a field error was placed instead.
     desk_fields: Callable[[Any, DeskConnection], dict[str, Any] | None]
@@ -116,7 +117,7 @@ def record_list(request: AuthedHttpRequest, *, entity: Entity) -> HttpResponse:
         "filters": filters,
         "filter_form": filter_form(filters.form_initial()),
         "page": page,
-        "rows": entity.rows(connection, page.rows),
+        "rows": entity.rows(connection, page.rows, owners),
         "headers": header_context(filters),
         "filter_account": account_choices(connection=connection, desk_id=filters.account),
         "show_open": has_facts,

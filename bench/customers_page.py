@@ -146,8 +146,24 @@ def build_mirror(*, contacts: int, accounts: int, tickets: int):
             )
 
     bulk_insert(Ticket, tickets_rows())
+    # The stored sort keys (account name, owner), which the apply sets (bulk_create skipped it); absent in code
+    # from before them.
+    from apps.customers import mirror as customers_mirror
+
+    for refresh in ("refresh_account_names", "refresh_owner_names"):
+        if hasattr(customers_mirror, refresh):
+            getattr(customers_mirror, refresh)(connection)
     mark_synced(connection)
     return connection, agents, contact_rows, account_rows
+
+
+def analyze_customers() -> None:
+    """What the customers' mirror runs after a large apply (its background task); nothing in code from before."""
+    try:
+        from apps.customers.maintenance import customers_analyze
+    except ImportError:
+        return
+    customers_analyze()
 
 
 def main() -> None:
@@ -168,6 +184,7 @@ def main() -> None:
         contacts=args.contacts, accounts=args.accounts, tickets=args.tickets
     )
     analyze_mirror()
+    analyze_customers()
     print(
         f"{db.vendor}: mirror of {args.contacts:,} contacts, {args.accounts:,} accounts and {args.tickets:,} "
         f"tickets built in {time.perf_counter() - started:.1f} s"

@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from apps.connections.models import DeskConnection
+from apps.core.orgs import agents_for_org
 from apps.customers import maintenance
 from apps.customers.models import Account, Contact
 from apps.desk import types as desk
@@ -69,8 +70,62 @@ def _shown(account: Account) -> str:
     return str(account)[:_NAME_LENGTH]
 
 
+# --- the stored owner name (what "sort by owner" walks: customers_contact/account_ownsort_idx) ---------------
+_OWNER_LENGTH = Contact._meta.get_field("owner_name").max_length or 300
+
+
+def owner_keys(connection: DeskConnection) -> dict[str, str]:
+    """The org's agents by Desk id, each as the owner sort key: the label the core's agent directory gives
+    (the team app registers it), in lower case."""
+    return {a.desk_id: a.label.lower()[:_OWNER_LENGTH] for a in agents_for_org(connection.org_id)}
+
+
+def owner_key(owners: dict[str, str], owner_desk_id: str) -> str:
+    """A row's owner sort key: its agent's, else its owner id ("" without an owner)."""
+    return owners.get(owner_desk_id, owner_desk_id)
+
+
+def _owners_before_save(connection: DeskConnection, rows: Sequence[Contact] | Sequence[Account]) -> None:
+    owners = owner_keys(connection) if any(row.owner_desk_id for row in rows) else {}
+    for row in rows:
+        row.owner_name = owner_key(owners, row.owner_desk_id)
+
+
+def _agents_saved(connection: DeskConnection, rows: Sequence[Any]) -> None:
+    """Agents created or renamed: the contacts and accounts they own get their sort key (one indexed UPDATE per
+    agent and table, writing only rows whose key differs)."""
+    owners = owner_keys(connection)
+    for agent in rows:
+        desk_id = str(agent.desk_id)
+        key = owner_key(owners, desk_id)
+        for model in (Contact, Account):
+            model.objects.filter(connection=connection, owner_desk_id=desk_id).exclude(owner_name=key).update(
+                owner_name=key
+            )
+
+
+def refresh_owner_names(connection: DeskConnection) -> int:
+    """Set every contact's and account's owner sort key from the agent directory (after a bulk load that
+    skipped the apply, e.g. a bench's seed). How many rows were updated."""
+    owners = owner_keys(connection)
+    changed = 0
+    for model in (Contact, Account):
+        rows = model.objects.filter(connection=connection)
+        for desk_id, key in owners.items():
+            changed += rows.filter(owner_desk_id=desk_id).exclude(owner_name=key).update(owner_name=key)
+        unknown = rows.exclude(owner_desk_id__in=list(owners)).exclude(owner_name=F("owner_desk_id"))
+        changed += unknown.update(owner_name=F("owner_desk_id"))
+    return changed
+
+
+def _accounts_before_save(connection: DeskConnection, rows: Sequence[Account]) -> None:
+    _owners_before_save(connection, rows)
+
+
 def _contacts_before_save(connection: DeskConnection, rows: Sequence[Contact]) -> None:
-    """Each contact's ``account_name`` from the mirror's account (one query a batch); NULL without one."""
+    """Each contact's ``account_name`` from the mirror's account (one query a batch), NULL without one; and
+    its owner sort key."""
+    _owners_before_save(connection, rows)
     account_ids = {row.account_desk_id for row in rows if row.account_desk_id}
     names = (
         {
@@ -116,11 +171,21 @@ def register() -> None:
             desk.Contact,
             _contact_columns,
             before_save=_contacts_before_save,
-            extra_update_fields=("account_name",),
+            extra_update_fields=("account_name", "owner_name"),
         )
     )
-    mirror.register(mirror.MirrorEntity("accounts", Account, desk.Account, _account_columns))
+    mirror.register(
+        mirror.MirrorEntity(
+            "accounts",
+            Account,
+            desk.Account,
+            _account_columns,
+            before_save=_accounts_before_save,
+            extra_update_fields=("owner_name",),
+        )
+    )
     mirror.on_saved("accounts", _accounts_saved)
+    mirror.on_saved("agents", _agents_saved)  # by name: the team app's entity (customers may not import it)
     # Planner statistics after an initial sync or a large apply (apps/customers/maintenance.py).
     for name in ("contacts", "accounts"):
         mirror.on_saved(name, maintenance.customers_saved)

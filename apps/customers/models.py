@@ -15,6 +15,10 @@ class Account(MirrorModel):
     annual_revenue = models.FloatField(null=True, blank=True)
     number_of_employees = models.IntegerField(null=True, blank=True)
     owner_desk_id = models.CharField(max_length=32, blank=True, default="")
+    # The stored sort key "sort by owner" walks (as on Contact): see Contact.owner_name. Nullable only so that
+    # SQLite adds the column in place: a NOT NULL one makes Django rebuild the table, which drops the full-text
+    # triggers (migration 0004). The apply always sets it.
+    owner_name = models.CharField(max_length=300, null=True, blank=True)
     city = models.CharField(max_length=100, blank=True, default="")
     country = models.CharField(max_length=100, blank=True, default="")
     cf = models.JSONField(default=dict, blank=True)
@@ -30,6 +34,10 @@ class Account(MirrorModel):
             models.Index(fields=["connection", "account_name"], name="customers_account_name_idx"),
             models.Index(fields=["connection", "modified_time"], name="customers_account_mod_idx"),
             models.Index(fields=["connection", "created_time"], name="customers_account_created_idx"),
+            models.Index(
+                fields=["connection", "is_deleted", "owner_name", "desk_id"],
+                name="customers_account_ownsort_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -52,6 +60,11 @@ class Contact(MirrorModel):
     type = models.CharField(max_length=50, blank=True, default="")
     description = models.TextField(blank=True, default="")
     owner_desk_id = models.CharField(max_length=32, blank=True, default="")
+    # The stored sort key "sort by owner" walks: the owner agent's label in lower case as the core's agent
+    # directory gives it ("jane doe <jane@example.org>"), else the owner's Desk id ("" without an owner). Set on
+    # apply and again when agents are saved (apps/customers/mirror.py). Nullable only so that SQLite adds the
+    # column in place (a NOT NULL one rebuilds the table, dropping the full-text triggers of migration 0004).
+    owner_name = models.CharField(max_length=300, null=True, blank=True)
     is_spam = models.BooleanField(default=False)
     city = models.CharField(max_length=100, blank=True, default="")
     country = models.CharField(max_length=100, blank=True, default="")
@@ -78,6 +91,10 @@ class Contact(MirrorModel):
             models.Index(
                 fields=["connection", "is_deleted", "account_name", "desk_id"],
                 name="customers_contact_acctsort_idx",
+            ),
+            models.Index(
+                fields=["connection", "is_deleted", "owner_name", "desk_id"],
+                name="customers_contact_ownsort_idx",
             ),
         ]
 

@@ -14,16 +14,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
-    Case,
-    CharField,
     Exists,
-    F,
     IntegerField,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -89,25 +84,14 @@ class _Count(Subquery):
 def _sort_annotations(
     rows: QuerySet[Any], *, connection: DeskConnection, filters: ListFilters
 ) -> QuerySet[Any]:
-    """The computed columns a sort needs: the owner's name, or the open-ticket count (one index probe a row)."""
+    """The computed column a sort needs: the open-ticket count (one index probe a row)."""
+    # "owner" sorts by the stored owner key the mirror keeps (customers_*_ownsort_idx).
     column = filters.sort.lstrip("-")
-    if column == "owner":
-        return rows.annotate(owner_name=_owner_order(connection))
     facts = hooks.ticket_facts()
     if column == OPEN_COLUMN and facts is not None:
         open_rows = facts.open_tickets_of_row(connection, filters.kind).order_by().values("pk")
         return rows.annotate(open_count=_Count(open_rows))
     return rows
-
-
-def _owner_order(connection: DeskConnection) -> Case:
-    """Sort by the owner's name: the org's agents are few, so their names go into the query as values."""
-    agents = agents_for_org(connection.org_id)
-    return Case(
-        *[When(owner_desk_id=a.desk_id, then=Value(a.label.lower())) for a in agents],
-        default=F("owner_desk_id"),
-        output_field=CharField(),
-    )
 
 
 def _ordered(rows: QuerySet[Any], *, orderings: dict[str, list[str]], sort: str) -> QuerySet[Any]:

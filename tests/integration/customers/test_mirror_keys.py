@@ -13,7 +13,7 @@ from django.tasks import default_task_backend
 from apps.connections.models import DeskConnection
 from apps.customers import maintenance
 from apps.customers.mirror import mirror_apply_account, mirror_apply_contact
-from apps.customers.models import Contact
+from apps.customers.models import Account, Contact
 from apps.customers.tasks import customers_analyze_task
 from apps.desk import types as desk
 from apps.mirror import apply as mirror
@@ -111,3 +111,35 @@ def test_the_task_analyzes_for_real_and_a_failure_is_logged_not_raised(monkeypat
     monkeypatch.setattr(maintenance, "customers_analyze", broken)
     assert customers_analyze_task.call() == {"analyzed": False}
     assert "ANALYZE of the customers' mirror failed" in caplog.text
+
+
+def agent_json(desk_id: str, name: str, minute: int = 0) -> dict:
+    return {
+        "id": desk_id,
+        "name": name,
+        "emailId": f"{name.split()[0].lower()}@example.org",
+        "modifiedTime": desk.format_datetime(T0 + timedelta(minutes=minute)),
+    }
+
+
+def test_contacts_and_accounts_keep_their_owner_sort_key(connection):
+    def keys():
+        return (
+            Contact.objects.get(connection=connection, desk_id="1").owner_name,
+            Account.objects.get(connection=connection, desk_id="900").owner_name,
+        )
+
+    # Owned by an agent the mirror does not have yet: the owner's id is the key; no owner: "".
+    mirror_apply_contact(connection, {**contact_json("1", None), "ownerId": "700"})
+    mirror_apply_account(connection, {**account_json("900", "Globex"), "ownerId": "700"})
+    mirror_apply_contact(connection, contact_json("2", None))
+    assert keys() == ("700", "700")
+    assert Contact.objects.get(connection=connection, desk_id="2").owner_name == ""
+    # The agent arrives, then is renamed: both follow (the label in lower case, as the list sorted by).
+    mirror.apply_objects(connection, "agents", [agent_json("700", "Zoe Quill")])
+    assert keys() == ("zoe quill <zoe@example.org>",) * 2
+    mirror.apply_objects(connection, "agents", [agent_json("700", "Ann Quill", minute=5)])
+    assert keys() == ("ann quill <ann@example.org>",) * 2
+    # A record applied later with a known owner gets the name at once.
+    mirror_apply_contact(connection, {**contact_json("3", None), "ownerId": "700"})
+    assert Contact.objects.get(connection=connection, desk_id="3").owner_name == "ann quill <ann@example.org>"

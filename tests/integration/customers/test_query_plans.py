@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from apps.connections.models import DeskConnection
 from apps.customers.filters import ListFilters
 from apps.customers.maintenance import customers_analyze
-from apps.customers.mirror import refresh_account_names
+from apps.customers.mirror import refresh_account_names, refresh_owner_names
 from apps.customers.models import Account, Contact
 from apps.customers.selectors.detail import contacts_of_account
-from apps.customers.selectors.lists import contacts_for_list
+from apps.customers.selectors.lists import accounts_for_list, contacts_for_list
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def customers(django_db_setup, django_db_blocker):
                 last_name=f"Last {n % 97}",
                 email=f"c{n}@example.org",
                 account_desk_id="" if n < 1200 else f"A{n % 25:02}",
+                owner_desk_id="" if n < 1000 else str(700 + n % 7),
                 created_time=T0 - timedelta(hours=n),
                 modified_time=T0 + timedelta(minutes=n % 90),
                 is_deleted=n % 50 == 0,
@@ -59,6 +60,7 @@ def customers(django_db_setup, django_db_blocker):
             for n in range(2000)
         )
         refresh_account_names(connection)
+        refresh_owner_names(connection)
     yield connection
     with django_db_blocker.unblock():
         connection.delete()
@@ -141,3 +143,25 @@ def test_sort_by_account_walks_the_stored_name_index(customers, statistics, sort
         reverse=sort.startswith("-"),
     )
     assert [c.desk_id for c in rows] == [c.desk_id for c in expected]
+
+
+@pytest.mark.parametrize("sort", ["owner", "-owner"])
+@pytest.mark.parametrize("kind", ["contact", "account"])
+def test_sort_by_owner_walks_the_stored_owner_key_index(customers, statistics, kind, sort):
+    for_list = contacts_for_list if kind == "contact" else accounts_for_list
+    rows = for_list(connection=customers, filters=ListFilters(kind=kind, sort=sort))
+    sql, params = rows[:25].query.sql_with_params()
+    explained = explain(sql, params, no_sort=True)
+    assert f"customers_{kind}_ownsort_idx" in explained, explained
+    if db.vendor == "sqlite":
+        assert "TEMP B-TREE" not in explained, explained
+    else:
+        assert "Sort" not in explained, explained
+    # Unknown owners (no agent mirrored here) sort by their id; no owner ("") first ascending.
+    model = Contact if kind == "contact" else Account
+    expected = sorted(
+        model.objects.filter(connection=customers, is_deleted=False),
+        key=lambda r: (r.owner_desk_id, r.desk_id),
+        reverse=sort.startswith("-"),
+    )
+    assert [r.desk_id for r in rows] == [r.desk_id for r in expected]

@@ -154,3 +154,19 @@ def test_the_task_for_an_org_removed_meanwhile_does_nothing_and_releases_its_loc
     cache.clear()
     assert refresh.refresh([connection.pk, 987654], "org=all&range=7d") is None
     assert insights_refresh_task.call([987654], "org=987654&range=7d") == {"orgs": [987654], "stamp": None}
+
+
+def test_the_database_queue_takes_the_recompute_and_its_worker_runs_it(manager, connection, settings):
+    """With the deployment's backend (django_tasks_db) the view queues a row; running it (as ``db_worker``
+    does) refreshes the block."""
+    from django_tasks_db.models import DBTaskResult
+
+    assert SEVEN in manager.get(PAGE).content.decode()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _new_ticket(connection)
+    assert SEVEN in manager.get(PAGE).content.decode()
+    rows = DBTaskResult.objects.filter(task_path="apps.insights.tasks.insights_refresh_task")
+    assert rows.count() == 1
+    row = rows.get()
+    insights_refresh_task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    assert EIGHT in manager.get(PAGE).content.decode()

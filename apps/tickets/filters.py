@@ -10,6 +10,67 @@ from django.http import QueryDict
 
 from apps.tickets.columns import DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE, DEFAULT_SORT
 
+# The drill-down filters the filter bar has no control for: shown as chips above the results and carried
+# through the bar's form as hidden inputs (templates/tickets/queue.html).
+CHIP_PARAMS = ("closed_from", "closed_to", "hour", "state", "open_on", "responded", "sla")
+STATE_LABELS = {"open": "open", "on_hold": "on hold", "closed": "closed", "unclosed": "not closed"}
+SLA_STATE_LABELS = {
+    "met": "met",
+    "breached": "breached",
+    "at_risk": "at risk",
+    "pending": "pending",
+    "none": "no target",
+}
+# Every filter (what "Clear filters" empties); sort, columns and page size are how the queue is shown, kept.
+FILTER_PARAMS = (
+    "q",
+    "status",
+    "priority",
+    "department",
+    "assignee",
+    "team",
+    "channel",
+    "classification",
+    "tag",
+    "overdue",
+    "due_within",
+    "created_from",
+    "created_to",
+    "modified_from",
+    "modified_to",
+    *CHIP_PARAMS,
+)
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """One active filter the filter bar cannot show: its label and the queue URL without it."""
+
+    key: str
+    label: str
+    remove_query: str
+
+
+# The chips' order on the page (``QueueFilters.chips``).
+CHIP_KEYS = ("closed", "hour", "open_on", "state", "responded", "sla")
+
+
+def focus_after_removal(chips: list[FilterChip], removed: str) -> str:
+    """Where the focus goes once the chip ``removed`` (a key, or "all") is gone: the chip that followed it,
+    else the last one left, else "count" (the match count, which says what the queue now holds)."""
+    keys = [chip.key for chip in chips]
+    if removed in CHIP_KEYS:
+        later = [key for key in keys if CHIP_KEYS.index(key) > CHIP_KEYS.index(removed)]
+        if later:
+            return later[0]
+    return keys[-1] if keys else "count"
+
+
+def day_label(day: date, *, today: date) -> str:
+    """ "3 Nov", with the year when it is not this year's ("3 Nov 2025")."""
+    text = f"{day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
 
 @dataclass
 class QueueFilters:
@@ -126,8 +187,61 @@ class QueueFilters:
             or self.open_on
             or self.responded
             or self.sla
+            or self.hour is not None
             or self.query
         )
+
+    def chip_params(self) -> list[tuple[str, str]]:
+        """The drill-down filters in force as (name, value) pairs: the filter bar's hidden inputs."""
+        values = QueryDict(self.to_query())
+        return [(name, values[name]) for name in CHIP_PARAMS if values.get(name)]
+
+    def chips(self, *, today: date) -> list[FilterChip]:
+        """The active filters without a control in the filter bar, each labelled, with the URL that drops
+        only it (back to the first page). Dates are the queue's days in the current time zone."""
+
+        def day(value: date) -> str:
+            return day_label(value, today=today)
+
+        def without(**removed: str) -> str:
+            return self.to_query(page="", count="", **removed)
+
+        chips = []
+        hour_day = self.created_from or self.closed_from
+        if self.closed_from or self.closed_to:
+            start, end = self.closed_from, self.closed_to
+            if start and end:
+                days = day(start) if start == end else f"{day(start)} – {day(end)}"
+            else:
+                days = f"from {day(start)}" if start else f"up to {day(end)}" if end else ""
+            # Without a created day left, the hour would narrow nothing: it goes with the closed days.
+            removed = {"closed_from": "", "closed_to": ""}
+            if not self.created_from:
+                removed["hour"] = ""
+            chips.append(FilterChip("closed", f"Closed {days}", without(**removed)))
+        if self.hour is not None:
+            hours = f"{self.hour:02d}:00–{(self.hour + 1) % 24:02d}:00"
+            label = f"Hour {hours}" if hour_day else f"Hour {hours} (no created or closed day: not applied)"
+            chips.append(FilterChip("hour", label, without(hour="")))
+        if self.open_on:
+            chips.append(
+                FilterChip("open_on", f"Open at the end of {day(self.open_on)}", without(open_on=""))
+            )
+        if self.state:
+            state = STATE_LABELS.get(self.state, self.state)
+            chips.append(FilterChip("state", f"State: {state}", without(state="")))
+        if self.responded:
+            replied = "sent" if self.responded == "yes" else "none yet"
+            chips.append(FilterChip("responded", f"First reply: {replied}", without(responded="")))
+        if self.sla:
+            kind, _, state = self.sla.partition("-")
+            label = f"{kind.capitalize()} SLA: {SLA_STATE_LABELS.get(state, state)}"
+            chips.append(FilterChip("sla", label, without(sla="")))
+        return chips
+
+    def clear_query(self) -> str:
+        """The URL with every filter removed; the sort, columns and page size stay."""
+        return self.to_query(page="", count="", **dict.fromkeys(FILTER_PARAMS, ""))
 
     def sort_query(self, column: str) -> str:
         """The URL that sorts by ``column``: ascending first, descending on a second click."""

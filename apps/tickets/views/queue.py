@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
@@ -14,12 +15,16 @@ from apps.core.htmx import AuthedHttpRequest
 from apps.mirror import freshness
 from apps.tickets.columns import COLUMNS
 from apps.tickets.display import queue_rows_html
+from apps.tickets.filters import focus_after_removal
 from apps.tickets.forms.bulk import BulkActionForm
 from apps.tickets.forms.queue import QueueFilterForm
 from apps.tickets.forms.saved_views import SavedViewForm
 from apps.tickets.selectors.queue import agent_id_for_user, queue_choices, queue_page
 from apps.tickets.selectors.saved_views import saved_views_for
 from apps.tickets.views.common import no_connection
+
+# The id of a chip's remove link is this prefix and the chip's key (templates/tickets/queue.html).
+CHIP_ID_PREFIX = "chip-remove-"
 
 
 @login_required
@@ -40,12 +45,24 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     mirror = mirror_freshness(connection)
     query_string = filters.to_query()
     can_bulk = request.user.has_perm("core.bulk_edit_tickets")
+    chips = filters.chips(today=timezone.localdate())
+    # A chip removed over HTMX takes the focus with it: the next chip (or the count, when none is left) gets it.
+    trigger = (request.htmx.trigger or "") if request.htmx else ""
+    focus = (
+        focus_after_removal(chips, trigger.removeprefix(CHIP_ID_PREFIX))
+        if trigger.startswith(CHIP_ID_PREFIX)
+        else ""
+    )
     context = {
         "connection": connection,
         "filters": filters,
         # The filter bar and the bulk form's fields are cached fragments (``fragment_key``, the query, the
         # count): the forms are built only when a fragment is written, not on every view.
         "fragment_key": f"{connection.pk}:{version}:{me}",
+        # What the filter bar shows: every filter, the columns and the page size (the page tokens are not in
+        # it, so every page of one queue shares the fragment; the drill-down filters it carries are hidden
+        # inputs beside the results, so that a chip removed over HTMX leaves the bar nothing stale to send).
+        "bar_query": filters.to_query(page="", count=""),
         "filter_form": SimpleLazyObject(
             lambda: QueueFilterForm.for_display(filters, choices=choices, me_agent_id=me)
         ),
@@ -61,6 +78,10 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
         "exact_count": found.exact,
         "count_query": filters.to_query(count="exact") if found.count.is_capped and not found.exact else "",
         "rows": found.rows,
+        "chips": chips,
+        "chip_params": filters.chip_params(),
+        "clear_query": filters.clear_query(),
+        "focus": focus,
         "rows_html": queue_rows_html(
             found.rows, columns=filters.columns, can_bulk=can_bulk, icons=static("img/icons.svg")
         ),

@@ -83,6 +83,39 @@ def test_queue_filters_live_in_the_url_and_back_works(page, live_server, world, 
     assert console_errors == []
 
 
+def test_drill_down_chips_survive_the_filter_bar_and_the_live_refresh_and_go_by_keyboard(
+    page, live_server, world, manager, console_errors
+):
+    from apps.mirror import freshness
+
+    page.goto(f"{live_server.url}/tickets/?state=unclosed&responded=no&sla=response-pending")
+    chips = page.locator("[data-chip]")
+    expect(chips).to_have_count(3)
+    state = page.get_by_role("link", name="Remove filter: State: not closed")
+    # The bar's own control changes the queue; the drill-down filters ride along.
+    page.locator("#queue-per-page").select_option("50")
+    page.wait_for_url(re.compile(r"per_page=50"))
+    assert all(part in page.url for part in ("state=unclosed", "responded=no", "sla=response-pending"))
+    expect(chips).to_have_count(3)
+    # The live refresh re-reads the rows from the URL: the chips stay.
+    page.evaluate("() => document.querySelector('[data-chip]').dataset.drawnBefore = '1'")
+    freshness.bump(world.connection.pk)
+    expect(page.locator("[data-live]")).to_have_attribute("data-live-changes", re.compile(r"\d"))
+    expect(page.locator("[data-chip][data-drawn-before]")).to_have_count(0)  # the results were redrawn
+    expect(chips).to_have_count(3)
+    # Removing one by keyboard drops only it; the focus moves to the chip that followed it.
+    state.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^(?!.*state=).*responded=no"))
+    expect(chips).to_have_count(2)
+    expect(page.get_by_role("link", name="Remove filter: First reply: none yet")).to_be_focused()
+    assert "per_page=50" in page.url and "sla=response-pending" in page.url
+    page.get_by_role("link", name="Clear filters").click()
+    page.wait_for_url(re.compile(r"/tickets/\?per_page=50$"))
+    expect(chips).to_have_count(0)
+    assert console_errors == []
+
+
 def test_keyboard_moves_through_rows_and_opens_a_ticket(page, live_server, world, manager, console_errors):
     page.goto(f"{live_server.url}/tickets/")
     page.locator("h1").first.click()

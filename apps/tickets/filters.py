@@ -207,7 +207,6 @@ class QueueFilters:
             return self.to_query(page="", count="", **removed)
 
         chips = []
-        hour_day = self.created_from or self.closed_from
         if self.closed_from or self.closed_to:
             start, end = self.closed_from, self.closed_to
             if start and end:
@@ -221,7 +220,16 @@ class QueueFilters:
             chips.append(FilterChip("closed", f"Closed {days}", without(**removed)))
         if self.hour is not None:
             hours = f"{self.hour:02d}:00–{(self.hour + 1) % 24:02d}:00"
-            label = f"Hour {hours}" if hour_day else f"Hour {hours} (no created or closed day: not applied)"
+            which = " and ".join(
+                name
+                for name, day_set in (("created", self.created_from), ("closed", self.closed_from))
+                if day_set
+            )
+            label = (
+                f"{which.capitalize()} at {hours}"
+                if which
+                else f"Hour {hours} (no created or closed day: not applied)"
+            )
             chips.append(FilterChip("hour", label, without(hour="")))
         if self.open_on:
             chips.append(

@@ -30,12 +30,17 @@ def test_each_drill_down_filter_has_a_readable_chip():
         "sla": "Resolution SLA: at risk",
     }
     assert labels("closed_from=2026-11-03&closed_to=2026-11-03&hour=9")["closed"] == "Closed 3 Nov"
-    assert labels("closed_from=2026-11-03&closed_to=2026-11-03&hour=9")["hour"] == "Hour 09:00–10:00"
+    assert labels("closed_from=2026-11-03&closed_to=2026-11-03&hour=9")["hour"] == "Closed at 09:00–10:00"
     assert labels("closed_to=2026-11-09") == {"closed": "Closed up to 9 Nov"}
     assert labels("responded=no&sla=response-none") == {
         "responded": "First reply: none yet",
         "sla": "Response SLA: no target",
     }
+    assert labels("created_from=2026-11-03&hour=23") == {"hour": "Created at 23:00–00:00"}
+    assert (
+        labels("created_from=2026-11-03&closed_from=2026-11-03&hour=0")["hour"]
+        == "Created and closed at 00:00–01:00"
+    )
     assert "not applied" in labels("hour=23")["hour"]
 
 

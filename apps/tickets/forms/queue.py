@@ -224,7 +224,8 @@ class QueueFilterForm(BaseForm):
     created_to = _date_field("Created to", "queue-created-to")
     modified_from = _date_field("Modified from", "queue-modified-from")
     modified_to = _date_field("Modified to", "queue-modified-to")
-    # Insights' drill-downs (QueueFilters): carried in the URL (the filter bar does not show them).
+    # Insights' drill-downs (QueueFilters): no control in the bar; chips above the results show them and hidden
+    # inputs beside the results (form="queue-filters") carry them (QueueFilters.chips, chip_params).
     closed_from = forms.CharField(required=False, widget=forms.HiddenInput)
     closed_to = forms.CharField(required=False, widget=forms.HiddenInput)
     hour = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,6 +1,7 @@
 """DeskConnection: one connected Zoho Desk org, with its OAuth client and encrypted tokens."""
 
-from datetime import datetime
+import zoneinfo
+from datetime import datetime, tzinfo
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,9 @@ class DeskConnection(models.Model):
     org_id = models.CharField(max_length=32, unique=True)
     org_name = models.CharField(max_length=200)
     edition = models.CharField(max_length=40, blank=True, default="")
+    # The org's IANA time zone as Desk reports it (``timeZone`` of GET /organizations), "" while unknown:
+    # Insights and the queue's day filters count days in it (``zone``); see docs/connections.md.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     data_center = models.CharField(max_length=16)
     accounts_url = models.URLField(max_length=200)
     api_domain = models.URLField(max_length=200)
@@ -115,9 +119,36 @@ class DeskConnection(models.Model):
         }.get(self.Status(self.status), "")
 
     @property
+    def zone(self) -> tzinfo:
+        """The org's time zone; the console's (``TIME_ZONE``) while unknown or not a zone this system knows."""
+        return zone_for(self.time_zone)
+
+    @property
+    def zone_name(self) -> str:
+        """The name of ``zone``: the org's zone, or the console's when it falls back."""
+        return self.time_zone if valid_zone(self.time_zone) else settings.TIME_ZONE
+
+    @property
     def has_refresh_token(self) -> bool:
         return bool(self.refresh_token_encrypted)
 
     @property
     def is_usable(self) -> bool:
         return self.status in {self.Status.HEALTHY, self.Status.ERROR} and self.has_refresh_token
+
+
+def valid_zone(name: str | None) -> str:
+    """``name`` if it is an IANA zone this system knows, else ""."""
+    if not name or not isinstance(name, str) or len(name) > 64:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, TypeError):
+        return ""
+    return name
+
+
+def zone_for(name: str | None) -> tzinfo:
+    """The zone ``name`` names, or the console's default time zone (an unknown or bad name never raises)."""
+    valid = valid_zone(name)
+    return zoneinfo.ZoneInfo(valid) if valid else timezone.get_default_timezone()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apps.connections import crypto, hooks
-from apps.connections.models import ENCRYPTED_FIELDS, DeskConnection
+from apps.connections.models import ENCRYPTED_FIELDS, DeskConnection, valid_zone
 from apps.connections.tokens import ConnectionTokenProvider
 from apps.core.services import audit_record
 from apps.desk import accounts
@@ -154,7 +154,7 @@ class Grant:
     access_token_encrypted: str = field(repr=False)
     access_token_expires_at: str  # ISO 8601
     scopes: list[str]
-    orgs: list[dict[str, str]]  # [{"id", "name", "edition"}]
+    orgs: list[dict[str, str]]  # [{"id", "name", "edition", "time_zone"}]
     reconnect_id: int | None = None
 
     def as_session(self) -> dict[str, Any]:
@@ -185,6 +185,7 @@ def organizations_fetch(
             "id": str(org.id),
             "name": str(getattr(org, "company_name", "") or getattr(org, "name", "") or org.id),
             "edition": str(getattr(org, "edition", "") or ""),
+            "time_zone": valid_zone(getattr(org, "time_zone", None)),
         }
         for org in organizations
     ]
@@ -229,6 +230,7 @@ def connections_save(*, actor: User, grant: Grant, org_ids: list[str]) -> list[D
             old_refresh = connection.refresh_token_encrypted if replaced_grant else ""
             connection.org_name = org["name"][:200]
             connection.edition = org.get("edition", "")[:40]
+            connection.time_zone = valid_zone(org.get("time_zone")) or connection.time_zone
             connection.data_center = grant.data_center
             connection.accounts_url = grant.accounts_url
             connection.api_domain = grant.api_domain
@@ -284,6 +286,7 @@ def connection_self_client_connect(
     org_name: str,
     scopes: list[str],
     edition: str = "",
+    time_zone: str = "",
     transport: Transport | None = None,
 ) -> DeskConnection:
     """Connect one org from a Self Client grant code (Zoho's API console makes them; so does the sandbox's
@@ -312,6 +315,7 @@ def connection_self_client_connect(
             connection = DeskConnection(org_id=org_id)
         connection.org_name = org_name[:200]
         connection.edition = edition[:40]
+        connection.time_zone = valid_zone(time_zone) or connection.time_zone
         connection.data_center = dc.code
         connection.accounts_url = dc.accounts_url
         connection.api_domain = trusted_api_domain(tokens.api_domain, dc=dc, origin=origin)
@@ -445,12 +449,13 @@ def connection_disconnect(*, actor: User | None, connection: DeskConnection) -> 
 
 
 def connection_check(*, actor: User, connection: DeskConnection) -> DeskConnection:
-    """Ask Desk for the connection's orgs (one call) and record whether it answered."""
+    """Ask Desk for the connection's orgs (one call), record whether it answered, and keep the org's time
+    zone from the answer."""
 
     client = desk_client_for(connection)
     outcome, message = "success", f"{connection.org_name} answered"
     try:
-        client.organizations()
+        organizations = client.organizations()
     except DeskAuthError as exc:
         outcome, message = "failure", f"Desk refused the connection: {exc}"
     except DeskError as exc:
@@ -461,6 +466,7 @@ def connection_check(*, actor: User, connection: DeskConnection) -> DeskConnecti
             connection.last_error = str(exc)[:500]
             connection.save(update_fields=["status", "last_error", "updated_at"])
     else:
+        _remember_zone(connection, organizations)
         connection.refresh_from_db()
         if connection.status == DeskConnection.Status.ERROR:
             connection.status = DeskConnection.Status.HEALTHY
@@ -515,3 +521,23 @@ def desk_client_for(
         priority=priority,
         edition=connection.edition or None,  # caps concurrent calls at the edition's limit
     )
+
+
+def _remember_zone(connection: DeskConnection, organizations: list[Any]) -> bool:
+    """Store the org's ``timeZone`` from a ``GET /organizations`` answer; an absent or unknown zone keeps the
+    stored one. True when it changed."""
+    for org in organizations:
+        if str(getattr(org, "id", "")) == connection.org_id:
+            zone = valid_zone(getattr(org, "time_zone", None))
+            if zone and zone != connection.time_zone:
+                DeskConnection.objects.filter(pk=connection.pk).update(time_zone=zone)
+                connection.time_zone = zone
+                return True
+    return False
+
+
+def connection_zone_refresh(connection: DeskConnection, *, client: Any = None) -> bool:
+    """Read the org's time zone again (one ``GET /organizations``; the sync calls it at most once a day per
+    org). True when it changed; Desk's errors are the caller's to handle."""
+    client = client or desk_client_for(connection, priority="background")
+    return _remember_zone(connection, client.organizations())

@@ -32,6 +32,8 @@ class DeskConnection(models.Model):
     # The org's IANA time zone as Desk reports it (``timeZone`` of GET /organizations), "" while unknown:
     # Insights and the queue's day filters count days in it (``zone``); see docs/connections.md.
     time_zone = models.CharField(max_length=64, blank=True, default="")
+    # When the org's details were last read for it (connect, Check now, the sync's daily refresh).
+    time_zone_checked_at = models.DateTimeField(null=True, blank=True)
     data_center = models.CharField(max_length=16)
     accounts_url = models.URLField(max_length=200)
     api_domain = models.URLField(max_length=200)

@@ -231,6 +231,7 @@ def connections_save(*, actor: User, grant: Grant, org_ids: list[str]) -> list[D
             connection.org_name = org["name"][:200]
             connection.edition = org.get("edition", "")[:40]
             connection.time_zone = valid_zone(org.get("time_zone")) or connection.time_zone
+            connection.time_zone_checked_at = timezone.now()
             connection.data_center = grant.data_center
             connection.accounts_url = grant.accounts_url
             connection.api_domain = grant.api_domain
@@ -526,6 +527,9 @@ def desk_client_for(
 def _remember_zone(connection: DeskConnection, organizations: list[Any]) -> bool:
     """Store the org's ``timeZone`` from a ``GET /organizations`` answer; an absent or unknown zone keeps the
     stored one. True when it changed."""
+    now = timezone.now()
+    DeskConnection.objects.filter(pk=connection.pk).update(time_zone_checked_at=now)
+    connection.time_zone_checked_at = now
     for org in organizations:
         if str(getattr(org, "id", "")) == connection.org_id:
             zone = valid_zone(getattr(org, "time_zone", None))

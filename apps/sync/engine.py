@@ -40,7 +40,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from apps.connections.models import DeskConnection
-from apps.connections.services import desk_client_for
+from apps.connections.services import connection_zone_refresh, desk_client_for
 from apps.customers.models import Account, Contact
 from apps.desk.budget import list_weight
 from apps.desk.client import MAX_PAGE_SIZE, SEARCH_MAX_FROM, DeskClient
@@ -63,6 +63,8 @@ ONE_MS = timedelta(milliseconds=1)
 ENTITY_ORDER = ("departments", "agents", "teams", "sla_policies", "accounts", "contacts", "tickets")
 TEAM_ENTITIES = ("departments", "agents", "teams", "sla_policies")
 CUSTOMER_ENTITIES = ("accounts", "contacts")
+# The org's time zone (DeskConnection.time_zone) is read again at most this often: one call per org per day.
+ZONE_CHECK_SECONDS = 86_400
 # Entities with a documented search by time range (Search.json): walked by time windows.
 SEARCH_ENTITIES = ("tickets", "contacts", "accounts")
 # Without search they are walked by their lists, oldest first: objects created meanwhile land at the end,
@@ -697,6 +699,22 @@ class SyncRun:
             self.full_walk(entity, mode=SyncCheckpoint.Mode.RECONCILE)
         self.support_addresses_refresh()
 
+    def zone_refresh(self, now: datetime) -> None:
+        """The org's time zone (apps.connections), read again at most once a day: one ``GET /organizations``."""
+        if not _due(self.connection.time_zone_checked_at, ZONE_CHECK_SECONDS, now):
+            return
+        lease_renew(self.connection, owner=self.owner)
+        try:
+            connection_zone_refresh(self.connection, client=self.client)
+        except RateLimited:
+            raise
+        except DeskError as exc:
+            # Insights' days fall back to the stored zone (or TIME_ZONE); retried tomorrow, not every run.
+            logger.warning("sync connection=%s: time zone not refreshed: %s", self.connection.pk, exc)
+            DeskConnection.objects.filter(pk=self.connection.pk).update(time_zone_checked_at=now)
+            self.connection.time_zone_checked_at = now
+        self.report.api_calls += 1
+
     def support_addresses_refresh(self) -> None:
         """Part E's mirror of the org's support email addresses (apps.team.services)."""
         lease_renew(self.connection, owner=self.owner)
@@ -1143,6 +1161,8 @@ def _run(run: SyncRun, state: SyncState, *, started: datetime) -> None:
     ):
         run.team_refresh()
         SyncState.objects.filter(pk=state.pk).update(team_checked_at=now)
+    # The org's time zone: read at connect; again once a day (and first for connections made before it was kept).
+    run.zone_refresh(now)
     # A walk a crash interrupted is finished first.
     interrupted = SyncCheckpoint.objects.filter(
         connection=run.connection,

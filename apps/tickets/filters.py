@@ -198,7 +198,7 @@ class QueueFilters:
 
     def chips(self, *, today: date) -> list[FilterChip]:
         """The active filters without a control in the filter bar, each labelled, with the URL that drops
-        only it (back to the first page). Dates are the queue's days in the current time zone."""
+        only it (back to the first page). Dates are the queue's days in the org's time zone."""
 
         def day(value: date) -> str:
             return day_label(value, today=today)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -105,8 +105,9 @@ def agent_id_for_user(*, connection: DeskConnection, user: User, agents: QueueCh
     )
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _start_of(day: date, tz: tzinfo | None = None) -> datetime:
+    """Midnight at the start of ``day`` in ``tz`` (the org's time zone, ``DeskConnection.zone``)."""
+    return timezone.make_aware(datetime.combine(day, time.min), tz)
 
 
 # -- Insights' drill-down filters: the same conditions the metrics count (apps/insights/metrics.py) --------------
@@ -233,6 +234,7 @@ def _filtered(
 ) -> QuerySet[Ticket]:
     """The queue's tickets, filtered, unordered (the sort key is ``sort_key_for``)."""
     now = now or timezone.now()
+    tz = connection.zone  # the queue's days are the org's days (docs/insights.md)
     tickets = Ticket.objects.filter(connection=connection, is_deleted=False).defer(*QUEUE_DEFERRED)
     if filters.statuses:
         tickets = tickets.filter(status__in=filters.statuses)
@@ -262,41 +264,41 @@ def _filtered(
             due_date__gte=now, due_date__lte=now + timedelta(hours=filters.due_within_hours)
         ).exclude(status_type="Closed")
     if filters.created_from:
-        tickets = tickets.filter(created_time__gte=_start_of(filters.created_from))
+        tickets = tickets.filter(created_time__gte=_start_of(filters.created_from, tz))
     if filters.created_to:
-        tickets = tickets.filter(created_time__lt=_start_of(filters.created_to + timedelta(days=1)))
+        tickets = tickets.filter(created_time__lt=_start_of(filters.created_to + timedelta(days=1), tz))
     if filters.modified_from:
-        tickets = tickets.filter(modified_time__gte=_start_of(filters.modified_from))
+        tickets = tickets.filter(modified_time__gte=_start_of(filters.modified_from, tz))
     if filters.modified_to:
-        tickets = tickets.filter(modified_time__lt=_start_of(filters.modified_to + timedelta(days=1)))
-    tickets = _insights_filtered(tickets, filters, now=now)
+        tickets = tickets.filter(modified_time__lt=_start_of(filters.modified_to + timedelta(days=1), tz))
+    tickets = _insights_filtered(tickets, filters, now=now, tz=tz)
     if filters.query:
         tickets = _search(tickets, connection=connection, query=filters.query)
     return tickets
 
 
 def _insights_filtered(
-    tickets: QuerySet[Ticket], filters: QueueFilters, *, now: datetime
+    tickets: QuerySet[Ticket], filters: QueueFilters, *, now: datetime, tz: tzinfo | None = None
 ) -> QuerySet[Ticket]:
     """The drill-down filters Insights links with (QueueFilters): closed days, hour, state, open at a day's
     end, a first reply known, an SLA state."""
     hour = timedelta(hours=filters.hour) if filters.hour is not None else None
     if filters.created_from and hour is not None:
-        start = _start_of(filters.created_from) + hour
+        start = _start_of(filters.created_from, tz) + hour
         tickets = tickets.filter(created_time__gte=start, created_time__lt=start + timedelta(hours=1))
     if filters.closed_from or filters.closed_to:
         tickets = tickets.filter(status_type=CLOSED)
     if filters.closed_from:
-        start = _start_of(filters.closed_from)
+        start = _start_of(filters.closed_from, tz)
         tickets = tickets.filter(closed_time__gte=start + (hour or timedelta(0)))
         if hour is not None:
             tickets = tickets.filter(closed_time__lt=start + hour + timedelta(hours=1))
     if filters.closed_to:
-        tickets = tickets.filter(closed_time__lt=_start_of(filters.closed_to + timedelta(days=1)))
+        tickets = tickets.filter(closed_time__lt=_start_of(filters.closed_to + timedelta(days=1), tz))
     if filters.state:
         tickets = tickets.filter(STATES[filters.state])
     if filters.open_on:
-        tickets = tickets.filter(open_at_q(_start_of(filters.open_on + timedelta(days=1))))
+        tickets = tickets.filter(open_at_q(_start_of(filters.open_on + timedelta(days=1), tz)))
     if filters.responded:
         tickets = tickets.filter(first_response_at__isnull=filters.responded == "no")
     if filters.sla:

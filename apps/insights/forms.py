@@ -3,8 +3,9 @@ dimension filters. A value that is not understood is dropped and named, never a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from django import forms
 from django.utils import timezone
@@ -104,11 +105,12 @@ class InsightsForm(BaseForm):
         priority = self.cleaned_data["priority"].strip()
         return priority if priority in PRIORITIES else ""
 
-    def choice(self, *, default_org: str) -> InsightsChoice:
+    def choice(self, *, default_org: str, zones: Mapping[str, tzinfo] | None = None) -> InsightsChoice:
+        """``zones``: each org's time zone by its pk; "today" is the chosen org's (the console's for all)."""
         self.is_valid()
         data = self.cleaned_data
         problems = [str(message) for errors in self.errors.values() for message in errors]
-        today = timezone.localdate()
+        today = timezone.localdate(timezone=(zones or {}).get(data.get("org") or default_org))
         chosen = data.get("range") or "7d"
         if chosen == "custom":
             start, end = data.get("start"), data.get("end")

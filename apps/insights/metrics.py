@@ -75,9 +75,9 @@ class Scope:
         return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def start_of(day: date) -> datetime:
-    """Midnight at the start of ``day`` in the current time zone (the queue's own day boundary)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
+def start_of(day: date, tz: tzinfo | None = None) -> datetime:
+    """Midnight at the start of ``day`` in ``tz``, the org's time zone (the queue's own day boundary)."""
+    return timezone.make_aware(datetime.combine(day, time.min), tz)
 
 
 # --- the figures ----------------------------------------------------------------------------------------
@@ -144,15 +144,15 @@ def _local_day(moment: datetime, tz: tzinfo) -> date:
 
 def compute(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFigures:
     """One org's figures: a handful of grouped queries over its tickets (docs/insights.md, "Speed")."""
-    tz = timezone.get_current_timezone()
+    tz = connection.zone  # the org's days (DeskConnection.time_zone, else TIME_ZONE), as the queue's filters
     figures = OrgFigures(connection_id=connection.pk, as_of=now)
-    range_start, range_end = start_of(scope.start), start_of(scope.end + timedelta(days=1))
+    range_start, range_end = start_of(scope.start, tz), start_of(scope.end + timedelta(days=1), tz)
     tickets = _base(connection, scope, now)
 
     # Backlog now and per agent: one grouped query over the scope's tickets (by owner, as the team pages do:
     # SQLite then reads the table once in order), summed here. It also gives the trend's starting point.
     days = trend_days(scope)
-    window_start, window_end = start_of(days[0]), start_of(days[-1] + timedelta(days=1))
+    window_start, window_end = start_of(days[0], tz), start_of(days[-1] + timedelta(days=1), tz)
     never_open = Q(status_type=CLOSED, closed_time__isnull=True)
     owner = Concat("assignee_desk_id", Value(""), output_field=CharField())
     totals_now = dict.fromkeys(("open", "on_hold", "unclosed", "overdue", "entered", "left"), 0)
@@ -318,15 +318,16 @@ def _grouped(tickets: QuerySet[Ticket], column: str) -> dict[str, int]:
 
 
 def stamp(connections: Iterable[DeskConnection], now: datetime) -> str:
-    """What the figures depend on: each mirror's version (one cache read each) and the minute (overdue and
+    """What the figures depend on: each mirror's version (one cache read each), each org's time zone and the minute (overdue and
     at-risk move with the clock). Open pages poll it and re-read the figures only when it moved."""
-    versions = ",".join(f"{c.pk}.{freshness.version(c.pk)}" for c in connections)
+    versions = ",".join(f"{c.pk}.{freshness.version(c.pk)}.{c.zone_name}" for c in connections)
     return f"{now:%Y%m%d%H%M}:{versions}"
 
 
 def figures_for(connection: DeskConnection, scope: Scope, *, now: datetime) -> OrgFigures:
-    """``compute``, cached per (connection, mirror version, minute, scope)."""
-    key = f"insights:{connection.pk}:{freshness.version(connection.pk)}:{now:%Y%m%d%H%M}:{scope.key()}"
+    """``compute``, cached per (connection, mirror version, time zone, minute, scope)."""
+    version = freshness.version(connection.pk)
+    key = f"insights:{connection.pk}:{version}:{connection.zone_name}:{now:%Y%m%d%H%M}:{scope.key()}"
     found = cache.get(key)
     if found is None:
         found = compute(connection, scope, now=now)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.core.cache import cache
@@ -73,9 +73,9 @@ class OrgFigures:
         )
 
 
-def day_start(day: date) -> datetime:
-    """Midnight of ``day`` in the console's time zone (as the queue reads ``created_from``)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
+def day_start(day: date, tz: tzinfo | None = None) -> datetime:
+    """Midnight of ``day`` in ``tz``, the org's time zone (as the queue reads ``created_from``)."""
+    return timezone.make_aware(datetime.combine(day, time.min), tz)
 
 
 def first_response_median(
@@ -121,8 +121,9 @@ def overdue_count(live: QuerySet[Ticket], *, now: datetime, total: int, unclosed
 
 def compute_figures(connection: DeskConnection, *, now: datetime) -> OrgFigures:
     """The org's figures at ``now``, read from the mirror: index-only counts and short index ranges."""
-    day = timezone.localdate(now)
-    start, end = day_start(day), day_start(day + timedelta(days=1))
+    tz = connection.zone  # "today" is the org's day
+    day = timezone.localdate(now, tz)
+    start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
     live = Ticket.objects.filter(connection=connection, is_deleted=False).order_by()
     by_type = dict(live.values_list("status_type").annotate(n=Count("id")).values_list("status_type", "n"))
     total = sum(by_type.values())
@@ -155,7 +156,7 @@ def compute_figures(connection: DeskConnection, *, now: datetime) -> OrgFigures:
 
 
 def _cache_key(connection: DeskConnection, version: int, day: date) -> str:
-    return f"{CACHE_PREFIX}:{connection.pk}:{version}:{day.isoformat()}"
+    return f"{CACHE_PREFIX}:{connection.pk}:{version}:{day.isoformat()}:{connection.zone_name}"
 
 
 def versions_of(connections: list[DeskConnection]) -> dict[int, int]:
@@ -169,15 +170,15 @@ def figures_for(
     """Each connection's figures at ``now``: from the cache when the mirror has not changed since (one cache
     read for all of them), else computed and kept."""
     now = now or timezone.now()
-    day = timezone.localdate(now)
+    days = {c.pk: timezone.localdate(now, c.zone) for c in connections}  # each org's own today
     versions = versions if versions is not None else versions_of(connections)
-    keys = {c.pk: _cache_key(c, versions[c.pk], day) for c in connections}
+    keys = {c.pk: _cache_key(c, versions[c.pk], days[c.pk]) for c in connections}
     found: dict[str, Any] = cache.get_many(list(keys.values())) if keys else {}
     figures: dict[int, OrgFigures] = {}
     for connection in connections:
         key = keys[connection.pk]
         entry = found.get(key)
-        if not isinstance(entry, OrgFigures) or not entry.answers_for(now, day):
+        if not isinstance(entry, OrgFigures) or not entry.answers_for(now, days[connection.pk]):
             entry = compute_figures(connection, now=now)
             cache.set(key, entry, CACHE_SECONDS)
         figures[connection.pk] = entry

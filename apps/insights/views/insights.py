@@ -33,7 +33,8 @@ def _chosen(request: AuthedHttpRequest) -> tuple[InsightsChoice, list[DeskConnec
     """The parsed URL, the connections it covers (never one the user may not see) and all the user's."""
     available = connections_for_request(request)
     current = connection_for_request(request)
-    choice = InsightsForm(request.GET).choice(default_org=str(current.pk) if current else ALL)
+    zones = {str(c.pk): c.zone for c in available}  # "today" is the chosen org's day
+    choice = InsightsForm(request.GET).choice(default_org=str(current.pk) if current else ALL, zones=zones)
     if choice.org == ALL:
         return choice, list(available), available
     chosen = [c for c in available if str(c.pk) == choice.org]
@@ -76,7 +77,9 @@ def _context(
         "updating": stale,
         "poll_url": reverse("insights:metrics") + "?" + choice.query(),
         "poll_seconds": POLL_SECONDS,
-        "time_zone": settings.TIME_ZONE,
+        "time_zone": chosen[0].zone_name if len(chosen) == 1 else settings.TIME_ZONE,
+        "zone_known": len(chosen) == 1 and chosen[0].zone_name == chosen[0].time_zone,
+        "zones": sorted({c.zone_name for c in chosen}),
         "all_orgs": len(chosen) > 1 or choice.org == ALL,
         **_freshness(chosen, block.as_of),
     }

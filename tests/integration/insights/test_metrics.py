@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.http import QueryDict
-from django.utils import timezone
 
 from apps.insights.forms import InsightsChoice
 from apps.insights.metrics import Scope, compute, percentile
@@ -22,10 +21,12 @@ D = date
 
 @pytest.fixture
 def mirror(connection, settings):
-    settings.TIME_ZONE = TZ
-    with timezone.override(TZ):
-        build(connection)
-        yield connection
+    """The hand-built mirror of an org whose time zone is New York; the console stays on UTC."""
+    settings.TIME_ZONE = "UTC"
+    connection.time_zone = TZ
+    connection.save()
+    build(connection)
+    return connection
 
 
 def test_percentile_is_nearest_rank():

@@ -79,8 +79,10 @@ def tokyo_mirror(connection, other) -> None:
     ticket(other, "8", due_date=NOW - timedelta(hours=1), created_time=NOW)  # another org
 
 
-@override_settings(TIME_ZONE="Asia/Tokyo")
-def test_card_figures_by_hand_with_the_day_in_the_console_time_zone(connection):
+@override_settings(TIME_ZONE="UTC")
+def test_card_figures_by_hand_with_the_day_in_the_org_time_zone(connection):
+    connection.time_zone = "Asia/Tokyo"  # the org's zone, as Desk reports it; the console stays on UTC
+    connection.save()
     other = make_connection("70002", "Other Org")
     tokyo_mirror(connection, other)
     figures = compute_figures(connection, now=NOW)
@@ -95,8 +97,9 @@ def test_card_figures_by_hand_with_the_day_in_the_console_time_zone(connection):
     }
     assert figures.first_response_count == 2
     # The same at midnight UTC: the day is Tokyo's, not UTC's (6 and 5 would count in UTC).
-    with override_settings(TIME_ZONE="UTC"):
-        utc = compute_figures(connection, now=NOW)
+    connection.time_zone = "UTC"
+    utc = compute_figures(connection, now=NOW)
+    connection.time_zone = "Asia/Tokyo"
     assert (utc.created_today, utc.closed_today, utc.first_response_count) == (3, 2, 3)
 
     # Forty-five minutes on, the cached entry answers the clock's figures exactly, without a query.
@@ -173,8 +176,13 @@ def two_orgs(connection):
     return connection, borealis
 
 
-def test_every_card_number_opens_the_queue_with_exactly_its_tickets(two_orgs, make_user):
+# Each org's "today" in its own zone: 14 h ahead of UTC and 11 h behind it are two different days.
+@pytest.mark.parametrize("zones", [("", ""), ("Pacific/Kiritimati", "Pacific/Niue")])
+def test_every_card_number_opens_the_queue_with_exactly_its_tickets(two_orgs, make_user, zones):
     acme, borealis = two_orgs
+    for org, zone in zip((acme, borealis), zones, strict=True):
+        org.time_zone = zone
+        org.save()
     manager = make_user("mona", Role.MANAGER)
     for org in (acme, borealis):
         OrgMembership.objects.create(user=manager, org_id=org.org_id)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
+from apps.connections.models import DeskConnection
 from apps.connections.selectors import SESSION_KEY
 from apps.core.models import OrgMembership
 from tests.integration.insights.conftest import make_connection
@@ -28,7 +31,8 @@ def test_page_renders_every_chart_with_its_numbers_csv_and_freshness(manager, co
     html = manager.get(reverse("insights:dashboard") + "?range=30d").content.decode()
     for chart_id in ("trend", "volume", "frt", "resolution", "sla-response", "sla-resolution", "by-channel"):
         assert f'id="chart-{chart_id}"' in html
-    assert "As of " in html and "not synced yet" in html and "console's time zone (UTC)" in html
+    assert "As of " in html and "not synced yet" in html
+    assert "Days in UTC (the console's time zone: the org's is not known yet" in html
     assert "Of 7 tickets created in the range, 4 have a known first reply" in html
     assert html.count("Download these numbers (CSV)") == 10 and "Per agent" in html and "Ana Agent" in html
     assert reverse("insights:drill") + f"?org={connection.pk}&amp;" in html
@@ -81,6 +85,45 @@ def test_all_orgs_adds_up_and_org_switch_keeps_to_the_users_orgs(manager, connec
     assert "Of 14 tickets created in the range" in html
     one = manager.get(reverse("insights:dashboard") + f"?org={other.pk}&range=30d").content.decode()
     assert "Of 7 tickets created in the range" in one
+
+
+def test_the_days_are_the_org_s_and_the_page_names_its_zone(manager, connection):
+    # 14 hours ahead of UTC: its "today" is tomorrow in UTC for most of the UTC day, whatever the clock.
+    connection.time_zone = "Pacific/Kiritimati"
+    connection.save()
+    response = manager.get(reverse("insights:dashboard") + "?range=today")
+    html = response.content.decode()
+    assert "Days in Pacific/Kiritimati (the org's time zone)." in html
+    assert response.context["choice"].scope.end == timezone.localdate(timezone=ZoneInfo("Pacific/Kiritimati"))
+
+
+def test_an_unknown_org_zone_falls_back_to_the_console_s_never_a_500(manager, connection):
+    DeskConnection.objects.filter(pk=connection.pk).update(time_zone="Mars/Olympus_Mons")
+    cache.clear()
+    response = manager.get(reverse("insights:dashboard") + "?range=today")
+    assert response.status_code == 200
+    assert "Days in UTC (the console's time zone" in response.content.decode()
+    assert response.context["choice"].scope.end == timezone.localdate(timezone=ZoneInfo("UTC"))
+    assert manager.get(reverse("insights:metrics") + "?range=today").status_code == 200
+    day = timezone.localdate(timezone=ZoneInfo("UTC")).isoformat()
+    drill = manager.get(
+        reverse("insights:drill") + f"?org={connection.pk}&created_from={day}&created_to={day}"
+    )
+    assert drill.status_code == 302
+    assert manager.get(drill["Location"]).status_code == 200  # the queue reads the day in UTC too
+    assert manager.get(reverse("core:dashboard")).status_code == 200  # the Overview's cards as well
+
+
+def test_all_orgs_counts_each_org_in_its_own_days_and_says_so(manager, connection, manager_user):
+    connection.time_zone = "Europe/Berlin"
+    connection.save()
+    other = make_connection("70002", "Other Org")
+    other.time_zone = "Asia/Tokyo"
+    other.save()
+    OrgMembership.objects.get_or_create(user=manager_user, org_id=other.org_id)
+    html = manager.get(reverse("insights:dashboard") + "?org=all&range=30d").content.decode()
+    assert "Each org's tickets are counted in its own days" in html
+    assert "(Asia/Tokyo, Europe/Berlin)" in html and "the dates are today's in UTC" in html
 
 
 @pytest.mark.parametrize(

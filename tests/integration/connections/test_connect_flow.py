@@ -195,7 +195,17 @@ def test_organizations_are_listed_through_the_desk_client():
 
     def desk(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        body = {"data": [{"id": "60001", "companyName": "Acme Support", "edition": "ENTERPRISE"}]}
+        body = {
+            "data": [
+                {
+                    "id": "60001",
+                    "companyName": "Acme Support",
+                    "edition": "ENTERPRISE",
+                    "timeZone": "Pacific/Niue",
+                },
+                {"id": "60002", "companyName": "Globex Help", "timeZone": "Not/AZone"},
+            ]
+        }
         return httpx.Response(200, json=body)
 
     orgs = organizations_fetch(
@@ -203,7 +213,10 @@ def test_organizations_are_listed_through_the_desk_client():
         access_token="1000.tok",
         transport=httpx.MockTransport(desk),
     )
-    assert orgs == [{"id": "60001", "name": "Acme Support", "edition": "ENTERPRISE"}]
+    assert orgs == [
+        {"id": "60001", "name": "Acme Support", "edition": "ENTERPRISE", "time_zone": "Pacific/Niue"},
+        {"id": "60002", "name": "Globex Help", "edition": "", "time_zone": ""},  # an unknown zone: not kept
+    ]
     assert seen[0].url.path == "/api/v1/organizations"
     assert seen[0].headers["Authorization"] == "Zoho-oauthtoken 1000.tok"
     assert "orgId" not in seen[0].headers

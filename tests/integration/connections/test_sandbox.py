@@ -114,3 +114,47 @@ def test_check_now_calls_desk_once_and_records_health(sandbox_connection):
     assert connection.status == DeskConnection.Status.HEALTHY
     assert RequestLog.objects.filter(kind="api").count() - before == 1
     assert AuditEntry.objects.get(action="connection.checked").api_calls == 1
+
+
+def test_connecting_a_sandbox_org_stores_its_time_zone_and_check_now_refreshes_it(live_server, admin_user):
+    """The org's ``timeZone`` (GET /organizations) is kept on the connection; an unknown one never replaces it."""
+    from apps.connections.services import Grant, connection_check, connections_save, organizations_fetch
+    from apps.sandbox.models import Org
+    from apps.sandbox.seed import seed_sandbox
+
+    seed = seed_sandbox(tickets=1)
+    org = next(o for o in seed.orgs if o.company_name == "Acme Support")
+    Org.objects.filter(pk=org.pk).update(time_zone="Pacific/Niue")
+    # A Self Client grant names the org itself (no zone yet); its tokens then serve the org picker's path.
+    made = connect_sandbox_org(org=org, base_url=live_server.url, scopes=["Desk.basic.ALL"])
+    assert made.time_zone == ""
+    orgs = organizations_fetch(
+        api_base_url=made.api_base_url, access_token=ConnectionTokenProvider(made).access_token()
+    )
+    assert {"id": made.org_id, "name": "Acme Support", "time_zone": "Pacific/Niue"}.items() <= next(
+        o for o in orgs if o["id"] == made.org_id
+    ).items()
+    grant = Grant(
+        grant_id=made.grant_id,
+        data_center=made.data_center,
+        accounts_url=made.accounts_url,
+        api_domain=made.api_domain,
+        client_id=made.client_id,
+        client_secret_encrypted=made.client_secret_encrypted,
+        refresh_token_encrypted=made.refresh_token_encrypted,
+        access_token_encrypted=made.access_token_encrypted,
+        access_token_expires_at=made.access_token_expires_at.isoformat(),
+        scopes=made.scopes,
+        orgs=orgs,
+    )
+    [saved] = connections_save(actor=admin_user, grant=grant, org_ids=[made.org_id])
+    saved.refresh_from_db()
+    assert saved.time_zone == "Pacific/Niue" and saved.time_zone_checked_at is not None
+    assert saved.zone_name == "Pacific/Niue" and str(saved.zone) == "Pacific/Niue"
+
+    # The org moved: "Check now" (one GET /organizations) reads it again.
+    Org.objects.filter(pk=org.pk).update(time_zone="Europe/Berlin")
+    assert connection_check(actor=admin_user, connection=saved).time_zone == "Europe/Berlin"
+    # A zone this system does not know is not stored: the last known one stays.
+    Org.objects.filter(pk=org.pk).update(time_zone="Mars/Olympus_Mons")
+    assert connection_check(actor=admin_user, connection=saved).time_zone == "Europe/Berlin"

@@ -177,3 +177,29 @@ def test_many_tickets_sharing_the_newest_millisecond_still_cost_one_call(make_wo
 
     assert report.entities["tickets"].updated == 1
     assert Ticket.objects.get(connection=world.connection, desk_id=str(other.pk)).subject == "Same moment"
+
+
+def test_the_org_time_zone_is_read_at_most_once_a_day(make_world):
+    """A connection made before the zone was kept (or by a Self Client grant) gets it at the next incremental
+    sync: one GET /organizations, then none until a day has passed."""
+    from apps.connections.models import DeskConnection
+    from apps.sandbox.models import Org
+
+    world = make_world(tickets=5)
+    assert sync_run(world.connection).finished
+    Org.objects.filter(pk=world.org.pk).update(time_zone="Pacific/Niue")
+    world.clear_log()
+    first = sync_run(DeskConnection.objects.get(pk=world.connection.pk))
+    assert first.finished and first.api_calls == 2  # the ticket search and the organizations
+    assert world.meter.calls == 2
+    connection = DeskConnection.objects.get(pk=world.connection.pk)
+    assert connection.time_zone == "Pacific/Niue" and connection.time_zone_checked_at is not None
+    world.clear_log()
+    again = sync_run(connection)
+    assert again.api_calls == 1 and world.meter.calls == 1  # the ticket search only
+    DeskConnection.objects.filter(pk=connection.pk).update(
+        time_zone_checked_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+    Org.objects.filter(pk=world.org.pk).update(time_zone="Europe/Berlin")
+    assert sync_run(DeskConnection.objects.get(pk=connection.pk)).api_calls == 2
+    assert DeskConnection.objects.get(pk=connection.pk).time_zone == "Europe/Berlin"

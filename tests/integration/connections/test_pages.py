@@ -53,6 +53,11 @@ def test_detail_shows_status_scopes_expiry_and_no_secret(client, admin_user, mak
     for secret in ("client-secret-value", "1000.refresh-of-60001", "1000.access-of-60001"):
         assert secret not in page
     assert connection.access_token_encrypted not in page
+    assert "Org time zone" in page and "not known yet" in page
+    connection.time_zone = "Pacific/Niue"
+    connection.save()
+    page = client.get(reverse("connections:detail", args=[connection.pk])).content.decode()
+    assert "<dt>Org time zone</dt><dd>Pacific/Niue</dd>" in page
 
 
 def test_secret_getters_cannot_be_called_from_a_template(make_connection):

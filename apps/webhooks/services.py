@@ -120,20 +120,24 @@ def _call[R](
     caller looks for what it made), else it becomes a WebhooksError asking to check Desk's list (a change or a
     delete is safe to send again)."""
     before = client.credits_spent
-    try:
-        result = call()
-    except DeskOutcomeUnknown as error:
+
+    def audited(outcome: str, text: str) -> None:
         audit_record(
             actor=actor,
             action=action,
             org_id=connection.org_id,
             target_type="webhook",
             target_id=target_id,
-            outcome="unknown",
-            message=f"{message}? Desk's answer was lost: {error}"[:500],
+            outcome=outcome,
+            message=text[:500],
             api_calls=1,
             credits=client.credits_spent - before,
         )
+
+    try:
+        result = call()
+    except DeskOutcomeUnknown as error:
+        audited("unknown", f"{message}? Desk's answer was lost: {error}")
         if raise_lost:
             raise
         raise WebhooksError(
@@ -141,29 +145,10 @@ def _call[R](
             "doing it again is safe."
         ) from error
     except DeskError as error:
-        audit_record(
-            actor=actor,
-            action=action,
-            org_id=connection.org_id,
-            target_type="webhook",
-            target_id=target_id,
-            outcome="failure",
-            message=f"{message}: {error}"[:500],
-            api_calls=1,
-            credits=client.credits_spent - before,
-        )
+        audited("failure", f"{message}: {error}")
         fields = _field_errors(error) if isinstance(error, DeskValidationError) else {}
         raise WebhooksError(f"Zoho Desk refused it: {error}", fields=fields) from error
-    audit_record(
-        actor=actor,
-        action=action,
-        org_id=connection.org_id,
-        target_type="webhook",
-        target_id=target_id,
-        message=message,
-        api_calls=1,
-        credits=client.credits_spent - before,
-    )
+    audited("success", message)
     return result
 
 

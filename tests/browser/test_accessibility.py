@@ -367,6 +367,15 @@ def _search_results(page) -> None:
     page.locator("[data-search-org]").first.wait_for()
 
 
+def _drill_down_chips(page) -> None:
+    """The queue opened by an Insights drill-down: its filters without a control in the bar shown as chips."""
+    page.goto(
+        page.url.split("?")[0] + "?state=open&closed_from=2026-11-02&closed_to=2026-11-09&hour=14"
+        "&responded=1&sla=resolution-breached&open_on=2026-11-09"
+    )
+    page.locator("[data-chip]").first.wait_for()
+
+
 # What a page shows after an action (htmx content, dialogs, open menus, a form's errors): label, view, action.
 STATES = [
     ("queue with the ticket drawer open", "tickets:queue", _open_drawer),
@@ -376,6 +385,7 @@ STATES = [
     ("new ticket sent empty (field errors)", "tickets:new", _submit_empty),
     ("the shared charts (bar, columns with their table)", "core:dashboard", _charts),
     ("cross-org search with results", "insights:search", _search_results),
+    ("queue with drill-down filter chips", "tickets:queue", _drill_down_chips),
     (
         "toasts of every level and the reconnect banner (last: it changes the org)",
         "tickets:queue",

@@ -1,21 +1,26 @@
 """The Overview's per-org cards: open, overdue, due within the hour, created and closed today, the median first
-response today, from the mirror (0 API calls), cached per (connection, mirror version, day).
+response today, from the mirror (0 API calls), kept per (connection, day, zone) with the mirror version they
+were computed for.
 
-A warm card costs no query: the figures are kept in the cache under the connection's mirror version stamp
-(``apps.mirror.freshness``, bumped by every apply), so any ticket change shows at once and an unchanged
-mirror is never read again. Overdue and due-within-the-hour move with the clock, not only with the mirror:
-the cached entry holds the open tickets' count already overdue when it was computed and the due times of
-the open tickets due in the next two hours, so both figures are exact for any moment of the following hour
-without a query. A cold card is seven or eight index reads (about 40 ms at 100,000 tickets on SQLite) (docs/insights.md, "Overview").
+A warm card costs no query: the figures are kept in the cache with the connection's mirror version stamp
+(``apps.mirror.freshness``, bumped by every apply), so an unchanged mirror is never read again. When the
+mirror moved (a busy org: every webhook and sync apply), the last figures are served at once with their own
+"as of" time and ONE background recompute is queued (``tasks.overview_refresh_task``, deduplicated by the
+lock of ``refresh.queue_once``, as the Insights block); the Overview's poll swaps the fresh card in. Only a
+card's first computation of the org's day (nothing kept yet) is computed in the request. Overdue and
+due-within-the-hour move with the clock, not only with the mirror: the entry holds the open tickets' count
+already overdue when it was computed and the due times of the open tickets due in the next two hours, so both
+figures are exact for any moment of the following hour without a query. A card computed is seven or eight
+index reads (about 40 ms at 100,000 tickets on SQLite) (docs/insights.md, "Overview").
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -54,6 +59,8 @@ class OrgFigures:
     closed_today: int
     first_response_median: float | None  # seconds
     first_response_count: int
+    # The mirror version read before computing (-1: unknown, so the entry counts as older than the mirror).
+    version: int = -1
 
     def overdue(self, now: datetime) -> int:
         """Open tickets whose due time is before ``now`` (the queue's ``overdue=1``)."""
@@ -119,7 +126,7 @@ def overdue_count(live: QuerySet[Ticket], *, now: datetime, total: int, unclosed
     )
 
 
-def compute_figures(connection: DeskConnection, *, now: datetime) -> OrgFigures:
+def compute_figures(connection: DeskConnection, *, now: datetime, version: int = -1) -> OrgFigures:
     """The org's figures at ``now``, read from the mirror: index-only counts and short index ranges."""
     tz = connection.zone  # "today" is the org's day
     day = timezone.localdate(now, tz)
@@ -152,11 +159,17 @@ def compute_figures(connection: DeskConnection, *, now: datetime) -> OrgFigures:
         closed_today=live.filter(status_type=CLOSED, closed_time__gte=start, closed_time__lt=end).count(),
         first_response_median=median,
         first_response_count=answered,
+        version=version,
     )
 
 
-def _cache_key(connection: DeskConnection, version: int, day: date) -> str:
-    return f"{CACHE_PREFIX}:{connection.pk}:{version}:{day.isoformat()}:{connection.zone_name}"
+def _cache_key(connection: DeskConnection, day: date) -> str:
+    """The latest figures of an org's day in its zone (a new day or zone starts a new entry)."""
+    return f"{CACHE_PREFIX}:latest:{connection.pk}:{day.isoformat()}:{connection.zone_name}"
+
+
+def _lock_key(connection_id: int) -> str:
+    return f"{CACHE_PREFIX}:lock:{connection_id}"
 
 
 def versions_of(connections: list[DeskConnection]) -> dict[int, int]:
@@ -164,25 +177,78 @@ def versions_of(connections: list[DeskConnection]) -> dict[int, int]:
     return {c.pk: freshness.version(c.pk) for c in connections}
 
 
+def compute_and_keep(connection: DeskConnection, *, now: datetime, version: int | None = None) -> OrgFigures:
+    """Compute the org's figures and keep them as its latest. The version is read first, so a change made
+    while computing leaves the entry older than the mirror (and it is computed again), never newer."""
+    version = freshness.version(connection.pk) if version is None else version
+    figures = compute_figures(connection, now=now, version=version)
+    cache.set(_cache_key(connection, figures.day), figures, CACHE_SECONDS)
+    return figures
+
+
+def refresh_card(connection_id: int) -> OrgFigures | None:
+    """The task's body: recompute one org's card now, then release its lock (None: the org is gone)."""
+    try:
+        connection = DeskConnection.objects.filter(pk=connection_id).first()
+        if connection is None:
+            return None
+        return compute_and_keep(connection, now=timezone.now())
+    finally:
+        cache.delete(_lock_key(connection_id))
+
+
+def queue_card_refresh(connection: DeskConnection) -> bool:
+    """Queue one background recompute of this org's card unless one is queued or running."""
+    from apps.insights import tasks
+    from apps.insights.refresh import queue_once
+
+    return queue_once(_lock_key(connection.pk), lambda: tasks.overview_refresh_task.enqueue(connection.pk))
+
+
+def _usable(entry: Any, now: datetime, day: date) -> TypeGuard[OrgFigures]:
+    return isinstance(entry, OrgFigures) and entry.answers_for(now, day)
+
+
 def figures_for(
     connections: list[DeskConnection], *, versions: dict[int, int] | None = None, now: datetime | None = None
 ) -> dict[int, OrgFigures]:
-    """Each connection's figures at ``now``: from the cache when the mirror has not changed since (one cache
-    read for all of them), else computed and kept."""
+    """Each connection's figures at ``now`` (one cache read for all of them). An entry older than the mirror
+    is returned as it is (its ``version`` says so) and one recompute of it is queued; one that cannot answer
+    for ``now`` (none yet, a new day, its due times no longer far enough) is computed here.
+
+    A task backend that runs tasks at once (the tests' ``ImmediateBackend``) has refreshed the entry by the
+    time the enqueue returns: it is read again."""
     now = now or timezone.now()
     days = {c.pk: timezone.localdate(now, c.zone) for c in connections}  # each org's own today
     versions = versions if versions is not None else versions_of(connections)
-    keys = {c.pk: _cache_key(c, versions[c.pk], days[c.pk]) for c in connections}
+    keys = {c.pk: _cache_key(c, days[c.pk]) for c in connections}
     found: dict[str, Any] = cache.get_many(list(keys.values())) if keys else {}
     figures: dict[int, OrgFigures] = {}
+    queued: list[DeskConnection] = []
     for connection in connections:
-        key = keys[connection.pk]
-        entry = found.get(key)
-        if not isinstance(entry, OrgFigures) or not entry.answers_for(now, days[connection.pk]):
-            entry = compute_figures(connection, now=now)
-            cache.set(key, entry, CACHE_SECONDS)
+        entry = found.get(keys[connection.pk])
+        if not _usable(entry, now, days[connection.pk]):
+            entry = compute_and_keep(connection, now=now, version=versions[connection.pk])
+        elif entry.version != versions[connection.pk] and queue_card_refresh(connection):
+            queued.append(connection)
         figures[connection.pk] = entry
+    if queued:
+        again = cache.get_many([keys[c.pk] for c in queued])
+        for connection in queued:
+            entry = again.get(keys[connection.pk])
+            # Computed a moment after ``now`` (inside this request): what the page shows, as the block does.
+            if (
+                isinstance(entry, OrgFigures)
+                and entry.computed_at > figures[connection.pk].computed_at
+                and _usable(replace(entry, computed_at=now), now, days[connection.pk])
+            ):
+                figures[connection.pk] = entry
     return figures
+
+
+def is_stale(figures: OrgFigures, version: int) -> bool:
+    """Whether these figures are older than the org's mirror (a recompute is then queued or running)."""
+    return figures.version != version
 
 
 # -- what a card shows ----------------------------------------------------------------------------------------

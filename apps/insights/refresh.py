@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,20 +69,29 @@ def render_now(connections: Sequence[DeskConnection], choice: InsightsChoice, qu
     return rendered
 
 
-def queue_refresh(connections: Sequence[DeskConnection], choice: InsightsChoice) -> bool:
-    """Queue one background recompute of this filter set unless one is queued or running (the lock)."""
-    lock = _key("lock", connections, choice)
+def queue_once(lock: str, enqueue: Callable[[], object]) -> bool:
+    """Call ``enqueue`` (queue one background recompute) unless the recompute under ``lock`` is queued or
+    running: the lock is taken here (``cache.add``) and released by the task when it ends (or after
+    ``LOCK_SECONDS`` if its worker died). The metrics block and the Overview's cards share it."""
     if not cache.add(lock, 1, LOCK_SECONDS):
         return False
-    from apps.insights.tasks import insights_refresh_task
-
     try:
-        insights_refresh_task.enqueue([c.pk for c in connections], choice.query())
-    except Exception:  # a task queue outage: keep serving the latest block; the next view tries again
+        enqueue()
+    except Exception:  # a task queue outage: keep serving the latest entry; the next view tries again
         logger.exception("insights: could not queue a refresh")
         cache.delete(lock)
         return False
     return True
+
+
+def queue_refresh(connections: Sequence[DeskConnection], choice: InsightsChoice) -> bool:
+    """Queue one background recompute of this filter set unless one is queued or running (the lock)."""
+    from apps.insights import tasks
+
+    return queue_once(
+        _key("lock", connections, choice),
+        lambda: tasks.insights_refresh_task.enqueue([c.pk for c in connections], choice.query()),
+    )
 
 
 def refresh(connection_ids: list[int], query: str) -> Rendered | None:

@@ -29,7 +29,7 @@ from apps.connections.selectors import (
 from apps.core.htmx import AuthedHttpRequest
 from apps.core.shell import PageSection
 from apps.desk.budget import ApiUsage
-from apps.insights.overview import Figure, card_figures, figures_for, versions_of
+from apps.insights.overview import Figure, OrgFigures, card_figures, figures_for, is_stale, versions_of
 from apps.insights.search import (
     MAX_QUERY_LENGTH,
     PER_ORG,
@@ -66,11 +66,15 @@ def _through(switch: str, url: str) -> str:
     return switch + urlencode({"next": url}) if switch and url else url
 
 
-def cards_stamp(connections: list[DeskConnection], versions: dict[int, int], now: datetime) -> str:
-    """What the cards show depends on: the orgs, their mirror versions and last syncs, and the minute (overdue
-    and due-soon move with the clock; "synced N s ago" ages). The open page sends it back when it polls."""
+def cards_stamp(
+    connections: list[DeskConnection], versions: dict[int, int], figures: dict[int, OrgFigures], now: datetime
+) -> str:
+    """What the cards show depends on: the orgs, the mirror version each card's figures were computed for and
+    whether the mirror has moved since ("updating…"), their last syncs, and the minute (overdue and due-soon
+    move with the clock; "synced N s ago" ages). The open page sends it back when it polls."""
     orgs = ",".join(
-        f"{c.pk}.{versions[c.pk]}.{int(c.last_synced_at.timestamp()) if c.last_synced_at else 0}"
+        f"{c.pk}.{figures[c.pk].version}{'s' if is_stale(figures[c.pk], versions[c.pk]) else ''}"
+        f".{int(c.last_synced_at.timestamp()) if c.last_synced_at else 0}"
         for c in connections
     )
     return f"{now:%Y%m%d%H%M}:{orgs}"
@@ -99,15 +103,25 @@ class OrgCard:
     freshness: Freshness
     budget: ApiUsage | None
     queue_url: str
+    # When the figures were computed, if the mirror has moved since (a recompute is queued): "updating…".
+    stale_as_of: datetime | None = None
 
 
-def cards_context(request: HttpRequest, *, now: datetime | None = None) -> dict[str, Any]:
-    """The cards of every org the user may see (``connections_for_request``: the queue's own access rule)."""
+def cards_context(
+    request: HttpRequest,
+    *,
+    now: datetime | None = None,
+    versions: dict[int, int] | None = None,
+    figures: dict[int, OrgFigures] | None = None,
+) -> dict[str, Any]:
+    """The cards of every org the user may see (``connections_for_request``: the queue's own access rule).
+    A card whose figures are older than its mirror shows them with their own time (``figures_for`` queued
+    the recompute; the poll swaps it in)."""
     now = now or timezone.now()
     connections = connections_for_request(request)
     current = connection_for_request(request)
-    versions = versions_of(connections)
-    figures = figures_for(connections, versions=versions, now=now)
+    versions = versions if versions is not None else versions_of(connections)
+    figures = figures if figures is not None else figures_for(connections, versions=versions, now=now)
     direct = len(connections) == 1
     budgets = budgets_for(connections)
     queue = reverse("tickets:queue")
@@ -126,6 +140,9 @@ def cards_context(request: HttpRequest, *, now: datetime | None = None) -> dict[
                 freshness=mirror_freshness(connection, now=now),
                 budget=budgets[connection.pk],
                 queue_url=_through(switch, queue),
+                stale_as_of=timezone.localtime(figures[connection.pk].computed_at)
+                if is_stale(figures[connection.pk], versions[connection.pk])
+                else None,
             )
         )
     # The line above the cards speaks for the least fresh org: every figure is at least that fresh.
@@ -136,7 +153,7 @@ def cards_context(request: HttpRequest, *, now: datetime | None = None) -> dict[
         "as_of": timezone.localtime(now),
         "synced_words": oldest.label if oldest else "not synced yet",
         "several": len(cards) > 1,
-        "stamp": cards_stamp(connections, versions, now),
+        "stamp": cards_stamp(connections, versions, figures, now),
         "poll_seconds": POLL_SECONDS,
     }
 
@@ -167,13 +184,16 @@ def cards_section(request: HttpRequest, **objects: Any) -> PageSection | None:
 @require_GET
 def overview_cards(request: AuthedHttpRequest) -> HttpResponse:
     """The cards again when anything they show moved since ``stamp`` (the page's), else 204 (htmx keeps the
-    cards and polls on). Unchanged, it costs the connections query and one cache read per org."""
+    cards and polls on). Unchanged, it costs the connections query, one cache read per org and one for the
+    figures (and queues a card's recompute if its mirror moved and none is queued: deduplicated)."""
     now = timezone.now()
     connections = connections_for_request(request)
     versions = versions_of(connections)
-    if request.GET.get("stamp", "") == cards_stamp(connections, versions, now):
+    figures = figures_for(connections, versions=versions, now=now)
+    if request.GET.get("stamp", "") == cards_stamp(connections, versions, figures, now):
         return HttpResponse(status=204)
-    return render(request, "insights/overview_cards.html#cards", {"section": cards_context(request, now=now)})
+    section = cards_context(request, now=now, versions=versions, figures=figures)
+    return render(request, "insights/overview_cards.html#cards", {"section": section})
 
 
 @dataclass(frozen=True)
